@@ -1,0 +1,53 @@
+# Every habit of the project is a target here. `make demo` and `make test` set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: setup demo test lint format typecheck unit synth bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[local,infra,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv (idempotent) and install the project with its `callrecap` command
+
+demo: setup ## replay the sample calls through the local stack and print their summaries
+	$(BIN)/python -m callrecap_local.demo
+
+serve: setup ## run the local stack with the web page on http://127.0.0.1:8000 (replays samples)
+	$(BIN)/callrecap serve --port 8000 --demo
+
+lint: setup ## ruff lint + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup ## the fast tests only
+	$(BIN)/pytest -q tests/unit
+
+test: lint typecheck ## lint, type-check, then the whole test suite
+	$(BIN)/pytest -q
+
+synth: setup ## synthesize the CDK app into cdk.out (no CDK CLI or Docker needed)
+	$(BIN)/python app.py
+
+bench: setup ## the quick benchmark set (< 5 minutes)
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build

@@ -1,0 +1,139 @@
+"""Names shared by the CDK stacks, the handlers and the local stack.
+
+Everything that two deployables must agree on (table keys, index names, event names, rule
+patterns, handler entry points) is defined here once so that they cannot drift apart.
+This module must stay import-cheap: no boto3, no Powertools.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Final
+
+# --------------------------------------------------------------------------- event bus
+
+BUS_SOURCE: Final = "callrecap"
+"""`source` of every event the project puts on its custom bus."""
+
+SCHEMA_VERSION: Final = "1"
+"""`detail.schemaVersion` of every bus event; bump on a breaking change of a detail shape."""
+
+
+class BusEvent(StrEnum):
+    """`detail-type` values on the custom bus."""
+
+    CALL_STARTED = "CallStarted"
+    CALL_ENDED = "CallEnded"
+    SUMMARY_REQUESTED = "SummaryRequested"
+    CALL_SUMMARIZED = "CallSummarized"
+    SUMMARY_FAILED = "SummaryFailed"
+
+
+CHIME_SOURCE: Final = "aws.chime"
+CHIME_STREAMING_DETAIL_TYPE: Final = "Chime VoiceConnector Streaming Status"
+
+
+def chime_streaming_pattern(voice_connector_ids: list[str] | None = None) -> dict[str, Any]:
+    """Rule pattern for Voice Connector streaming status events (default bus)."""
+    pattern: dict[str, Any] = {
+        "source": [CHIME_SOURCE],
+        "detail-type": [CHIME_STREAMING_DETAIL_TYPE],
+    }
+    if voice_connector_ids:
+        pattern["detail"] = {"voiceConnectorId": list(voice_connector_ids)}
+    return pattern
+
+
+def summarizer_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus) of the events that make the summarizer run."""
+    return {
+        "source": [BUS_SOURCE],
+        "detail-type": [BusEvent.CALL_ENDED.value, BusEvent.SUMMARY_REQUESTED.value],
+    }
+
+
+def crm_hook_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus) of the events delivered to the CRM hook."""
+    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_SUMMARIZED.value]}
+
+
+# --------------------------------------------------------------------------- DynamoDB single table
+
+PK: Final = "pk"
+SK: Final = "sk"
+GSI_BY_DAY: Final = "byDay"
+GSI_BY_DAY_PK: Final = "gsi1pk"
+GSI_BY_DAY_SK: Final = "gsi1sk"
+TTL_ATTRIBUTE: Final = "expiresAt"
+
+CALL_PK_PREFIX: Final = "CALL#"
+CALL_META_SK: Final = "META"
+SEGMENT_SK_PREFIX: Final = "SEG#"
+SUMMARY_SK_PREFIX: Final = "SUM#"
+DELIVERY_SK_PREFIX: Final = "CRM#"
+DAY_PK_PREFIX: Final = "DAY#"
+
+
+def call_pk(call_id: str) -> str:
+    return f"{CALL_PK_PREFIX}{call_id}"
+
+
+def day_pk(day: str) -> str:
+    """`day` is an ISO date (YYYY-MM-DD, UTC) of the call's start."""
+    return f"{DAY_PK_PREFIX}{day}"
+
+
+# --------------------------------------------------------------------------- Lambda entry points
+
+HANDLER_PACKAGE: Final = "callrecap.handlers"
+
+
+class Function(StrEnum):
+    """Every Lambda function of the project; value is the handler module name."""
+
+    INGEST = "ingest"
+    LIFECYCLE = "lifecycle"
+    SUMMARIZER = "summarizer"
+    SWEEPER = "sweeper"
+    API = "api"
+    CRM_HOOK_EXAMPLE = "crm_hook"
+
+
+def handler_path(function: Function) -> str:
+    """`module.attribute` string the Lambda runtime resolves."""
+    return f"{HANDLER_PACKAGE}.{function.value}.handler"
+
+
+# --------------------------------------------------------------------------- metrics
+
+METRICS_NAMESPACE: Final = "callrecap"
+
+
+class CallAttr(StrEnum):
+    """Attribute names of the call record (pk=CALL#id, sk=META) that several modules read."""
+
+    CALL_ID = "callId"
+    STATUS = "status"  # LIVE | ENDED (domain.models.CallStatus)
+    STARTED_AT = "startedAt"
+    ENDED_AT = "endedAt"
+    LAST_ACTIVITY_AT = "lastActivityAt"  # ISO time of the newest record seen; the sweeper reads it
+    TRANSACTION_ID = "transactionId"
+    VOICE_CONNECTOR_ID = "voiceConnectorId"
+    FROM_NUMBER = "fromNumber"
+    TO_NUMBER = "toNumber"
+    DIRECTION = "direction"
+    AGENT_ID = "agentId"
+    CATEGORIES = "categories"
+    SEGMENT_COUNT = "segmentCount"  # final segments stored
+    TRANSCRIPT_REVISION = "transcriptRevision"  # +1 whenever a final segment is added or replaced
+    START_PUBLISHED = "startPublished"  # CallStarted put on the bus (de-duplication)
+    END_PUBLISHED = "endPublished"  # CallEnded put on the bus (de-duplication)
+    LATEST_SUMMARY_VERSION = "latestSummaryVersion"
+    LATEST_SUMMARY_STATUS = "latestSummaryStatus"
+    FINAL_SUMMARY_REVISION = "finalSummaryRevision"  # transcriptRevision the final summary covers
+    TOPIC = "topic"  # copied from the newest completed summary for the call list
+    CRM_STATUS = "crmStatus"  # delivery status reported by the CRM hook
+
+
+LIVE_CALLS_PK: Final = "LIVE"
+"""GSI partition of calls not yet ended, so that the sweeper finds idle calls with one query."""

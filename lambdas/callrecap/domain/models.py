@@ -1,0 +1,135 @@
+"""Domain records shared by every part of the pipeline. Pure data: no AWS, no I/O.
+
+Times are seconds from the start of the call (float) for transcript positions and ISO-8601
+UTC strings for wall-clock instants. A call is identified by `call_id`: for Chime sources this
+is the Voice Connector `transactionId` (shared by both call legs), for LCA-format producers it
+is their `CallId`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Speaker(StrEnum):
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+    UNKNOWN = "UNKNOWN"
+
+
+class CallStatus(StrEnum):
+    LIVE = "LIVE"
+    ENDED = "ENDED"
+
+
+class SummaryKind(StrEnum):
+    INTERIM = "interim"
+    FINAL = "final"
+
+
+class SummaryStatus(StrEnum):
+    PENDING = "PENDING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    STALE = "STALE"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One utterance (or a partial result of one) on one channel.
+
+    `segment_id` is stable across the partial and final results of the same utterance
+    (Transcribe ResultId, TCA UtteranceId, LCA SegmentId), which is what makes writes idempotent.
+    """
+
+    call_id: str
+    segment_id: str
+    speaker: Speaker
+    start_time: float
+    end_time: float
+    text: str
+    is_partial: bool
+    channel: str = ""
+    sentiment: str | None = None
+    source: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class CallDetails:
+    """What is known about a call from any source; every field but call_id is optional."""
+
+    call_id: str
+    transaction_id: str | None = None
+    voice_connector_id: str | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    direction: str | None = None
+    agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CallStartObserved:
+    details: CallDetails
+    at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CallEndObserved:
+    details: CallDetails
+    at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CallDetailsObserved:
+    """Metadata-only information (e.g. CallAnalyticsMetadata, LCA UPDATE_AGENT)."""
+
+    details: CallDetails
+    at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CategoryMatched:
+    call_id: str
+    categories: tuple[str, ...]
+    at: str
+    source: str
+
+
+Observation = Segment | CallStartObserved | CallEndObserved | CallDetailsObserved | CategoryMatched
+"""Everything an inbound record can tell us."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    llm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A stored summary version (DESIGN.md §2)."""
+
+    call_id: str
+    version: int
+    kind: SummaryKind
+    status: SummaryStatus
+    sections: dict[str, Any] = field(default_factory=dict)
+    provider: str = ""
+    model: str = ""
+    prompt_hash: str = ""
+    transcript_revision: int = 0
+    llm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    estimated_cost_usd: float = 0.0
+    latency_ms: int = 0
+    created_at: str = ""
+    error: str = ""
+    raw_reply: str = ""

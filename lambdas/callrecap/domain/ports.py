@@ -1,0 +1,73 @@
+"""Small interfaces the domain and handlers depend on; adapters implement them.
+
+Domain tests use in-memory fakes of these, so they need no AWS at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from callrecap.contracts import BusEvent
+from callrecap.domain.models import CallDetails, Segment, Summary
+
+
+@dataclass(frozen=True)
+class SegmentWriteResult:
+    """Outcome of writing a batch of segments.
+
+    `failed` holds the segments that could not be written after retries (throttling, errors):
+    the caller reports the records they came from as batch item failures so they are retried.
+    """
+
+    written: int = 0
+    ignored: int = 0  # duplicates, or partials that arrived after their final
+    failed: tuple[Segment, ...] = ()
+    revisions: Mapping[str, int] = field(default_factory=dict)  # call_id -> transcriptRevision after write
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    cursor: str | None = None
+
+
+class TranscriptStore(Protocol):
+    def put_segments(self, segments: Sequence[Segment]) -> SegmentWriteResult: ...
+
+    def mark_started(self, details: CallDetails, at: str) -> bool:
+        """Record the start; True only for the first caller (so exactly one CallStarted is sent)."""
+        ...
+
+    def mark_ended(self, details: CallDetails, at: str) -> bool:
+        """Record the end; True only for the first caller (so exactly one CallEnded is sent)."""
+        ...
+
+    def update_details(self, details: CallDetails, at: str) -> None: ...
+
+    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
+
+    def list_segments(self, call_id: str) -> list[Segment]:
+        """Every segment in spoken order (finals, plus partials whose final has not arrived)."""
+        ...
+
+    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page:
+        """Calls that started on `day` (YYYY-MM-DD), newest first."""
+        ...
+
+
+class SummaryStore(Protocol):
+    def next_version(self, call_id: str) -> int: ...
+
+    def put_summary(self, summary: Summary) -> None: ...
+
+    def get_summary(self, call_id: str, version: int) -> Summary | None: ...
+
+    def list_summaries(self, call_id: str) -> list[Summary]: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:
+        """Put one event on the custom bus; `callId` and `schemaVersion` are in detail."""
+        ...

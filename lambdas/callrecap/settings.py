@@ -1,0 +1,151 @@
+"""Typed runtime settings, read from the environment at cold start (never at import time).
+
+The CDK stacks set these variables from `EnvVar` names and the local stack does the same,
+so the names live here once. `Settings.from_env` validates everything a handler needs and
+raises `SettingsError` with every problem listed, so a misconfigured function fails on its
+first invocation with a readable message instead of half-working.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EnvVar(StrEnum):
+    TABLE_NAME = "CALLRECAP_TABLE_NAME"
+    EVENT_BUS_NAME = "CALLRECAP_EVENT_BUS_NAME"
+    QUARANTINE_QUEUE_URL = "CALLRECAP_QUARANTINE_QUEUE_URL"
+    TTL_DAYS = "CALLRECAP_TTL_DAYS"
+    LLM_PROVIDER = "CALLRECAP_LLM_PROVIDER"
+    BEDROCK_MODEL_ID = "CALLRECAP_BEDROCK_MODEL_ID"
+    BEDROCK_REGION = "CALLRECAP_BEDROCK_REGION"
+    SUMMARIZER_LAMBDA_ARN = "CALLRECAP_SUMMARIZER_LAMBDA_ARN"
+    OPENAI_BASE_URL = "CALLRECAP_OPENAI_BASE_URL"
+    OPENAI_MODEL = "CALLRECAP_OPENAI_MODEL"
+    OPENAI_API_KEY = "CALLRECAP_OPENAI_API_KEY"
+    OPENAI_API_KEY_SECRET_ARN = "CALLRECAP_OPENAI_API_KEY_SECRET_ARN"  # noqa: S105 (a variable name)
+    PROMPT_BUCKET = "CALLRECAP_PROMPT_BUCKET"
+    PROMPT_PREFIX = "CALLRECAP_PROMPT_PREFIX"
+    PROMPTS_DIR = "CALLRECAP_PROMPTS_DIR"
+    MAX_INPUT_TOKENS = "CALLRECAP_MAX_INPUT_TOKENS"
+    IDLE_MINUTES = "CALLRECAP_IDLE_MINUTES"
+    PRICE_TABLE = "CALLRECAP_PRICE_TABLE"
+    CRM_DELIVERY_TABLE_NAME = "CALLRECAP_CRM_DELIVERY_TABLE_NAME"
+
+
+class Provider(StrEnum):
+    BEDROCK = "bedrock"
+    LAMBDA = "lambda"
+    OPENAI = "openai"
+    EXTRACTIVE = "extractive"
+
+
+class SettingsError(ValueError):
+    """Raised at cold start when the environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    event_bus_name: str = ""
+    quarantine_queue_url: str = ""
+    ttl_days: int = 90
+    llm_provider: Provider = Provider.EXTRACTIVE
+    bedrock_model_id: str = ""
+    bedrock_region: str = ""
+    summarizer_lambda_arn: str = ""
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = ""
+    openai_api_key_secret_arn: str = ""
+    prompt_bucket: str = ""
+    prompt_prefix: str = "prompts/"
+    prompts_dir: str = ""
+    max_input_tokens: int = 0
+    """0 means: use the provider/model default budget."""
+    idle_minutes: int = 30
+    price_table_json: str = ""
+    """Optional JSON override of the price table (USD per 1k tokens by model id)."""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        require: tuple[EnvVar, ...] = (EnvVar.TABLE_NAME,),
+    ) -> Settings:
+        """Build and validate settings; `require` names what this handler cannot run without."""
+        env = os.environ if environ is None else environ
+        problems: list[str] = []
+
+        def get(var: EnvVar, default: str = "") -> str:
+            return env.get(var.value, default).strip()
+
+        def get_int(var: EnvVar, default: int, minimum: int) -> int:
+            raw = get(var)
+            if not raw:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                problems.append(f"{var.value} must be an integer, got {raw!r}")
+                return default
+            if value < minimum:
+                problems.append(f"{var.value} must be >= {minimum}, got {value}")
+            return value
+
+        for var in require:
+            if not get(var):
+                problems.append(f"{var.value} is required")
+
+        provider_raw = get(EnvVar.LLM_PROVIDER, Provider.EXTRACTIVE.value).lower()
+        try:
+            provider = Provider(provider_raw)
+        except ValueError:
+            allowed = ", ".join(p.value for p in Provider)
+            problems.append(f"{EnvVar.LLM_PROVIDER.value} must be one of {allowed}, got {provider_raw!r}")
+            provider = Provider.EXTRACTIVE
+
+        settings = cls(
+            table_name=get(EnvVar.TABLE_NAME),
+            event_bus_name=get(EnvVar.EVENT_BUS_NAME),
+            quarantine_queue_url=get(EnvVar.QUARANTINE_QUEUE_URL),
+            ttl_days=get_int(EnvVar.TTL_DAYS, 90, 0),
+            llm_provider=provider,
+            bedrock_model_id=get(EnvVar.BEDROCK_MODEL_ID),
+            bedrock_region=get(EnvVar.BEDROCK_REGION),
+            summarizer_lambda_arn=get(EnvVar.SUMMARIZER_LAMBDA_ARN),
+            openai_base_url=get(EnvVar.OPENAI_BASE_URL),
+            openai_model=get(EnvVar.OPENAI_MODEL),
+            openai_api_key=get(EnvVar.OPENAI_API_KEY),
+            openai_api_key_secret_arn=get(EnvVar.OPENAI_API_KEY_SECRET_ARN),
+            prompt_bucket=get(EnvVar.PROMPT_BUCKET),
+            prompt_prefix=get(EnvVar.PROMPT_PREFIX, "prompts/"),
+            prompts_dir=get(EnvVar.PROMPTS_DIR),
+            max_input_tokens=get_int(EnvVar.MAX_INPUT_TOKENS, 0, 0),
+            idle_minutes=get_int(EnvVar.IDLE_MINUTES, 30, 1),
+            price_table_json=get(EnvVar.PRICE_TABLE),
+        )
+        if EnvVar.LLM_PROVIDER in require or provider_raw != Provider.EXTRACTIVE.value:
+            problems.extend(settings.provider_problems())
+        if problems:
+            raise SettingsError("invalid callrecap settings: " + "; ".join(problems))
+        return settings
+
+    def provider_problems(self) -> list[str]:
+        """What is missing for the chosen LLM provider (shared with the CDK config checks)."""
+        missing: list[str] = []
+        if self.llm_provider is Provider.BEDROCK and not self.bedrock_model_id:
+            missing.append(f"provider bedrock needs {EnvVar.BEDROCK_MODEL_ID.value}")
+        if self.llm_provider is Provider.LAMBDA and not self.summarizer_lambda_arn:
+            missing.append(f"provider lambda needs {EnvVar.SUMMARIZER_LAMBDA_ARN.value}")
+        if self.llm_provider is Provider.OPENAI:
+            if not self.openai_base_url:
+                missing.append(f"provider openai needs {EnvVar.OPENAI_BASE_URL.value}")
+            if not self.openai_model:
+                missing.append(f"provider openai needs {EnvVar.OPENAI_MODEL.value}")
+        return missing

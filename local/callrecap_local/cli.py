@@ -1,0 +1,50 @@
+"""`callrecap` command line: one sub-command per module, dispatched here.
+
+Each command module exposes `add_arguments(parser)` and `run(args) -> int`. Errors that users
+can cause (unreadable input, bad flags) surface as `CliError`: non-zero exit, one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "summarize": ("callrecap_local.cmd_summarize", "summarize one transcript file and print JSON"),
+    "replay": ("callrecap_local.cmd_replay", "replay recorded calls through the local stack"),
+    "serve": ("callrecap_local.cmd_serve", "run the local stack with the web page and API"),
+    "eval": ("callrecap_local.cmd_eval", "score summaries against human references (ROUGE)"),
+}
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line on stderr, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callrecap", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args))
+    except CliError as error:
+        print(f"callrecap {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
