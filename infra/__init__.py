@@ -1,0 +1,1 @@
+"""CDK app: stacks and constructs of callrecap."""
