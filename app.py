@@ -1,0 +1,1 @@
+"""CDK entry point (placeholder until the deployment issue lands)."""
