@@ -133,3 +133,29 @@ class Summary:
     created_at: str = ""
     error: str = ""
     raw_reply: str = ""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A speaker-labelled stretch of transcript, the unit prompts and summarizers work on."""
+
+    speaker: str
+    text: str
+    start_time: float = 0.0
+    end_time: float = 0.0
+
+
+class SectionType(StrEnum):
+    TEXT = "text"
+    LIST = "list"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One summary section as declared in prompts/ (adding one is an edit there, not code)."""
+
+    name: str
+    instruction: str
+    type: SectionType = SectionType.TEXT
+    allowed: tuple[str, ...] = ()

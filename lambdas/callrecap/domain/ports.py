@@ -71,3 +71,20 @@ class EventPublisher(Protocol):
     def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:
         """Put one event on the custom bus; `callId` and `schemaVersion` are in detail."""
         ...
+
+
+@dataclass(frozen=True)
+class LlmReply:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model: str = ""
+
+
+class LlmProvider(Protocol):
+    """A chat-style model behind one call: system + user prompt in, text out (with usage)."""
+
+    name: str
+    model: str
+
+    def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply: ...
