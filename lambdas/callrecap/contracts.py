@@ -137,3 +137,15 @@ class CallAttr(StrEnum):
 
 LIVE_CALLS_PK: Final = "LIVE"
 """GSI partition of calls not yet ended, so that the sweeper finds idle calls with one query."""
+
+
+# --------------------------------------------------------------------------- HTTP API
+
+API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
+    ("GET", "/calls"),  # ?day=YYYY-MM-DD&cursor=...: calls of a day, newest first
+    ("GET", "/calls/{callId}"),  # ?since=CURSOR: the call record and transcript segments since cursor
+    ("GET", "/calls/{callId}/summaries"),  # every summary version, newest first
+    ("POST", "/calls/{callId}/summaries"),  # "Summarize now": puts SummaryRequested on the bus
+    ("POST", "/calls/{callId}/summaries/{version}/retry"),  # retry a FAILED summary
+)
+"""Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
