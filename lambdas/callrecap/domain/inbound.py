@@ -1,0 +1,93 @@
+"""Inbound parsing facade: raw Kinesis records and Chime streaming status events → observations.
+
+The ingest and lifecycle handlers import only this module. Format-specific parsing lives in
+`inbound_chime` (Chime SDK call analytics records), `inbound_lca` (LCA-format events),
+`inbound_transcribe` (Transcribe / TCA payloads both of them embed) and `inbound_status`
+(EventBridge streaming status). Everything here is pure: no AWS, no logging.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from callrecap.domain.inbound_chime import is_chime_record, parse_chime_record
+from callrecap.domain.inbound_fields import InvalidField, MalformedRecord
+from callrecap.domain.inbound_lca import is_lca_event, parse_lca_event
+from callrecap.domain.inbound_status import StatusObservation, is_caller_leg, status_observation
+from callrecap.domain.inbound_transcribe import DEFAULT_CHANNEL_ROLES, ChannelRoles
+from callrecap.domain.models import Observation
+
+__all__ = [
+    "DEFAULT_CHANNEL_ROLES",
+    "ChannelRoles",
+    "MalformedRecord",
+    "StatusObservation",
+    "decode_kinesis_data",
+    "is_caller_leg",
+    "parse_kinesis_record",
+    "parse_record_object",
+    "parse_streaming_status",
+]
+
+
+def decode_kinesis_data(b64: str, record_id: str) -> bytes:
+    """Decode a Kinesis record's base64 `data` strictly (garbage is an error, not skipped)."""
+    try:
+        return base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise MalformedRecord(record_id, f"data is not valid base64: {exc}") from exc
+
+
+def parse_kinesis_record(
+    data: bytes, *, record_id: str, channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES
+) -> list[Observation]:
+    """Observations in one Kinesis record (already base64-decoded).
+
+    May return an empty list for a valid record that carries nothing for us (e.g. an LCA
+    recording-URL event, a Transcribe result list with no results). Raises MalformedRecord for
+    non-UTF-8, non-JSON, a non-object, an unknown format or type, a missing or mistyped field.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedRecord(record_id, f"data is not UTF-8: {exc}") from exc
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise MalformedRecord(record_id, f"data is not JSON: {exc}") from exc
+    return parse_record_object(record, record_id=record_id, channel_roles=channel_roles)
+
+
+def parse_record_object(
+    record: Any, *, record_id: str, channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES
+) -> list[Observation]:
+    """As parse_kinesis_record, for a record already decoded from JSON (recorded call files)."""
+    if not isinstance(record, Mapping):
+        raise MalformedRecord(record_id, f"record must be a JSON object, got {type(record).__name__}")
+    try:
+        if is_lca_event(record):
+            return parse_lca_event(record, channel_roles=channel_roles)
+        if is_chime_record(record):
+            return parse_chime_record(record, channel_roles=channel_roles)
+    except InvalidField as exc:
+        raise MalformedRecord(record_id, str(exc)) from exc
+    raise MalformedRecord(record_id, "unknown format: neither an LCA EventType nor a Chime detail-type")
+
+
+def parse_streaming_status(event: Mapping[str, Any]) -> StatusObservation | None:
+    """The observation in a "Chime VoiceConnector Streaming Status" EventBridge event.
+
+    Raises MalformedRecord (record id = the envelope's `id`) for any other envelope or a
+    missing/mistyped field; returns None for a streaming status value we do not know.
+    """
+    record_id = str(event.get("id") or "<no id>") if isinstance(event, Mapping) else "<no id>"
+    if not isinstance(event, Mapping):
+        raise MalformedRecord(record_id, f"event must be a JSON object, got {type(event).__name__}")
+    try:
+        return status_observation(event)
+    except InvalidField as exc:
+        raise MalformedRecord(record_id, str(exc)) from exc
