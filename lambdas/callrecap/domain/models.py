@@ -133,6 +133,8 @@ class Summary:
     created_at: str = ""
     error: str = ""
     raw_reply: str = ""
+    published_at: str = ""
+    """When CallSummarized/SummaryFailed went out; empty means a re-run must (re)publish it."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,411 @@
+"""When and how a call gets a stored, versioned summary. Pure: everything goes through ports.
+
+Rules this module enforces (docs/summarization.md, "Summaries and versions"):
+- every run takes a new version (the store's conditional put makes two concurrent runs pick
+  different versions); a run is first stored PENDING, then COMPLETED or FAILED;
+- a final summary is idempotent on the transcript: if a COMPLETED final already covers the
+  call's current transcriptRevision, no LLM is called (a repeated CallEnded is harmless);
+- a COMPLETED final that an arriving segment made out of date is marked STALE and a new final
+  version is produced; after storing a final the service re-reads the revision and asks for
+  another run itself if the transcript moved on while the LLM was working;
+- success publishes CallSummarized with the sections; failure (provider error, invalid or empty
+  reply, empty transcript) is stored FAILED with the error and raw reply and publishes
+  SummaryFailed, so the CRM hook never sees an empty summary;
+- an event is published only after its summary is stored, and `published_at` is set after the
+  publish: a re-delivered request finds an unpublished summary and publishes it, so a crash
+  between the two steps loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
+from callrecap.domain.cost import PriceTable
+from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
+from callrecap.domain.ports import EventPublisher, SummaryStore, TranscriptStore
+
+logger = logging.getLogger(__name__)
+
+PENDING_TIMEOUT = timedelta(minutes=15)
+"""A PENDING run younger than this (the Lambda maximum) is assumed to be still working."""
+
+TOPIC_SECTION = "topic"
+
+
+class InvalidSummaryRequest(ValueError):
+    """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
+
+
+class ReasonCode:
+    """`reason` values of SummaryRequested (and of the service's own decisions)."""
+
+    CALL_ENDED = "call-ended"
+    ON_DEMAND = "on-demand"
+    STALE = "stale"
+    RETRY = "retry"
+    IDLE = "idle"
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    call_id: str
+    kind: SummaryKind
+    reason: str
+    version: int | None = None
+    """For reason "retry": the FAILED version to retry."""
+
+
+class EngineResult(Protocol):
+    """What the summarizing engine (domain.summarizing) returns; read-only view."""
+
+    @property
+    def sections(self) -> Mapping[str, Any]: ...
+    @property
+    def usage(self) -> Usage: ...
+    @property
+    def prompt_hash(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def raw_reply(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+Engine = Callable[[Sequence[Turn]], EngineResult]
+"""Turns in, sections out: the engine with its provider, prompts and budget already bound."""
+
+
+class SummaryRepository(SummaryStore, Protocol):
+    """The SummaryStore port plus what versioning and the call record need."""
+
+    def claim_version(self, summary: Summary) -> Summary:
+        """Store `summary` under the next free version (conditional put); return it with that version."""
+        ...
+
+    def set_status(
+        self, call_id: str, version: int, status: SummaryStatus, *, expected: SummaryStatus
+    ) -> bool:
+        """Change the status only if it is still `expected`; True when changed."""
+        ...
+
+    def mark_published(self, call_id: str, version: int, at: str) -> None: ...
+
+    def record_on_call(self, summary: Summary) -> None:
+        """Copy latest version/status (and final revision, topic) onto the call record,
+        never overwriting a newer version's figures."""
+        ...
+
+
+@dataclass(frozen=True)
+class SummaryOutcome:
+    call_id: str
+    action: str  # "completed" | "failed" | "skipped" | "republished"
+    reason: str
+    summary: Summary | None = None
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRequest:
+    """Turn a CallEnded or SummaryRequested detail into a request (typed error if unusable)."""
+    call_id = detail.get("callId")
+    if not isinstance(call_id, str) or not call_id:
+        raise InvalidSummaryRequest(f"{detail_type} without a callId")
+    if detail_type == BusEvent.CALL_ENDED.value:
+        return SummaryRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
+    if detail_type != BusEvent.SUMMARY_REQUESTED.value:
+        raise InvalidSummaryRequest(f"unexpected event {detail_type!r} for call {call_id}")
+    try:
+        kind = SummaryKind(str(detail.get("kind", SummaryKind.INTERIM.value)).lower())
+    except ValueError as error:
+        raise InvalidSummaryRequest(f"kind must be interim or final, got {detail.get('kind')!r}") from error
+    reason = str(detail.get("reason") or ReasonCode.ON_DEMAND)
+    version: int | None = None
+    if reason == ReasonCode.RETRY:
+        raw_version = detail.get("version")
+        if isinstance(raw_version, bool) or not isinstance(raw_version, int | str):
+            raise InvalidSummaryRequest(f"retry of call {call_id} without a version")
+        try:
+            version = int(raw_version)
+        except ValueError as error:
+            raise InvalidSummaryRequest(f"retry version must be an integer, got {raw_version!r}") from error
+        if version < 1:
+            raise InvalidSummaryRequest(f"retry version must be >= 1, got {version}")
+    return SummaryRequest(call_id, kind, reason, version)
+
+
+def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
+    """Final segments in spoken order as turns (partials and empty text left out)."""
+    finals = [s for s in segments if not s.is_partial and s.text.strip()]
+    finals.sort(key=lambda s: (s.start_time, s.end_time, s.segment_id))
+    return [Turn(str(s.speaker), s.text.strip(), s.start_time, s.end_time) for s in finals]
+
+
+def summary_event_detail(summary: Summary) -> dict[str, Any]:
+    """Detail of CallSummarized: what a consumer needs without reading the table."""
+    return {
+        "callId": summary.call_id,
+        "schemaVersion": SCHEMA_VERSION,
+        "version": summary.version,
+        "kind": summary.kind.value,
+        "sections": dict(summary.sections),
+        "provider": summary.provider,
+        "model": summary.model,
+        "promptHash": summary.prompt_hash,
+        "transcriptRevision": summary.transcript_revision,
+        "createdAt": summary.created_at,
+    }
+
+
+def failure_event_detail(summary: Summary) -> dict[str, Any]:
+    return {
+        "callId": summary.call_id,
+        "schemaVersion": SCHEMA_VERSION,
+        "version": summary.version,
+        "kind": summary.kind.value,
+        "error": summary.error,
+        "provider": summary.provider,
+        "model": summary.model,
+        "createdAt": summary.created_at,
+    }
+
+
+class SummaryService:
+    def __init__(
+        self,
+        *,
+        transcripts: TranscriptStore,
+        summaries: SummaryRepository,
+        publisher: EventPublisher,
+        engine: Engine,
+        prices: PriceTable | None = None,
+        provider_name: str = "",
+        model_name: str = "",
+        clock: Callable[[], str] = utc_now_iso,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._transcripts = transcripts
+        self._summaries = summaries
+        self._publisher = publisher
+        self._engine = engine
+        self._prices = prices or PriceTable()
+        self._provider_name = provider_name
+        self._model_name = model_name
+        self._clock = clock
+        self._monotonic = monotonic
+
+    # ------------------------------------------------------------------ entry point
+
+    def handle(self, request: SummaryRequest) -> SummaryOutcome:
+        call = self._transcripts.get_call(request.call_id)
+        if call is None:
+            return SummaryOutcome(request.call_id, "skipped", "unknown-call")
+        revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
+        existing = sorted(self._summaries.list_summaries(request.call_id), key=lambda s: s.version)
+
+        if request.reason == ReasonCode.RETRY:
+            target = next((s for s in existing if s.version == request.version), None)
+            if target is None:
+                return SummaryOutcome(request.call_id, "skipped", "retry-version-not-found")
+            if target.status is not SummaryStatus.FAILED:
+                return SummaryOutcome(request.call_id, "skipped", "retry-version-not-failed", target)
+            request = replace(request, kind=target.kind)
+
+        current = self._covering(existing, request.kind, revision)
+        if current is not None:
+            if not current.published_at:
+                self._publish(current)
+                return SummaryOutcome(request.call_id, "republished", "unpublished", current)
+            return SummaryOutcome(request.call_id, "skipped", "up-to-date", current)
+        if self._in_progress(existing, request.kind, revision):
+            return SummaryOutcome(request.call_id, "skipped", "in-progress")
+
+        if request.kind is SummaryKind.FINAL:
+            self._mark_stale_finals(existing, revision)
+        outcome = self._run(request, revision)
+        if outcome.action == "completed" and request.kind is SummaryKind.FINAL:
+            self._recheck_revision(outcome.summary, call)
+        return outcome
+
+    # ------------------------------------------------------------------ decisions
+
+    @staticmethod
+    def _covering(existing: Sequence[Summary], kind: SummaryKind, revision: int) -> Summary | None:
+        """The newest COMPLETED summary that already answers this request, if any.
+
+        A final is answered by a final of the same revision; an interim ("Summarize now") by any
+        summary of the same revision, since nothing was said since.
+        """
+        for summary in reversed(existing):
+            if summary.status is not SummaryStatus.COMPLETED or summary.transcript_revision != revision:
+                continue
+            if kind is SummaryKind.INTERIM or summary.kind is SummaryKind.FINAL:
+                return summary
+        return None
+
+    def _in_progress(self, existing: Sequence[Summary], kind: SummaryKind, revision: int) -> bool:
+        now = _parse_time(self._clock())
+        for summary in existing:
+            if (
+                summary.status is SummaryStatus.PENDING
+                and summary.kind is kind
+                and summary.transcript_revision == revision
+            ):
+                started = _parse_time(summary.created_at)
+                if now is None or started is None or now - started < PENDING_TIMEOUT:
+                    return True
+        return False
+
+    def _mark_stale_finals(self, existing: Sequence[Summary], revision: int) -> None:
+        for summary in existing:
+            if (
+                summary.kind is SummaryKind.FINAL
+                and summary.status is SummaryStatus.COMPLETED
+                and summary.transcript_revision < revision
+                and self._summaries.set_status(
+                    summary.call_id, summary.version, SummaryStatus.STALE, expected=SummaryStatus.COMPLETED
+                )
+            ):
+                self._summaries.record_on_call(replace(summary, status=SummaryStatus.STALE))
+
+    # ------------------------------------------------------------------ the run
+
+    def _run(self, request: SummaryRequest, revision: int) -> SummaryOutcome:
+        segments = self._transcripts.list_segments(request.call_id)
+        turns = turns_from_segments(segments)
+        pending = self._summaries.claim_version(
+            Summary(
+                call_id=request.call_id,
+                version=0,
+                kind=request.kind,
+                status=SummaryStatus.PENDING,
+                provider=self._provider_name,
+                model=self._model_name,
+                transcript_revision=revision,
+                created_at=self._clock(),
+            )
+        )
+        self._summaries.record_on_call(pending)
+
+        started = self._monotonic()
+        result: EngineResult | None = None
+        error = ""
+        if not turns:
+            error = "transcript is empty: no final segments to summarize"
+        else:
+            try:
+                result = self._engine(turns)
+            except Exception as exc:  # any provider failure becomes a FAILED version
+                logger.exception("summarizer engine raised for call %s", request.call_id)
+                error = f"{type(exc).__name__}: {exc}"
+        latency_ms = max(0, round((self._monotonic() - started) * 1000))
+
+        summary = self._finish(pending, result, error, latency_ms)
+        self._summaries.put_summary(summary)
+        self._summaries.record_on_call(summary)
+        self._publish(summary)
+        action = "completed" if summary.status is SummaryStatus.COMPLETED else "failed"
+        return SummaryOutcome(request.call_id, action, request.reason, summary)
+
+    def _finish(self, pending: Summary, result: EngineResult | None, error: str, latency_ms: int) -> Summary:
+        if result is None:
+            return replace(pending, status=SummaryStatus.FAILED, error=error, latency_ms=latency_ms)
+        usage = result.usage
+        provider = result.provider or pending.provider
+        model = result.model or pending.model
+        sections = {name: value for name, value in dict(result.sections).items()}
+        if not error and result.error:
+            error = str(result.error)
+        if not error and not sections:
+            error = "the reply had no sections"
+        return replace(
+            pending,
+            status=SummaryStatus.FAILED if error else SummaryStatus.COMPLETED,
+            sections={} if error else sections,
+            provider=provider,
+            model=model,
+            prompt_hash=result.prompt_hash,
+            llm_calls=usage.llm_calls,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            estimated_cost_usd=self._prices.estimate_usd(
+                provider, model, usage.input_tokens, usage.output_tokens
+            ),
+            latency_ms=latency_ms,
+            error=error,
+            raw_reply=result.raw_reply if error else "",
+        )
+
+    def _publish(self, summary: Summary) -> None:
+        if summary.status is SummaryStatus.COMPLETED and summary.sections:
+            self._publisher.publish(BusEvent.CALL_SUMMARIZED, summary_event_detail(summary))
+        elif summary.status is SummaryStatus.FAILED:
+            self._publisher.publish(BusEvent.SUMMARY_FAILED, failure_event_detail(summary))
+        else:
+            return
+        self._summaries.mark_published(summary.call_id, summary.version, self._clock())
+
+    def _recheck_revision(self, summary: Summary | None, call_before: Mapping[str, Any]) -> None:
+        """A segment stored while the LLM worked makes this final stale at birth: ask again."""
+        if summary is None:
+            return
+        call = self._transcripts.get_call(summary.call_id) or call_before
+        revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
+        if revision > summary.transcript_revision:
+            logger.info(
+                "call %s transcript moved from revision %s to %s during the run; requesting a new final",
+                summary.call_id,
+                summary.transcript_revision,
+                revision,
+            )
+            self._publisher.publish(
+                BusEvent.SUMMARY_REQUESTED, stale_request_detail(summary.call_id, self._clock())
+            )
+
+
+def stale_request_detail(call_id: str, requested_at: str) -> dict[str, Any]:
+    return {
+        "callId": call_id,
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": SummaryKind.FINAL.value,
+        "reason": ReasonCode.STALE,
+        "requestedAt": requested_at,
+    }
+
+
+def is_final_stale(call: Mapping[str, Any]) -> bool:
+    """An ENDED call whose final summary covers an older transcript revision (sweeper check)."""
+    if call.get(CallAttr.STATUS.value) != CallStatus.ENDED.value:
+        return False
+    final_revision = call.get(CallAttr.FINAL_SUMMARY_REVISION.value)
+    if final_revision is None:
+        return False
+    return _int(call.get(CallAttr.TRANSCRIPT_REVISION.value)) > _int(final_revision)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _parse_time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

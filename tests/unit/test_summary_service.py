@@ -1,0 +1,383 @@
+"""Summary service rules over in-memory fakes: versions, idempotency, staleness, failure, retry."""
+
+from __future__ import annotations
+
+import pytest
+from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
+from callrecap.domain.cost import PriceTable
+from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
+from callrecap.domain.summary_service import (
+    InvalidSummaryRequest,
+    ReasonCode,
+    SummaryRequest,
+    SummaryService,
+    is_final_stale,
+    request_from_event,
+    turns_from_segments,
+)
+
+from tests.unit.summary_fakes import (
+    DEFAULT_SECTIONS,
+    FakeEngine,
+    FakeEngineResult,
+    FakePublisher,
+    FakeSummaries,
+    FakeTranscripts,
+)
+
+CALL = "call-1"
+NOW = "2026-01-01T10:00:00.000Z"
+
+
+class Env:
+    def __init__(self, engine: FakeEngine | None = None) -> None:
+        self.transcripts = FakeTranscripts()
+        self.summaries = FakeSummaries(self.transcripts)
+        self.publisher = FakePublisher()
+        self.engine = engine or FakeEngine()
+        self.now = NOW
+        self.service = SummaryService(
+            transcripts=self.transcripts,
+            summaries=self.summaries,
+            publisher=self.publisher,
+            engine=self.engine,
+            prices=PriceTable(),
+            provider_name="bedrock",
+            model_name="amazon.nova-lite-v1:0",
+            clock=lambda: self.now,
+            monotonic=iter(float(i) for i in range(0, 10_000, 2)).__next__,
+        )
+        self.transcripts.add_call(CALL)
+        self.transcripts.add_segment(CALL, Speaker.CUSTOMER, "Hi, I want a refund for my order.")
+        self.transcripts.add_segment(CALL, Speaker.AGENT, "Sure, I will send you the refund form.")
+
+    def final(self) -> SummaryRequest:
+        return SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
+
+    @property
+    def call(self) -> dict[str, object]:
+        return self.transcripts.calls[CALL]
+
+
+def test_call_ended_stores_completed_final_and_publishes_sections() -> None:
+    env = Env()
+    outcome = env.service.handle(env.final())
+
+    assert outcome.action == "completed"
+    summary = env.summaries.get_summary(CALL, 1)
+    assert summary is not None
+    assert summary.status is SummaryStatus.COMPLETED
+    assert summary.kind is SummaryKind.FINAL
+    assert summary.sections == DEFAULT_SECTIONS
+    assert summary.transcript_revision == 2
+    assert (summary.llm_calls, summary.input_tokens, summary.output_tokens) == (1, 1000, 200)
+    assert summary.estimated_cost_usd == pytest.approx(1000 / 1000 * 0.00006 + 200 / 1000 * 0.00024)
+    assert summary.latency_ms == 2000
+    assert summary.prompt_hash == "sha256:abc"
+    assert summary.created_at == NOW
+    assert summary.published_at == NOW
+    [detail] = env.publisher.of(BusEvent.CALL_SUMMARIZED)
+    assert detail["callId"] == CALL
+    assert detail["schemaVersion"] == SCHEMA_VERSION
+    assert detail["version"] == 1
+    assert detail["kind"] == "final"
+    assert detail["sections"] == DEFAULT_SECTIONS
+    assert {"provider", "model", "createdAt"} <= detail.keys()
+    assert env.call[CallAttr.LATEST_SUMMARY_VERSION.value] == 1
+    assert env.call[CallAttr.LATEST_SUMMARY_STATUS.value] == "COMPLETED"
+    assert env.call[CallAttr.FINAL_SUMMARY_REVISION.value] == 2
+    assert env.call[CallAttr.TOPIC.value] == "refund"
+
+
+def test_engine_receives_final_turns_in_spoken_order() -> None:
+    env = Env()
+    env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "still talking", partial=True)
+    env.service.handle(env.final())
+    [turns] = env.engine.calls
+    assert [t.speaker for t in turns] == ["CUSTOMER", "AGENT"]
+    assert turns[0].text.startswith("Hi, I want a refund")
+
+
+def test_repeated_call_ended_for_unchanged_transcript_does_not_call_llm_again() -> None:
+    env = Env()
+    env.service.handle(env.final())
+    again = env.service.handle(env.final())
+
+    assert again.action == "skipped"
+    assert again.reason == "up-to-date"
+    assert len(env.engine.calls) == 1
+    assert len(env.summaries.list_summaries(CALL)) == 1
+    assert len(env.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+
+
+def test_redelivered_request_publishes_a_summary_whose_publish_was_lost() -> None:
+    env = Env()
+    env.publisher.fail_next = True
+    with pytest.raises(ConnectionError):
+        env.service.handle(env.final())
+    stored = env.summaries.get_summary(CALL, 1)
+    assert stored is not None and stored.status is SummaryStatus.COMPLETED and not stored.published_at
+
+    outcome = env.service.handle(env.final())
+    assert outcome.action == "republished"
+    assert len(env.engine.calls) == 1
+    assert len(env.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+
+
+def test_segment_after_final_marks_it_stale_and_yields_new_version() -> None:
+    env = Env()
+    env.service.handle(env.final())
+    env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "One more thing: the order number is 42.")
+    assert is_final_stale(env.call)
+
+    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.STALE))
+
+    assert outcome.action == "completed"
+    first, second = env.summaries.get_summary(CALL, 1), env.summaries.get_summary(CALL, 2)
+    assert first is not None and first.status is SummaryStatus.STALE
+    assert second is not None and second.status is SummaryStatus.COMPLETED
+    assert second.transcript_revision == 3
+    assert env.call[CallAttr.FINAL_SUMMARY_REVISION.value] == 3
+    assert env.call[CallAttr.LATEST_SUMMARY_VERSION.value] == 2
+    assert not is_final_stale(env.call)
+    assert len(env.engine.calls) == 2
+    assert len(env.engine.calls[1]) == 3
+
+
+def test_a_repeated_call_ended_after_new_segments_also_refreshes_the_final() -> None:
+    env = Env()
+    env.service.handle(env.final())
+    env.transcripts.add_segment(CALL, Speaker.AGENT, "Anything else?")
+    assert env.service.handle(env.final()).action == "completed"
+    assert [s.status for s in env.summaries.list_summaries(CALL)] == [
+        SummaryStatus.COMPLETED,
+        SummaryStatus.STALE,
+    ]
+
+
+def test_segment_arriving_during_the_run_requests_another_final() -> None:
+    env = Env()
+    env.engine.on_call = lambda: env.transcripts.add_segment(CALL, Speaker.AGENT, "late words")
+
+    env.service.handle(env.final())
+
+    [request] = env.publisher.of(BusEvent.SUMMARY_REQUESTED)
+    assert request == {
+        "callId": CALL,
+        "schemaVersion": SCHEMA_VERSION,
+        "kind": "final",
+        "reason": "stale",
+        "requestedAt": NOW,
+    }
+    env.engine.on_call = None
+    follow_up = env.service.handle(request_from_event(BusEvent.SUMMARY_REQUESTED.value, request))
+    assert follow_up.action == "completed"
+    assert follow_up.summary is not None and follow_up.summary.version == 2
+
+
+def test_interim_on_demand_then_final_are_separate_versions() -> None:
+    env = Env()
+    env.transcripts.calls[CALL][CallAttr.STATUS.value] = CallStatus.LIVE.value
+    interim = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    assert interim.summary is not None and interim.summary.kind is SummaryKind.INTERIM
+    assert CallAttr.FINAL_SUMMARY_REVISION.value not in env.call
+
+    # nothing said since: a second "Summarize now" reuses the interim
+    again = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    assert again.reason == "up-to-date"
+
+    # but the final after the call ends is its own version, even for the same transcript
+    final = env.service.handle(env.final())
+    assert final.summary is not None and final.summary.version == 2
+    assert final.summary.kind is SummaryKind.FINAL
+    assert len(env.engine.calls) == 2
+
+
+def test_interim_after_new_speech_runs_again() -> None:
+    env = Env()
+    env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "And my card was charged twice.")
+    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    assert outcome.action == "completed"
+    assert outcome.summary is not None and outcome.summary.version == 2
+
+
+def test_provider_error_is_stored_failed_with_raw_reply_and_never_reaches_crm() -> None:
+    env = Env(
+        FakeEngine([FakeEngineResult(sections={}, error="invalid JSON after repair", raw_reply="Sure!")])
+    )
+    outcome = env.service.handle(env.final())
+
+    assert outcome.action == "failed"
+    summary = env.summaries.get_summary(CALL, 1)
+    assert summary is not None
+    assert summary.status is SummaryStatus.FAILED
+    assert summary.error == "invalid JSON after repair"
+    assert summary.raw_reply == "Sure!"
+    assert summary.sections == {}
+    assert summary.input_tokens == 1000  # the failed attempt still cost tokens
+    assert env.publisher.of(BusEvent.CALL_SUMMARIZED) == []
+    [failed] = env.publisher.of(BusEvent.SUMMARY_FAILED)
+    assert failed["version"] == 1 and failed["kind"] == "final" and "invalid JSON" in failed["error"]
+    assert env.call[CallAttr.LATEST_SUMMARY_STATUS.value] == "FAILED"
+    assert CallAttr.FINAL_SUMMARY_REVISION.value not in env.call
+
+
+def test_empty_sections_without_an_error_are_a_failure_not_a_summary() -> None:
+    env = Env(FakeEngine([FakeEngineResult(sections={})]))
+    assert env.service.handle(env.final()).action == "failed"
+    assert env.publisher.of(BusEvent.CALL_SUMMARIZED) == []
+    [failed] = env.publisher.of(BusEvent.SUMMARY_FAILED)
+    assert failed["error"] == "the reply had no sections"
+
+
+def test_engine_exception_becomes_failed_version() -> None:
+    env = Env(FakeEngine([TimeoutError("bedrock read timeout")]))
+    outcome = env.service.handle(env.final())
+    assert outcome.action == "failed"
+    assert outcome.summary is not None
+    assert outcome.summary.error == "TimeoutError: bedrock read timeout"
+    assert env.publisher.of(BusEvent.CALL_SUMMARIZED) == []
+
+
+def test_empty_transcript_fails_without_calling_llm() -> None:
+    env = Env()
+    env.transcripts.add_call("silent")
+    outcome = env.service.handle(SummaryRequest("silent", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
+    assert outcome.action == "failed"
+    assert env.engine.calls == []
+    assert outcome.summary is not None and "empty" in outcome.summary.error
+
+
+def test_unknown_call_is_skipped() -> None:
+    env = Env()
+    outcome = env.service.handle(SummaryRequest("nope", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
+    assert (outcome.action, outcome.reason) == ("skipped", "unknown-call")
+    assert env.publisher.events == []
+
+
+def test_retry_of_failed_version_produces_new_completed_version() -> None:
+    env = Env(FakeEngine([TimeoutError("throttled"), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(env.final())
+
+    retry = request_from_event(
+        BusEvent.SUMMARY_REQUESTED.value, {"callId": CALL, "kind": "final", "reason": "retry", "version": 1}
+    )
+    outcome = env.service.handle(retry)
+
+    assert outcome.action == "completed"
+    assert outcome.summary is not None and outcome.summary.version == 2
+    failed = env.summaries.get_summary(CALL, 1)
+    assert failed is not None and failed.status is SummaryStatus.FAILED  # history is kept
+    assert [d["version"] for d in env.publisher.of(BusEvent.CALL_SUMMARIZED)] == [2]
+    assert env.call[CallAttr.LATEST_SUMMARY_STATUS.value] == "COMPLETED"
+
+
+def test_retry_takes_the_kind_of_the_failed_version() -> None:
+    env = Env(FakeEngine([TimeoutError("x"), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    assert outcome.summary is not None and outcome.summary.kind is SummaryKind.INTERIM
+
+
+def test_retry_of_a_completed_or_missing_version_is_refused() -> None:
+    env = Env()
+    env.service.handle(env.final())
+    not_failed = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    missing = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=9))
+    assert not_failed.reason == "retry-version-not-failed"
+    assert missing.reason == "retry-version-not-found"
+    assert len(env.engine.calls) == 1
+
+
+def test_retry_after_a_newer_success_does_not_call_llm() -> None:
+    env = Env(FakeEngine([TimeoutError("x"), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(env.final())
+    env.service.handle(env.final())  # a redelivered CallEnded already re-ran it
+    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    assert outcome.reason == "up-to-date"
+    assert len(env.engine.calls) == 2
+
+
+def test_concurrent_run_in_progress_is_not_duplicated_until_it_times_out() -> None:
+    env = Env()
+    # another container claimed version 1 as PENDING for the same revision
+    env.summaries.claim_version(
+        Summary(CALL, 0, SummaryKind.FINAL, SummaryStatus.PENDING, transcript_revision=2, created_at=NOW)
+    )
+    env.now = "2026-01-01T10:05:00.000Z"
+    assert env.service.handle(env.final()).reason == "in-progress"
+    env.now = "2026-01-01T10:20:00.000Z"
+    outcome = env.service.handle(env.final())
+    assert outcome.action == "completed"
+    assert outcome.summary is not None and outcome.summary.version == 2
+
+
+def test_versions_skip_ones_taken_by_concurrent_writers() -> None:
+    env = Env()
+    env.summaries.taken_by_others.add((CALL, 1))
+    outcome = env.service.handle(env.final())
+    assert outcome.summary is not None and outcome.summary.version == 2
+
+
+def test_extractive_summary_costs_nothing() -> None:
+    result = FakeEngineResult(
+        sections=DEFAULT_SECTIONS, provider="extractive", model="extractive-v1", usage=Usage(0, 0, 0)
+    )
+    env = Env(FakeEngine([result]))
+    outcome = env.service.handle(env.final())
+    assert outcome.summary is not None
+    assert outcome.summary.estimated_cost_usd == 0.0
+    assert outcome.summary.provider == "extractive"
+
+
+@pytest.mark.parametrize(
+    ("detail_type", "detail", "expected"),
+    [
+        ("CallEnded", {"callId": "c"}, SummaryRequest("c", SummaryKind.FINAL, "call-ended")),
+        (
+            "SummaryRequested",
+            {"callId": "c", "kind": "interim"},
+            SummaryRequest("c", SummaryKind.INTERIM, "on-demand"),
+        ),
+        (
+            "SummaryRequested",
+            {"callId": "c", "kind": "final", "reason": "stale"},
+            SummaryRequest("c", SummaryKind.FINAL, "stale"),
+        ),
+        (
+            "SummaryRequested",
+            {"callId": "c", "kind": "final", "reason": "retry", "version": "3"},
+            SummaryRequest("c", SummaryKind.FINAL, "retry", 3),
+        ),
+    ],
+)
+def test_request_from_event(detail_type: str, detail: dict[str, object], expected: SummaryRequest) -> None:
+    assert request_from_event(detail_type, detail) == expected
+
+
+@pytest.mark.parametrize(
+    ("detail_type", "detail", "message"),
+    [
+        ("CallEnded", {}, "without a callId"),
+        ("SummaryRequested", {"callId": "c", "kind": "weekly"}, "interim or final"),
+        ("SummaryRequested", {"callId": "c", "reason": "retry"}, "without a version"),
+        ("SummaryRequested", {"callId": "c", "reason": "retry", "version": "x"}, "integer"),
+        ("SummaryRequested", {"callId": "c", "reason": "retry", "version": 0}, ">= 1"),
+        ("CallStarted", {"callId": "c"}, "unexpected event"),
+    ],
+)
+def test_request_from_event_rejects(detail_type: str, detail: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidSummaryRequest, match=message):
+        request_from_event(detail_type, detail)
+
+
+def test_turns_from_segments_drops_partials_and_blank_text_and_sorts() -> None:
+    transcripts = FakeTranscripts()
+    transcripts.add_call("c")
+    a = transcripts.add_segment("c", Speaker.AGENT, "first")
+    transcripts.add_segment("c", Speaker.CUSTOMER, "  ")
+    transcripts.add_segment("c", Speaker.CUSTOMER, "partial", partial=True)
+    c = transcripts.add_segment("c", Speaker.CUSTOMER, "third")
+    turns = turns_from_segments([c, a, *transcripts.list_segments("c")[1:3]])
+    assert [(t.speaker, t.text) for t in turns] == [("AGENT", "first"), ("CUSTOMER", "third")]
