@@ -1,0 +1,1 @@
+"""Offline summary evaluation: ROUGE scoring, baselines and the dialog file format."""
