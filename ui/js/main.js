@@ -1,0 +1,54 @@
+// Start-up: read config.json, sign in if the deployment asks for it, then route by URL hash.
+import { Api } from "./api.js";
+import { Auth } from "./auth.js";
+import { errorState } from "./components.js";
+import { loadConfig } from "./config.js";
+import { h, replaceChildren } from "./dom.js";
+import { parseRoute } from "./router.js";
+import { mountCallDetail } from "./views/call-detail.js";
+import { mountCallList } from "./views/call-list.js";
+
+const main = document.getElementById("main");
+let current = null;
+
+function renderAccount(auth) {
+  const slot = document.getElementById("account");
+  if (!auth.enabled) {
+    replaceChildren(slot, h("span", { class: "env-note" }, "Local"));
+    return;
+  }
+  replaceChildren(
+    slot,
+    h("span", { class: "user" }, auth.userName() || "Signed in"),
+    h("button", { type: "button", class: "btn btn--ghost btn--on-dark", onclick: () => auth.signOut() }, "Sign out"),
+  );
+}
+
+function show(ctx, { focus }) {
+  current?.unmount();
+  const route = parseRoute();
+  const mount = route.name === "call" ? mountCallDetail : mountCallList;
+  current = mount(main, { ...ctx, route });
+  // Move focus to the new view's heading (when it exists) so keyboard and screen reader
+  // users land on what changed instead of staying on the link they followed.
+  if (focus) document.getElementById("view-heading")?.focus({ preventScroll: false });
+}
+
+async function start() {
+  let config;
+  let auth;
+  try {
+    config = await loadConfig();
+    auth = new Auth(config.auth);
+    if (!(await auth.ensureSignedIn())) return; // redirected to the sign-in page
+  } catch (error) {
+    replaceChildren(main, errorState("The page could not start.", error.message, () => window.location.reload()));
+    return;
+  }
+  renderAccount(auth);
+  const ctx = { api: new Api(config, auth), config };
+  show(ctx, { focus: false });
+  window.addEventListener("hashchange", () => show(ctx, { focus: true }));
+}
+
+start();

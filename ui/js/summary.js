@@ -1,0 +1,248 @@
+// The summary panel: "Summarize now", the version history (interim…, final), the chosen
+// version's sections, and a failed version's error with a Retry button.
+import { badge, emptyState } from "./components.js";
+import { h, replaceChildren } from "./dom.js";
+import { formatTime, humanize, titleCase } from "./format.js";
+
+const ENUM_LIKE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+export class SummaryPanel {
+  /** @param {{onSummarize: () => Promise<void>, onRetry: (version: number) => Promise<void>}} actions */
+  constructor(actions) {
+    this.actions = actions;
+    this.summaries = [];
+    this.chosenVersion = null; // null: follow the newest version
+    this.waitingAbove = null; // "Summarize now" pressed: waiting for a version above this one
+    this.waitingSince = 0;
+    this.retrying = new Set();
+    this.live = false;
+
+    this.summarizeButton = h(
+      "button",
+      { type: "button", class: "btn btn--primary", id: "summarize-now", hidden: true, onclick: () => this.#summarize() },
+      "Summarize now",
+    );
+    this.status = h("p", { class: "summary-status", role: "status", id: "summary-status" });
+    this.versions = h("div", { class: "versions" });
+    this.body = h("div", { class: "summary-body" });
+    this.element = h("div", { class: "summary-panel-inner" }, this.status, this.versions, this.body);
+  }
+
+  /** The call's state changed: "Summarize now" is offered only while the call is live. */
+  setLive(live) {
+    this.live = live;
+    this.summarizeButton.hidden = !live;
+  }
+
+  get newestVersion() {
+    return this.summaries.reduce((max, s) => Math.max(max, Number(s.version) || 0), 0);
+  }
+
+  /** True while the page expects a summary to change (worth polling the summaries for). */
+  get expectingChange() {
+    if (this.waitingAbove !== null || this.retrying.size) return true;
+    return this.summaries.some((s) => String(s.status).toUpperCase() === "PENDING");
+  }
+
+  get hasFinal() {
+    return this.summaries.some((s) => s.kind === "final" && String(s.status).toUpperCase() === "COMPLETED");
+  }
+
+  update(summaries) {
+    this.summaries = summaries;
+    const newest = this.newestVersion;
+    if (this.waitingAbove !== null) {
+      const arrived = summaries.find(
+        (s) => Number(s.version) > this.waitingAbove && String(s.status).toUpperCase() !== "PENDING",
+      );
+      if (arrived) {
+        this.waitingAbove = null;
+        this.chosenVersion = null;
+        this.summarizeButton.disabled = false;
+        this.status.textContent = `${titleCase(arrived.kind)} summary (version ${arrived.version}) is ${
+          String(arrived.status).toUpperCase() === "FAILED" ? "failed" : "ready"
+        }.`;
+      } else if (Date.now() - this.waitingSince > 60_000) {
+        this.waitingAbove = null;
+        this.summarizeButton.disabled = false;
+        this.status.textContent = "The summary is taking longer than usual. It will appear here when it is ready.";
+      }
+    }
+    for (const version of [...this.retrying]) {
+      const summary = summaries.find((s) => Number(s.version) === version);
+      if (summary && String(summary.status).toUpperCase() !== "FAILED") {
+        this.retrying.delete(version);
+        if (String(summary.status).toUpperCase() === "COMPLETED") {
+          this.status.textContent = `Version ${version} was summarized on retry.`;
+        }
+      }
+    }
+    if (this.chosenVersion !== null && !summaries.some((s) => Number(s.version) === this.chosenVersion)) {
+      this.chosenVersion = null;
+    }
+    this.#render(newest);
+  }
+
+  async #summarize() {
+    this.summarizeButton.disabled = true;
+    this.status.textContent = "Requesting a summary of the call so far…";
+    try {
+      await this.actions.onSummarize();
+      this.waitingAbove = this.newestVersion;
+      this.waitingSince = Date.now();
+      this.status.textContent = "Summary requested. It appears here in a few seconds.";
+    } catch (error) {
+      this.summarizeButton.disabled = false;
+      this.status.textContent = `The summary could not be requested: ${error.message}`;
+    }
+  }
+
+  async #retry(version, button) {
+    button.disabled = true;
+    this.retrying.add(version);
+    this.status.textContent = `Retrying version ${version}…`;
+    try {
+      await this.actions.onRetry(version);
+      this.status.textContent = `Retry of version ${version} requested.`;
+    } catch (error) {
+      this.retrying.delete(version);
+      button.disabled = false;
+      this.status.textContent = `The retry could not be requested: ${error.message}`;
+    }
+  }
+
+  #render(newest) {
+    if (!this.summaries.length) {
+      replaceChildren(this.versions);
+      replaceChildren(
+        this.body,
+        emptyState(
+          "No summary yet.",
+          this.live
+            ? "The final summary is written when the call ends. Press “Summarize now” for one of the call so far."
+            : "The summary is being written and appears here shortly.",
+        ),
+      );
+      return;
+    }
+    const shown = this.chosenVersion ?? newest;
+    const list = h(
+      "ol",
+      { class: "version-list", "aria-label": "Summary versions, newest first" },
+      this.summaries.map((summary) => {
+        const version = Number(summary.version);
+        const current = version === shown;
+        return h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: ["version", current && "is-current"],
+              "aria-pressed": current ? "true" : "false",
+              "data-version": version,
+              "data-kind": summary.kind,
+              "data-status": String(summary.status).toUpperCase(),
+              onclick: () => {
+                this.chosenVersion = version === newest ? null : version;
+                this.#render(this.newestVersion);
+                this.body.querySelector("h3")?.focus();
+              },
+            },
+            h("span", { class: "version-number" }, `v${version}`),
+            h("span", { class: "version-kind" }, titleCase(summary.kind || "summary")),
+            badge(summary.status, { className: "version-status" }),
+            h("span", { class: "version-time muted" }, formatTime(summary.createdAt)),
+          ),
+        );
+      }),
+    );
+    replaceChildren(this.versions, h("h3", { class: "subheading", id: "versions-heading" }, "Versions"), list);
+    const summary = this.summaries.find((s) => Number(s.version) === shown) ?? this.summaries[0];
+    replaceChildren(this.body, this.#renderSummary(summary));
+  }
+
+  #renderSummary(summary) {
+    const status = String(summary.status).toUpperCase();
+    const version = Number(summary.version);
+    const title = h(
+      "h3",
+      { class: "summary-title", tabindex: "-1", id: "summary-title" },
+      `${titleCase(summary.kind || "summary")} summary`,
+      h("span", { class: "muted" }, ` · version ${version}`),
+    );
+    const meta = h(
+      "p",
+      { class: "summary-meta muted small" },
+      [
+        summary.createdAt ? `Written ${formatTime(summary.createdAt, { seconds: true })}` : null,
+        summary.provider ? `by ${summary.provider}${summary.model ? ` (${summary.model})` : ""}` : null,
+        Number(summary.estimatedCostUsd) > 0 ? `~$${Number(summary.estimatedCostUsd).toFixed(4)}` : null,
+      ]
+        .filter(Boolean)
+        .join(" · "),
+    );
+    const parts = [h("div", { class: "summary-head" }, title, badge(status)), meta];
+    if (status === "FAILED") {
+      const retry = h(
+        "button",
+        { type: "button", class: "btn btn--secondary retry", onclick: (event) => this.#retry(version, event.currentTarget) },
+        `Retry version ${version}`,
+      );
+      if (this.retrying.has(version)) retry.disabled = true;
+      parts.push(
+        h(
+          "div",
+          { class: "callout callout--bad" },
+          h("p", { class: "callout-title" }, "This summary failed."),
+          summary.error ? h("p", { class: "mono small error-text" }, summary.error) : null,
+          retry,
+        ),
+      );
+    } else if (status === "PENDING") {
+      parts.push(h("div", { class: "callout" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Writing the summary…"));
+    } else if (status === "STALE") {
+      parts.push(
+        h("div", { class: "callout callout--warn" }, "The transcript changed after this version was written; a newer one follows."),
+      );
+    }
+    const sections = Object.entries(summary.sections || {});
+    if (sections.length) {
+      parts.push(
+        h(
+          "dl",
+          { class: "sections" },
+          sections.map(([name, value]) => [h("dt", {}, humanize(name)), h("dd", {}, renderValue(value))]),
+        ),
+      );
+    } else if (status === "COMPLETED") {
+      parts.push(h("p", { class: "muted" }, "This summary has no sections."));
+    }
+    return h("article", { class: "summary", "aria-labelledby": "summary-title", "data-version": version }, parts);
+  }
+}
+
+/** Text as paragraphs, lists as bullet lists, enum values (one short token) and booleans as badges. */
+export function renderValue(value) {
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) {
+    return h("span", { class: "muted" }, "Not stated");
+  }
+  if (typeof value === "boolean") return badge(value ? "yes" : "no");
+  if (typeof value === "number") return h("span", {}, String(value));
+  if (Array.isArray(value)) {
+    return h("ul", { class: "section-list" }, value.map((item) => h("li", {}, renderValue(item))));
+  }
+  if (typeof value === "object") {
+    return h(
+      "dl",
+      { class: "section-object" },
+      Object.entries(value).map(([key, inner]) => [h("dt", {}, humanize(key)), h("dd", {}, renderValue(inner))]),
+    );
+  }
+  const text = String(value).trim();
+  if (ENUM_LIKE.test(text) && /[A-Za-z]/.test(text)) return badge(text, { className: "enum" });
+  const paragraphs = text.split(/\n{2,}/);
+  if (paragraphs.length === 1) return h("p", { class: "section-text" }, text);
+  return paragraphs.map((paragraph) => h("p", { class: "section-text" }, paragraph));
+}

@@ -1,0 +1,191 @@
+// One call: its details, the transcript as it is spoken, and its summaries.
+import { badge, errorState, liveBadge, loadingState } from "../components.js";
+import { h, replaceChildren, srOnly } from "../dom.js";
+import { callDurationSeconds, describeClock, formatClock, formatDateTime, formatNumber, titleCase } from "../format.js";
+import { Poller } from "../poller.js";
+import { listHref } from "../router.js";
+import { SummaryPanel } from "../summary.js";
+import { TranscriptView } from "../transcript.js";
+
+const SLOW_POLL_MS = 10_000;
+const SUMMARIES_REFRESH_EVERY = 10; // ticks, as a safety net besides the call record's change markers
+
+export function mountCallDetail(container, { api, config, route }) {
+  const callId = route.callId;
+  let call = null;
+  let cursor = null;
+  let summaryMarker = null;
+  let ticks = 0;
+
+  document.title = `Call ${callId} · callrecap`;
+
+  const heading = h("h1", { id: "view-heading", tabindex: "-1", class: "call-title" }, "Call");
+  const statusSlot = h("span", { class: "call-status" });
+  const meta = h("dl", { class: "call-meta" });
+  const connection = h("p", { class: "connection", role: "status" });
+  const transcript = new TranscriptView();
+  const summary = new SummaryPanel({
+    onSummarize: async () => {
+      await api.requestSummary(callId);
+      poller.now();
+    },
+    onRetry: async (version) => {
+      await api.retrySummary(callId, version);
+      poller.now();
+    },
+  });
+
+  const page = h(
+    "div",
+    { class: "view view--call" },
+    h(
+      "nav",
+      { "aria-label": "Breadcrumb", class: "breadcrumb" },
+      h(
+        "ol",
+        {},
+        h("li", {}, h("a", { href: listHref(), id: "back-to-calls" }, "Calls")),
+        h("li", { "aria-current": "page" }, h("span", { class: "mono" }, callId)),
+      ),
+    ),
+    h(
+      "header",
+      { class: "call-header" },
+      h("div", { class: "call-heading-row" }, heading, statusSlot),
+      meta,
+    ),
+    connection,
+    h(
+      "div",
+      { class: "call-grid" },
+      h(
+        "section",
+        { class: "panel panel--transcript", "aria-labelledby": "transcript-heading" },
+        h(
+          "div",
+          { class: "panel-head" },
+          h("h2", { id: "transcript-heading" }, "Transcript"),
+          transcript.counter,
+        ),
+        transcript.element,
+      ),
+      h(
+        "section",
+        { class: "panel panel--summary", "aria-labelledby": "summary-heading" },
+        h("div", { class: "panel-head" }, h("h2", { id: "summary-heading" }, "Summary"), summary.summarizeButton),
+        summary.element,
+      ),
+    ),
+  );
+  const loading = loadingState("Loading the call…");
+
+  function renderHeader() {
+    const live = call.status === "LIVE";
+    heading.textContent = call.topic ? String(call.topic) : live ? "Call in progress" : "Call";
+    replaceChildren(statusSlot, liveBadge(call.status));
+    const seconds = callDurationSeconds(call);
+    const crm = typeof call.crmStatus === "object" && call.crmStatus ? call.crmStatus.status : call.crmStatus;
+    const rows = [
+      ["Started", h("time", { datetime: call.startedAt || "" }, formatDateTime(call.startedAt))],
+      [
+        "Duration",
+        h(
+          "span",
+          { id: "call-duration" },
+          h("span", { "aria-hidden": "true" }, formatClock(seconds)),
+          srOnly(describeClock(seconds)),
+          live ? h("span", { class: "muted" }, " so far") : null,
+        ),
+      ],
+      ["From", h("span", { class: "mono" }, formatNumber(call.fromNumber))],
+      ["To", h("span", { class: "mono" }, formatNumber(call.toNumber))],
+      call.direction ? ["Direction", titleCase(call.direction)] : null,
+      call.agentId ? ["Agent", call.agentId] : null,
+      Array.isArray(call.categories) && call.categories.length
+        ? ["Categories", call.categories.map((c) => badge(c, { tone: "neutral" }))]
+        : null,
+      [
+        "CRM delivery",
+        h(
+          "span",
+          { id: "crm-status" },
+          crm ? badge(crm) : h("span", { class: "muted" }, live ? "After the final summary" : "Not delivered yet"),
+        ),
+      ],
+    ].filter(Boolean);
+    replaceChildren(
+      meta,
+      rows.map(([term, value]) => h("div", { class: "meta-item" }, h("dt", {}, term), h("dd", {}, value))),
+    );
+    summary.setLive(live);
+    transcript.setEnded(!live);
+  }
+
+  async function tick() {
+    const first = call === null;
+    const result = await api.getCall(callId, cursor);
+    call = result.call;
+    cursor = result.cursor;
+    if (first) {
+      replaceChildren(container, page);
+      heading.focus({ preventScroll: true });
+    }
+    renderHeader();
+    transcript.update(result.segments);
+    connection.textContent = "";
+
+    const marker = `${call.latestSummaryVersion ?? ""}/${call.latestSummaryStatus ?? ""}`;
+    ticks += 1;
+    if (first || marker !== summaryMarker || summary.expectingChange || ticks % SUMMARIES_REFRESH_EVERY === 0) {
+      summaryMarker = marker;
+      summary.update(await api.listSummaries(callId));
+    }
+    document.title = `${call.topic ? call.topic : `Call ${callId}`} · callrecap`;
+
+    if (call.status === "LIVE") return config.pollIntervalMs;
+    const settled = summary.hasFinal && call.crmStatus && !summary.expectingChange;
+    return settled ? SLOW_POLL_MS : config.pollIntervalMs * 2;
+  }
+
+  let poller = null;
+  function startPolling() {
+    replaceChildren(container, loading);
+    poller = new Poller(tick, { intervalMs: config.pollIntervalMs, onError }).start();
+  }
+
+  function onError(error) {
+    if (call === null) {
+      poller.stop();
+      const notFound = error.status === 404;
+      replaceChildren(
+        container,
+        errorState(
+          notFound ? "This call was not found." : "The call could not be loaded.",
+          notFound ? `There is no call with id ${callId}.` : error.message,
+          notFound ? null : startPolling,
+        ),
+        h("p", {}, h("a", { href: listHref() }, "Back to the calls")),
+      );
+      container.querySelector("[role=alert] button, a")?.focus();
+    } else {
+      connection.textContent = `Not up to date: ${error.message} Retrying…`;
+    }
+  }
+  startPolling();
+
+  const ticker = setInterval(() => {
+    if (call?.status !== "LIVE") return;
+    const el = container.querySelector("#call-duration");
+    if (!el) return;
+    const seconds = callDurationSeconds(call);
+    el.firstChild.textContent = formatClock(seconds);
+    el.children[1].textContent = describeClock(seconds);
+  }, 1000);
+
+  return {
+    unmount() {
+      poller.stop();
+      clearInterval(ticker);
+    },
+  };
+}
