@@ -1,0 +1,201 @@
+"""One HTTP server for the local stack: the static page from ui/ and the API under /api/.
+
+Requests under /api/ are matched against `contracts.API_ROUTES` like API Gateway matches its
+routes (unknown route: 404 `{"message": "Not Found"}`, as an HTTP API answers), converted into
+payload-format-2.0 events and handed to the real api handler. `/config.json` is generated: it
+tells the page where the API is and that no sign-in is needed locally.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import re
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from callrecap.contracts import API_ROUTES
+
+from callrecap_local.lambda_events import http_api_event, http_api_response
+
+log = logging.getLogger("callrecap.local")
+
+API_PREFIX = "/api"
+CORS_HEADERS = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET,POST,OPTIONS",
+    "access-control-allow-headers": "authorization,content-type",
+    "access-control-max-age": "600",
+}
+"""What the HTTP API's CORS configuration answers a preflight with (the page is same-origin
+locally; this lets a page served from elsewhere, e.g. a UI dev server, use the local API)."""
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{pattern}$")
+
+
+ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (method, template, _compile(template)) for method, template in API_ROUTES
+)
+
+
+def match_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    """(routeKey, pathParameters) for an API path, or None when no route matches."""
+    for route_method, template, pattern in ROUTES:
+        found = pattern.match(path)
+        if found and route_method == method:
+            return f"{route_method} {template}", {k: unquote(v) for k, v in found.groupdict().items()}
+    return None
+
+
+class LocalHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        invoke_api: Callable[[dict[str, Any]], Any],
+        ui_dir: Path | None,
+        config: dict[str, Any],
+    ):
+        super().__init__(address, _RequestHandler)
+        self.invoke_api = invoke_api
+        self.ui_dir = ui_dir.resolve() if ui_dir else None
+        self.config = config
+        self.thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.serve_forever, name="http", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: LocalHttpServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http %s", format % args)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        try:
+            if url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
+                self._api(method, url.path[len(API_PREFIX) :] or "/", url.query)
+            elif method in ("GET", "HEAD"):
+                self._static(url.path, head=method == "HEAD")
+            else:
+                self._send(
+                    HTTPStatus.METHOD_NOT_ALLOWED, {"content-type": "text/plain"}, b"method not allowed"
+                )
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    # ------------------------------------------------------------------ API
+
+    def _api(self, method: str, path: str, query: str) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if method == "OPTIONS":
+            self._send(HTTPStatus.NO_CONTENT, dict(CORS_HEADERS), b"")
+            return
+        matched = match_route(method, path)
+        if matched is None:
+            self._json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+            return
+        route_key, parameters = matched
+        event = http_api_event(
+            method=method,
+            route_key=route_key,
+            raw_path=path,
+            raw_query=query,
+            headers=dict(self.headers.items()),
+            body=body,
+            path_parameters=parameters,
+            source_ip=self.client_address[0],
+        )
+        try:
+            result = self.server.invoke_api(event)
+        except Exception:
+            log.exception("api handler raised on %s", route_key)
+            # What API Gateway answers when the integration fails.
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": "Internal Server Error"})
+            return
+        status, headers, payload = http_api_response(result)
+        self._send(status, headers, payload)
+
+    # ------------------------------------------------------------------ static files
+
+    def _static(self, path: str, *, head: bool) -> None:
+        if path == "/config.json":
+            self._json(HTTPStatus.OK, self.server.config, head=head)
+            return
+        root = self.server.ui_dir
+        if root is None:
+            self._send(HTTPStatus.NOT_FOUND, {"content-type": "text/plain"}, b"no ui/ directory", head=head)
+            return
+        relative = unquote(path).lstrip("/") or "index.html"
+        target = (root / relative).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(root) or not target.is_file():
+            self._send(HTTPStatus.NOT_FOUND, {"content-type": "text/plain"}, b"not found", head=head)
+            return
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+            content_type += "; charset=utf-8"
+        headers = {"content-type": content_type, "cache-control": "no-cache"}
+        self._send(HTTPStatus.OK, headers, target.read_bytes(), head=head)
+
+    # ------------------------------------------------------------------ responses
+
+    def _json(self, status: int, payload: Any, *, head: bool = False) -> None:
+        headers = {"content-type": "application/json", "cache-control": "no-store"}
+        self._send(status, headers, json.dumps(payload).encode(), head=head)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes, *, head: bool = False) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if not head and body:
+            self.wfile.write(body)

@@ -1,0 +1,204 @@
+"""Recorded call files (DESIGN.md §2): one event a line, `at` seconds from the call's start.
+
+    {"at": 1.5, "source": "kinesis", "partitionKey": "...", "data": {...record...}}
+    {"at": 0.0, "source": "eventbridge", "event": {...full EventBridge envelope...}}
+
+A replay can give the call a fresh id (so the same file can be replayed again and again, as
+`serve --demo` does) and move its wall-clock timestamps to "now" (so the call appears among
+today's calls with a believable start time).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SOURCES = ("kinesis", "eventbridge")
+
+CALL_ID_KEYS = ("transactionId", "TransactionId", "CallId", "callId")
+"""Where a record names its call, in order of preference: Chime sources use the Voice Connector
+transactionId (shared by both legs); LCA-format producers use CallId."""
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+class RecordingError(ValueError):
+    """The file is not a recorded call (bad JSON, unknown source, no call id)."""
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    at: float
+    source: str
+    partition_key: str
+    payload: dict[str, Any]
+    """The Kinesis record (`data`) or the EventBridge envelope (`event`)."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    call_id: str
+    events: tuple[RecordedEvent, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.events[-1].at if self.events else 0.0
+
+    @property
+    def kinesis_records(self) -> int:
+        return sum(1 for e in self.events if e.source == "kinesis")
+
+    def renamed(self, new_call_id: str | None = None, *, rebase_to: datetime | None = None) -> Recording:
+        """A copy with the call id replaced everywhere and ISO timestamps shifted.
+
+        Replacement is textual on each serialized event, so ids inside JSON-string `metadata`
+        fields are replaced too.
+        """
+        new_id = new_call_id or str(uuid.uuid4())
+        shift = _shift_to(self, rebase_to) if rebase_to is not None else None
+        events = []
+        for event in self.events:
+            text = json.dumps(event.payload).replace(self.call_id, new_id)
+            payload = json.loads(text)
+            if shift is not None:
+                payload = _shift_times(payload, shift)
+            events.append(
+                RecordedEvent(
+                    event.at, event.source, event.partition_key.replace(self.call_id, new_id), payload
+                )
+            )
+        return Recording(self.path, new_id, tuple(events))
+
+
+def load_recording(path: str | Path) -> Recording:
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise RecordingError(f"{path}: cannot read ({error.strerror})") from error
+    events: list[RecordedEvent] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            events.append(_parse_event(raw))
+        except (ValueError, KeyError, TypeError) as error:
+            raise RecordingError(f"{path}:{number}: not a recorded event ({error})") from error
+    if not events:
+        raise RecordingError(f"{path}: no events")
+    events.sort(key=lambda e: e.at)  # stable: equal `at` keep file order
+    call_id = find_call_id(events)
+    if not call_id:
+        raise RecordingError(f"{path}: no record names a call ({', '.join(CALL_ID_KEYS)})")
+    return Recording(path, call_id, tuple(events))
+
+
+def _parse_event(raw: dict[str, Any]) -> RecordedEvent:
+    source = raw["source"]
+    at = float(raw["at"])
+    if at < 0:
+        raise ValueError("`at` is negative")
+    if source == "kinesis":
+        data = raw["data"]
+        if not isinstance(data, dict):
+            raise TypeError("`data` must be an object")
+        return RecordedEvent(at, source, str(raw.get("partitionKey") or ""), data)
+    if source == "eventbridge":
+        event = raw["event"]
+        if not isinstance(event, dict) or "detail-type" not in event or "source" not in event:
+            raise TypeError("`event` must be an EventBridge envelope with source and detail-type")
+        return RecordedEvent(at, source, "", event)
+    raise ValueError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
+
+
+def find_call_id(events: tuple[RecordedEvent, ...] | list[RecordedEvent]) -> str:
+    """The call's id, by the project's call-identity rule (see CALL_ID_KEYS)."""
+    for key in CALL_ID_KEYS:
+        for event in events:
+            found = _find_key(event.payload, key)
+            if found:
+                return found
+    return ""
+
+
+def _find_key(value: Any, key: str, depth: int = 0) -> str:
+    if depth > 6:
+        return ""
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            value = json.loads(value)  # Chime `metadata` is sometimes a JSON string
+        except ValueError:
+            return ""
+    if isinstance(value, dict):
+        direct = value.get(key)
+        if isinstance(direct, str) and direct:
+            return direct
+        for child in value.values():
+            found = _find_key(child, key, depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for child in value:
+            found = _find_key(child, key, depth + 1)
+            if found:
+                return found
+    return ""
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not _ISO.match(text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _iter_times(value: Any) -> Iterator[datetime]:
+    if isinstance(value, str):
+        parsed = _parse_iso(value)
+        if parsed is not None:
+            yield parsed
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _iter_times(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _iter_times(child)
+
+
+def _shift_to(recording: Recording, target: datetime) -> timedelta | None:
+    """Shift that puts the recording's earliest timestamp, less its `at`, at `target`."""
+    origins = [t - timedelta(seconds=e.at) for e in recording.events for t in _iter_times(e.payload)]
+    return target - min(origins) if origins else None
+
+
+def _shift_times(value: Any, shift: timedelta) -> Any:
+    if isinstance(value, str):
+        parsed = _parse_iso(value)
+        if parsed is None:
+            return value
+        shifted = parsed + shift
+        if value.endswith("Z"):
+            milli = "." in value
+            return (
+                shifted.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S" + (".%f" if milli else ""))[
+                    : 23 if milli else 19
+                ]
+                + "Z"
+            )
+        return shifted.isoformat()
+    if isinstance(value, dict):
+        return {k: _shift_times(v, shift) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift_times(v, shift) for v in value]
+    return value

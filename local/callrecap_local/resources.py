@@ -1,0 +1,156 @@
+"""Create, in moto, the same table, stream, bus, rules and queues as the CDK stacks.
+
+Key schema, index and rule patterns come from `callrecap.contracts`, the definitions the
+CDK stacks and the handlers use, so the local stack cannot drift from the deployed one.
+EventBridge targets are SQS queues (moto delivers matched events to SQS, not to Lambda): each
+queue stands for one rule -> Lambda target and has a dead-letter queue like the deployed target.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from callrecap import contracts
+from callrecap.contracts import Function
+
+TARGET_MAX_RECEIVES = 3
+"""Attempts before a rule target's message goes to its DLQ (initial try + 2 retries, like async invoke)."""
+
+
+@dataclass(frozen=True)
+class RuleTarget:
+    """One EventBridge rule whose target (a Lambda in AWS) is a queue polled locally."""
+
+    name: str
+    bus: str
+    pattern: dict[str, Any]
+    function: Function
+    queue_url: str = ""
+    dlq_url: str = ""
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    prefix: str
+    table_name: str
+    stream_name: str
+    stream_arn: str
+    bus_name: str
+    quarantine_queue_url: str
+    sweeper_rule_arn: str
+    targets: tuple[RuleTarget, ...] = field(default_factory=tuple)
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """CreateTable arguments: the single table and its call-list index, from the contracts."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in (contracts.PK, contracts.SK, contracts.GSI_BY_DAY_PK, contracts.GSI_BY_DAY_SK)
+        ],
+        "KeySchema": [
+            {"AttributeName": contracts.PK, "KeyType": "HASH"},
+            {"AttributeName": contracts.SK, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": contracts.GSI_BY_DAY,
+                "KeySchema": [
+                    {"AttributeName": contracts.GSI_BY_DAY_PK, "KeyType": "HASH"},
+                    {"AttributeName": contracts.GSI_BY_DAY_SK, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+def rule_targets(prefix: str, bus_name: str) -> tuple[RuleTarget, ...]:
+    """The rules of the pipeline stack, with the same patterns (contracts) and targets."""
+    return (
+        RuleTarget(f"{prefix}-lifecycle", "default", contracts.chime_streaming_pattern(), Function.LIFECYCLE),
+        RuleTarget(f"{prefix}-summarizer", bus_name, contracts.summarizer_pattern(), Function.SUMMARIZER),
+        RuleTarget(f"{prefix}-crm-hook", bus_name, contracts.crm_hook_pattern(), Function.CRM_HOOK_EXAMPLE),
+    )
+
+
+def create_resources(clients: Any, prefix: str = "callrecap-local") -> LocalResources:
+    """Create everything in the (empty) moto server; `clients(service)` returns a boto3 client."""
+    dynamodb, kinesis, events, sqs = (clients(s) for s in ("dynamodb", "kinesis", "events", "sqs"))
+
+    table_name = f"{prefix}-table"
+    dynamodb.create_table(**table_definition(table_name))
+    dynamodb.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": contracts.TTL_ATTRIBUTE},
+    )
+
+    stream_name = f"{prefix}-inbound"
+    kinesis.create_stream(StreamName=stream_name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    stream_arn = _wait_stream_active(kinesis, stream_name)
+
+    bus_name = f"{prefix}-bus"
+    events.create_event_bus(Name=bus_name)
+
+    quarantine_url = sqs.create_queue(QueueName=f"{prefix}-quarantine")["QueueUrl"]
+
+    targets: list[RuleTarget] = []
+    for target in rule_targets(prefix, bus_name):
+        dlq_url = sqs.create_queue(QueueName=f"{target.name}-dlq")["QueueUrl"]
+        dlq_arn = _queue_arn(sqs, dlq_url)
+        queue_url = sqs.create_queue(
+            QueueName=target.name,
+            Attributes={
+                "VisibilityTimeout": "30",
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(TARGET_MAX_RECEIVES)}
+                ),
+            },
+        )["QueueUrl"]
+        events.put_rule(
+            Name=target.name,
+            EventBusName=target.bus,
+            EventPattern=json.dumps(target.pattern),
+            State="ENABLED",
+        )
+        events.put_targets(
+            Rule=target.name,
+            EventBusName=target.bus,
+            Targets=[{"Id": target.function.value, "Arn": _queue_arn(sqs, queue_url)}],
+        )
+        targets.append(
+            RuleTarget(target.name, target.bus, target.pattern, target.function, queue_url, dlq_url)
+        )
+
+    sweeper_rule = events.put_rule(
+        Name=f"{prefix}-sweeper", ScheduleExpression="rate(1 minute)", State="ENABLED"
+    )["RuleArn"]
+    return LocalResources(
+        prefix=prefix,
+        table_name=table_name,
+        stream_name=stream_name,
+        stream_arn=stream_arn,
+        bus_name=bus_name,
+        quarantine_queue_url=quarantine_url,
+        sweeper_rule_arn=sweeper_rule,
+        targets=tuple(targets),
+    )
+
+
+def _wait_stream_active(kinesis: Any, stream_name: str) -> str:
+    for _ in range(100):
+        description = kinesis.describe_stream_summary(StreamName=stream_name)["StreamDescriptionSummary"]
+        if description["StreamStatus"] == "ACTIVE":
+            return str(description["StreamARN"])
+        time.sleep(0.05)
+    raise RuntimeError(f"kinesis stream {stream_name} did not become ACTIVE")
+
+
+def _queue_arn(sqs: Any, queue_url: str) -> str:
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])

@@ -1,0 +1,377 @@
+"""The local stack: moto's server on loopback, the pipeline's resources, and the real handlers.
+
+    with LocalStack(port=0) as stack:              # a free port; stack.url is the page
+        replay = stack.replay("samples/billing.jsonl", speed=10, fresh_id=True)
+        stack.end_call(replay.call_id)             # optional: play the rest now ("call end")
+        outcome = stack.wait_for(replay.call_id, timeout=60)
+
+What stands for what (see docs/local.md):
+- Kinesis event source mapping -> one `KinesisShardPoller` per shard feeding `ingest`;
+- EventBridge rules (Chime status -> lifecycle, CallEnded/SummaryRequested -> summarizer,
+  CallSummarized -> CRM hook) -> the same rules in moto with SQS targets + `QueuePoller`s;
+- the sweeper's schedule -> `Timer`; the HTTP API -> `LocalHttpServer` (also serving ui/).
+
+Starting a stack points this process's AWS SDK at the moto server (AWS_ENDPOINT_URL, fake
+credentials) and sets the handlers' settings (`settings.EnvVar`) in os.environ, as the CDK stack
+sets them on each function; `stop()` puts the previous environment back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from callrecap.contracts import Function
+from callrecap.settings import EnvVar
+
+from callrecap_local.functions import LocalFunction, reset_all_handler_caches
+from callrecap_local.http_server import LocalHttpServer
+from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
+from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
+from callrecap_local.recording import Recording, load_recording
+from callrecap_local.replayer import Replay
+from callrecap_local.resources import LocalResources, create_resources
+
+log = logging.getLogger("callrecap.local")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_UI_DIR = REPO_ROOT / "ui"
+DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
+LOOPBACK = "127.0.0.1"
+
+
+class LocalStackError(RuntimeError):
+    """The local stack could not start (port in use, moto missing, ...)."""
+
+
+class LocalStack:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        host: str = LOOPBACK,
+        serve_http: bool = True,
+        ui_dir: Path | None = DEFAULT_UI_DIR,
+        prefix: str | None = None,
+        region: str = "us-east-1",
+        sweeper_interval: float = 30.0,
+        settings_env: Mapping[str, str] | None = None,
+        kinesis_batch_size: int = 100,
+    ):
+        self.requested_port = port
+        self.host = host
+        self.serve_http = serve_http
+        self.ui_dir = ui_dir if ui_dir is not None and ui_dir.is_dir() else None
+        # moto's backends are process-wide: two stacks in one process (tests) need distinct names.
+        self.prefix = prefix or f"callrecap-local-{uuid.uuid4().hex[:6]}"
+        self.region = region
+        self.sweeper_interval = sweeper_interval
+        self.settings_env = dict(settings_env or {})
+        self.kinesis_batch_size = kinesis_batch_size
+        self.functions = {f: LocalFunction(f, region=region, prefix=self.prefix) for f in Function}
+        self.dead_letters: list[DeadLetter] = []
+        self.resources: LocalResources | None = None
+        self.workers: list[Worker] = []
+        self.replays: dict[str, Replay] = {}
+        self._moto: Any = None
+        self._http: LocalHttpServer | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self._started = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> LocalStack:
+        if self._started:
+            return self
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as error:  # pragma: no cover - depends on the install
+            raise LocalStackError("moto[server] is not installed: run `make setup`") from error
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
+        self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+        self._moto.start()
+        moto_host, moto_port = self._moto.get_host_and_port()
+        self.moto_url = f"http://{moto_host}:{moto_port}"
+        self._started = True
+        try:
+            self._set_env(self._aws_env())
+            reset_all_handler_caches()
+            self.resources = create_resources(self.client, self.prefix)
+            self._set_env(self._handler_env(self.resources))
+            self._start_workers(self.resources)
+            if self.serve_http:
+                self._start_http()
+        except Exception:
+            self.stop()
+            raise
+        log.info("local stack up: moto %s, page %s", self.moto_url, self.url if self.serve_http else "-")
+        return self
+
+    def stop(self) -> None:
+        """Stop replays, pollers, the HTTP server and moto; restore the environment."""
+        if not self._started:
+            return
+        for replay in list(self.replays.values()):
+            replay.cancel()
+        for worker in self.workers:
+            worker.stop()
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+        for worker in self.workers:
+            worker.join(timeout=5)
+        for replay in list(self.replays.values()):
+            replay.join(timeout=5)
+        self.workers.clear()
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        self._clients.clear()
+        reset_all_handler_caches()
+        self._restore_env()
+        self._started = False
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ addresses and clients
+
+    @property
+    def port(self) -> int:
+        if self._http is None:
+            raise LocalStackError("the HTTP server is not running")
+        return self._http.port
+
+    @property
+    def url(self) -> str:
+        """The page (ui/), e.g. http://127.0.0.1:8000."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def client(self, service: str) -> Any:
+        """A boto3 client on the moto server (thread-safe; shared)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                import boto3
+
+                self._clients[service] = boto3.session.Session().client(
+                    service, region_name=self.region, endpoint_url=self.moto_url
+                )
+            return self._clients[service]
+
+    def table(self) -> Any:
+        import boto3
+
+        assert self.resources is not None
+        resource = boto3.session.Session().resource(
+            "dynamodb", region_name=self.region, endpoint_url=self.moto_url
+        )
+        return resource.Table(self.resources.table_name)
+
+    # ------------------------------------------------------------------ calls
+
+    def replay(
+        self,
+        recording: str | Path | Recording,
+        speed: float = 1.0,
+        *,
+        fresh_id: bool = False,
+        rebase_time: bool = True,
+    ) -> Replay:
+        """Start playing a recorded call; returns at once (the Replay is a running thread).
+
+        `fresh_id` gives the call a new id (replay the same file more than once);
+        `rebase_time` moves the recording's timestamps so the call starts now.
+        """
+        self._require_started()
+        assert self.resources is not None
+        loaded = recording if isinstance(recording, Recording) else load_recording(recording)
+        if fresh_id or rebase_time:
+            loaded = loaded.renamed(
+                str(uuid.uuid4()) if fresh_id else loaded.call_id,
+                rebase_to=datetime.now(UTC) if rebase_time else None,
+            )
+        if loaded.call_id in self.replays and self.replays[loaded.call_id].is_alive():
+            raise LocalStackError(f"call {loaded.call_id} is already being replayed (use fresh_id=True)")
+        replay = Replay(
+            loaded,
+            speed=speed,
+            kinesis=self.client("kinesis"),
+            events=self.client("events"),
+            stream_name=self.resources.stream_name,
+        )
+        self.replays[loaded.call_id] = replay
+        replay.start()
+        return replay
+
+    def end_call(self, call_id: str) -> None:
+        """Make a call end now.
+
+        A call being replayed plays the rest of its recording at once (its own end events);
+        any other call gets an LCA `END` record on the stream, as an LCA producer would send.
+        """
+        self._require_started()
+        assert self.resources is not None
+        replay = self.replays.get(call_id)
+        if replay is not None and replay.is_alive():
+            replay.finish_now()
+            return
+        record = {
+            "EventType": "END",
+            "CallId": call_id,
+            "CreatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        self.client("kinesis").put_record(
+            StreamName=self.resources.stream_name, Data=json.dumps(record).encode(), PartitionKey=call_id
+        )
+
+    def put_kinesis_record(self, record: Mapping[str, Any] | bytes, partition_key: str) -> str:
+        """Write one raw record to the inbound stream; returns its sequence number."""
+        self._require_started()
+        assert self.resources is not None
+        data = record if isinstance(record, bytes) else json.dumps(record).encode()
+        response = self.client("kinesis").put_record(
+            StreamName=self.resources.stream_name, Data=data, PartitionKey=partition_key
+        )
+        return str(response["SequenceNumber"])
+
+    def outcome(self, call_id: str) -> CallOutcome:
+        return read_outcome(self.table(), call_id)
+
+    def wait_for(self, call_id: str, timeout: float = 120.0, poll: float = 0.25) -> tuple[str, CallOutcome]:
+        """Wait until the call has a final summary in an end state and its CRM hook delivery.
+
+        Returns (status, outcome): status is the final summary's status (COMPLETED, FAILED) or
+        TIMEOUT.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            outcome = self.outcome(call_id)
+            if outcome.finished:
+                return outcome.summary_status, outcome
+            if time.monotonic() >= deadline:
+                return TIMEOUT, outcome
+            time.sleep(poll)
+
+    def is_idle(self) -> bool:
+        """No replay running, no poller busy, no record waiting in a poller (a snapshot)."""
+        if any(r.is_alive() for r in self.replays.values()):
+            return False
+        for worker in self.workers:
+            if worker.busy or (isinstance(worker, KinesisShardPoller) and worker.buffer):
+                return False
+        return True
+
+    # ------------------------------------------------------------------ internals
+
+    def _require_started(self) -> None:
+        if not self._started:
+            raise LocalStackError("start() the local stack first")
+
+    def _aws_env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SESSION_TOKEN": "local",
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+
+    def _handler_env(self, resources: LocalResources) -> dict[str, str]:
+        env = {
+            EnvVar.TABLE_NAME.value: resources.table_name,
+            EnvVar.EVENT_BUS_NAME.value: resources.bus_name,
+            EnvVar.QUARANTINE_QUEUE_URL.value: resources.quarantine_queue_url,
+            EnvVar.CRM_DELIVERY_TABLE_NAME.value: resources.table_name,
+            EnvVar.LLM_PROVIDER.value: "extractive",
+            "POWERTOOLS_SERVICE_NAME": "callrecap-local",
+            "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+        if DEFAULT_PROMPTS_DIR.is_dir():
+            env[EnvVar.PROMPTS_DIR.value] = str(DEFAULT_PROMPTS_DIR)
+        env.update(self.settings_env)
+        return env
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            if name not in self._saved_env:
+                self._saved_env[name] = os.environ.get(name)
+            os.environ[name] = value
+
+    def _restore_env(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def _start_workers(self, resources: LocalResources) -> None:
+        kinesis, sqs = self.client("kinesis"), self.client("sqs")
+        shards = kinesis.list_shards(StreamName=resources.stream_name)["Shards"]
+        for shard in shards:
+            self.workers.append(
+                KinesisShardPoller(
+                    kinesis=kinesis,
+                    stream_name=resources.stream_name,
+                    stream_arn=resources.stream_arn,
+                    shard_id=shard["ShardId"],
+                    function=self.functions[Function.INGEST],
+                    dead_letters=self.dead_letters,
+                    batch_size=self.kinesis_batch_size,
+                    region=self.region,
+                )
+            )
+        for target in resources.targets:
+            self.workers.append(
+                QueuePoller(sqs=sqs, queue_url=target.queue_url, function=self.functions[target.function])
+            )
+        if self.sweeper_interval > 0:
+            self.workers.append(
+                Timer(
+                    function=self.functions[Function.SWEEPER],
+                    interval_seconds=self.sweeper_interval,
+                    rule_arn=resources.sweeper_rule_arn,
+                    region=self.region,
+                )
+            )
+        for worker in self.workers:
+            worker.start()
+
+    def _start_http(self) -> None:
+        api = self.functions[Function.API]
+        try:
+            self._http = LocalHttpServer(
+                (self.host, self.requested_port),
+                invoke_api=api.invoke,
+                ui_dir=self.ui_dir,
+                config={"apiBase": "/api", "auth": None, "local": True},
+            )
+        except OSError as error:
+            raise LocalStackError(
+                f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
+            ) from error
+        self._http.start()

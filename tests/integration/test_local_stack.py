@@ -1,0 +1,65 @@
+"""The local stack end to end on moto's server: resources, HTTP, replay through the real handlers."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from callrecap import contracts
+from callrecap.settings import EnvVar
+from callrecap_local.stack import LocalStack
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(port=0, sweeper_interval=0) as running:
+        yield running
+
+
+def get(url: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read()
+            kind = response.headers.get("content-type", "")
+            return response.status, json.loads(body) if "json" in kind else body
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        return error.code, json.loads(body) if "json" in error.headers.get("content-type", "") else body
+
+
+def test_resources_follow_the_contracts(stack: LocalStack) -> None:
+    assert stack.resources is not None
+    table = stack.client("dynamodb").describe_table(TableName=stack.resources.table_name)["Table"]
+    assert {k["AttributeName"] for k in table["KeySchema"]} == {contracts.PK, contracts.SK}
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [contracts.GSI_BY_DAY]
+    events = stack.client("events")
+    patterns = {
+        t.function: json.loads(events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"])
+        for t in stack.resources.targets
+    }
+    assert patterns[contracts.Function.LIFECYCLE] == contracts.chime_streaming_pattern()
+    assert patterns[contracts.Function.SUMMARIZER] == contracts.summarizer_pattern()
+    assert patterns[contracts.Function.CRM_HOOK_EXAMPLE] == contracts.crm_hook_pattern()
+    assert os.environ[EnvVar.TABLE_NAME.value] == stack.resources.table_name
+    assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
+
+
+def test_page_config_and_unknown_api_route(stack: LocalStack) -> None:
+    assert get(f"{stack.url}/config.json") == (200, {"apiBase": "/api", "auth": None, "local": True})
+    assert get(f"{stack.api_url}/no/such/route") == (404, {"message": "Not Found"})
+    status, _ = get(f"{stack.url}/../../etc/passwd")
+    assert status == 404
+
+
+def test_stop_restores_the_environment() -> None:
+    before = os.environ.get("AWS_ENDPOINT_URL")
+    with LocalStack(port=0, serve_http=False, sweeper_interval=0):
+        assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert os.environ.get("AWS_ENDPOINT_URL") == before

@@ -1,0 +1,140 @@
+"""The Kinesis poller behaves like an event source mapping with ReportBatchItemFailures."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from callrecap.contracts import Function
+from callrecap_local.functions import LocalFunction
+from callrecap_local.lambda_events import failed_sequence_numbers
+from callrecap_local.pollers import DeadLetter, KinesisShardPoller
+from moto import mock_aws
+
+STREAM = "inbound"
+
+
+@pytest.fixture
+def kinesis() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("kinesis", region_name="us-east-1")
+        client.create_stream(StreamName=STREAM, ShardCount=1)
+        yield client
+
+
+def put(kinesis: Any, count: int) -> None:
+    for n in range(count):
+        kinesis.put_record(StreamName=STREAM, Data=json.dumps({"n": n}).encode(), PartitionKey="call")
+
+
+class Recorder:
+    """A fake ingest handler: records what each batch held; fails as told."""
+
+    def __init__(self, fail: Any):
+        self.batches: list[list[int]] = []
+        self.fail = fail
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        assert context.function_name.endswith("ingest")
+        numbers = [json.loads(base64.b64decode(r["kinesis"]["data"]))["n"] for r in event["Records"]]
+        self.batches.append(numbers)
+        return self.fail(event, numbers, len(self.batches))
+
+
+def make_poller(kinesis: Any, handler: Recorder, dead: list[DeadLetter]) -> KinesisShardPoller:
+    shard = kinesis.list_shards(StreamName=STREAM)["Shards"][0]["ShardId"]
+    arn = kinesis.describe_stream_summary(StreamName=STREAM)["StreamDescriptionSummary"]["StreamARN"]
+    return KinesisShardPoller(
+        kinesis=kinesis,
+        stream_name=STREAM,
+        stream_arn=arn,
+        shard_id=shard,
+        function=LocalFunction(Function.INGEST, handler=handler),
+        dead_letters=dead,
+        batch_size=10,
+        max_retries=2,
+    )
+
+
+def drain(poller: KinesisShardPoller, steps: int = 50) -> None:
+    for _ in range(steps):
+        if not poller.step():
+            return
+    raise AssertionError("poller did not drain")
+
+
+def test_lambda_shaped_batch(kinesis: Any) -> None:
+    put(kinesis, 2)
+    seen: list[dict[str, Any]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        seen.append(event)
+
+    poller = make_poller(kinesis, Recorder(lambda *_: None), [])
+    poller.function = LocalFunction(Function.INGEST, handler=handler)
+    drain(poller)
+    record = seen[0]["Records"][0]
+    assert record["eventSource"] == "aws:kinesis"
+    assert record["eventSourceARN"].endswith(f":stream/{STREAM}")
+    assert record["eventID"] == f"{poller.shard_id}:{record['kinesis']['sequenceNumber']}"
+    assert record["kinesis"]["partitionKey"] == "call"
+    assert json.loads(base64.b64decode(record["kinesis"]["data"])) == {"n": 0}
+
+
+def test_partial_failure_retries_from_the_failed_record(kinesis: Any) -> None:
+    put(kinesis, 5)
+
+    def fail_third_once(event: dict[str, Any], numbers: list[int], call: int) -> dict[str, Any]:
+        if call == 1:
+            sequence = event["Records"][2]["kinesis"]["sequenceNumber"]
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+        return {"batchItemFailures": []}
+
+    handler = Recorder(fail_third_once)
+    dead: list[DeadLetter] = []
+    drain(make_poller(kinesis, handler, dead))
+    # Records before the failed one are checkpointed; the retry starts at the failed record.
+    assert handler.batches == [[0, 1, 2, 3, 4], [2, 3, 4]]
+    assert dead == []
+
+
+def test_partial_failure_that_persists_goes_to_the_on_failure_destination(kinesis: Any) -> None:
+    put(kinesis, 4)
+
+    def always_fail_one(event: dict[str, Any], numbers: list[int], call: int) -> dict[str, Any]:
+        failed = [r for r, n in zip(event["Records"], numbers, strict=True) if n == 1]
+        return {"batchItemFailures": [{"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in failed]}
+
+    handler = Recorder(always_fail_one)
+    dead: list[DeadLetter] = []
+    drain(make_poller(kinesis, handler, dead))
+    assert [json.loads(p)["n"] for p in dead[0].payload] == [1]
+    assert len(dead) == 1
+    # 1 first try + 2 retries, then the rest of the batch goes on without the failed record.
+    assert handler.batches == [[0, 1, 2, 3], [1, 2, 3], [1, 2, 3], [2, 3]]
+
+
+def test_function_error_bisects_and_discards_only_the_poison_record(kinesis: Any) -> None:
+    put(kinesis, 6)
+
+    def raise_on_four(event: dict[str, Any], numbers: list[int], call: int) -> None:
+        if 4 in numbers:
+            raise RuntimeError("poison")
+
+    handler = Recorder(raise_on_four)
+    dead: list[DeadLetter] = []
+    drain(make_poller(kinesis, handler, dead))
+    assert [[json.loads(p)["n"] for p in d.payload] for d in dead] == [[4]]
+    delivered = {n for batch in handler.batches for n in batch if 4 not in batch}
+    assert delivered == {0, 1, 2, 3, 5}
+
+
+def test_failed_sequence_numbers_follows_lambda_rules() -> None:
+    assert failed_sequence_numbers(None) is None
+    assert failed_sequence_numbers({"batchItemFailures": []}) is None
+    assert failed_sequence_numbers({"batchItemFailures": [{"itemIdentifier": "7"}]}) == ["7"]
+    assert failed_sequence_numbers({"batchItemFailures": [{"itemIdentifier": ""}]}) == []
