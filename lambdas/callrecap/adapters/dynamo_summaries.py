@@ -1,0 +1,438 @@
+"""DynamoDB SummaryStore (and CRM delivery records) in the single table.
+
+Items (pk = CALL#<callId>):
+- `SUM#<version, 6 digits>`: one summary version. A new version is taken with a conditional put
+  (`attribute_not_exists`), so two concurrent runs for one call can never share a version: the
+  loser re-reads the newest version and tries the next one. Zero-padding keeps the sort key order
+  equal to the version order, so "newest first" is one query with ScanIndexForward=false.
+- `CRM#<version, 6 digits>`: the example CRM hook's delivery record, written once per version
+  (a re-delivered event finds it and is acknowledged as a duplicate).
+- `META` (owned by the TranscriptStore): this adapter only SETs the summary pointers
+  (latestSummaryVersion/Status, finalSummaryRevision, topic) and crmStatus, conditionally, so an
+  older run finishing late never overwrites a newer version's figures.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from callrecap import contracts as c
+from callrecap.contracts import CallAttr
+from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
+
+log = logging.getLogger(__name__)
+
+VERSION_DIGITS = 6
+MAX_CLAIM_ATTEMPTS = 8
+TOPIC_SECTION = "topic"
+TOPIC_MAX_CHARS = 200
+
+
+class VersionConflictError(RuntimeError):
+    """No free version could be claimed (an unlikely storm of concurrent runs for one call)."""
+
+
+def summary_sk(version: int) -> str:
+    return f"{c.SUMMARY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
+
+
+def delivery_sk(version: int) -> str:
+    return f"{c.DELIVERY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
+
+
+class SummaryAttr:
+    """Attribute names of a summary item (the API returns them as stored, camelCase)."""
+
+    CALL_ID = "callId"
+    VERSION = "version"
+    KIND = "kind"
+    STATUS = "status"
+    SECTIONS = "sections"
+    PROVIDER = "provider"
+    MODEL = "model"
+    PROMPT_HASH = "promptHash"
+    TRANSCRIPT_REVISION = "transcriptRevision"
+    LLM_CALLS = "llmCalls"
+    INPUT_TOKENS = "inputTokens"
+    OUTPUT_TOKENS = "outputTokens"
+    ESTIMATED_COST_USD = "estimatedCostUsd"
+    LATENCY_MS = "latencyMs"
+    CREATED_AT = "createdAt"
+    ERROR = "error"
+    RAW_REPLY = "rawReply"
+    PUBLISHED_AT = "publishedAt"
+
+
+RAW_REPLY_MAX_CHARS = 20_000
+"""A failed reply is kept for diagnosis, truncated well under DynamoDB's 400 KB item limit."""
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def _plain_to_dynamo(value: Any) -> Any:
+    """Floats become Decimals (DynamoDB numbers); containers are converted recursively."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Mapping):
+        return {str(k): _plain_to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_to_dynamo(v) for v in value]
+    return value
+
+
+def _dynamo_to_plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {k: _dynamo_to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_dynamo_to_plain(v) for v in value]
+    return value
+
+
+def summary_to_record(summary: Summary) -> dict[str, Any]:
+    """The summary as a plain camelCase dict (DESIGN.md §2), as stored and as the API returns it."""
+    record: dict[str, Any] = {
+        SummaryAttr.CALL_ID: summary.call_id,
+        SummaryAttr.VERSION: summary.version,
+        SummaryAttr.KIND: summary.kind.value,
+        SummaryAttr.STATUS: summary.status.value,
+        SummaryAttr.SECTIONS: dict(summary.sections),
+        SummaryAttr.PROVIDER: summary.provider,
+        SummaryAttr.MODEL: summary.model,
+        SummaryAttr.PROMPT_HASH: summary.prompt_hash,
+        SummaryAttr.TRANSCRIPT_REVISION: summary.transcript_revision,
+        SummaryAttr.LLM_CALLS: summary.llm_calls,
+        SummaryAttr.INPUT_TOKENS: summary.input_tokens,
+        SummaryAttr.OUTPUT_TOKENS: summary.output_tokens,
+        SummaryAttr.ESTIMATED_COST_USD: summary.estimated_cost_usd,
+        SummaryAttr.LATENCY_MS: summary.latency_ms,
+        SummaryAttr.CREATED_AT: summary.created_at,
+    }
+    if summary.error:
+        record[SummaryAttr.ERROR] = summary.error
+    if summary.raw_reply:
+        record[SummaryAttr.RAW_REPLY] = summary.raw_reply[:RAW_REPLY_MAX_CHARS]
+    if summary.published_at:
+        record[SummaryAttr.PUBLISHED_AT] = summary.published_at
+    return record
+
+
+def summary_from_record(record: Mapping[str, Any]) -> Summary:
+    return Summary(
+        call_id=str(record[SummaryAttr.CALL_ID]),
+        version=int(record[SummaryAttr.VERSION]),
+        kind=SummaryKind(str(record[SummaryAttr.KIND])),
+        status=SummaryStatus(str(record[SummaryAttr.STATUS])),
+        sections=dict(record.get(SummaryAttr.SECTIONS) or {}),
+        provider=str(record.get(SummaryAttr.PROVIDER, "")),
+        model=str(record.get(SummaryAttr.MODEL, "")),
+        prompt_hash=str(record.get(SummaryAttr.PROMPT_HASH, "")),
+        transcript_revision=int(record.get(SummaryAttr.TRANSCRIPT_REVISION, 0)),
+        llm_calls=int(record.get(SummaryAttr.LLM_CALLS, 0)),
+        input_tokens=int(record.get(SummaryAttr.INPUT_TOKENS, 0)),
+        output_tokens=int(record.get(SummaryAttr.OUTPUT_TOKENS, 0)),
+        estimated_cost_usd=float(record.get(SummaryAttr.ESTIMATED_COST_USD, 0.0)),
+        latency_ms=int(record.get(SummaryAttr.LATENCY_MS, 0)),
+        created_at=str(record.get(SummaryAttr.CREATED_AT, "")),
+        error=str(record.get(SummaryAttr.ERROR, "")),
+        raw_reply=str(record.get(SummaryAttr.RAW_REPLY, "")),
+        published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
+    )
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def _is_condition_failure(error: Exception) -> bool:
+    return _error_code(error) == "ConditionalCheckFailedException"
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class DynamoSummaryStore:
+    """SummaryRepository (domain.summary_service) over the single table, low-level client."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: Any | None = None,
+        ttl_days: int = 90,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self._client = client
+        self.ttl_days = ttl_days
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._serializer: Any = None
+        self._deserializer: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3  # deferred: keeps handler imports cheap
+
+            self._client = boto3.client("dynamodb")
+        return self._client
+
+    # ----------------------------------------------------------------------- attribute values
+
+    def _to_item(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        if self._serializer is None:
+            from boto3.dynamodb.types import TypeSerializer
+
+            self._serializer = TypeSerializer()
+        return {k: self._serializer.serialize(_plain_to_dynamo(v)) for k, v in record.items()}
+
+    def _from_item(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        if self._deserializer is None:
+            from boto3.dynamodb.types import TypeDeserializer
+
+            self._deserializer = TypeDeserializer()
+        return {k: _dynamo_to_plain(self._deserializer.deserialize(v)) for k, v in item.items()}
+
+    def _key(self, call_id: str, sk: str) -> dict[str, Any]:
+        return {c.PK: {"S": c.call_pk(call_id)}, c.SK: {"S": sk}}
+
+    def _expires_at(self) -> int | None:
+        if self.ttl_days <= 0:
+            return None
+        return int((self._clock() + timedelta(days=self.ttl_days)).timestamp())
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            page = dict(kwargs)
+            if start:
+                page["ExclusiveStartKey"] = start
+            response = self.client.query(**page)
+            yield from response.get("Items", [])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    # ----------------------------------------------------------------------- SummaryStore
+
+    def next_version(self, call_id: str) -> int:
+        response = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sum)",
+            ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": c.call_pk(call_id)},
+                ":sum": {"S": c.SUMMARY_SK_PREFIX},
+            },
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+            ProjectionExpression="#sk",
+        )
+        items = response.get("Items", [])
+        if not items:
+            return 1
+        return int(items[0][c.SK]["S"][len(c.SUMMARY_SK_PREFIX) :]) + 1
+
+    def _summary_item(self, summary: Summary) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            c.PK: c.call_pk(summary.call_id),
+            c.SK: summary_sk(summary.version),
+            **summary_to_record(summary),
+        }
+        expires = self._expires_at()
+        if expires is not None:
+            record[c.TTL_ATTRIBUTE] = expires
+        return self._to_item(record)
+
+    def claim_version(self, summary: Summary) -> Summary:
+        for _ in range(MAX_CLAIM_ATTEMPTS):
+            claimed = replace(summary, version=self.next_version(summary.call_id))
+            try:
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item=self._summary_item(claimed),
+                    ConditionExpression="attribute_not_exists(#sk)",
+                    ExpressionAttributeNames={"#sk": c.SK},
+                )
+            except Exception as error:
+                if not _is_condition_failure(error):
+                    raise
+                log.info("summary version %s of call %s taken concurrently", claimed.version, claimed.call_id)
+                continue
+            return claimed
+        raise VersionConflictError(f"no free summary version for call {summary.call_id}")
+
+    def put_summary(self, summary: Summary) -> None:
+        self.client.put_item(TableName=self.table_name, Item=self._summary_item(summary))
+
+    def get_summary(self, call_id: str, version: int) -> Summary | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=self._key(call_id, summary_sk(version)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return summary_from_record(self._from_item(item)) if item else None
+
+    def list_summaries(self, call_id: str) -> list[Summary]:
+        """Every version of the call, newest first."""
+        items = self._query(
+            TableName=self.table_name,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sum)",
+            ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": c.call_pk(call_id)},
+                ":sum": {"S": c.SUMMARY_SK_PREFIX},
+            },
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
+        return [summary_from_record(self._from_item(item)) for item in items]
+
+    # ----------------------------------------------------------------------- status changes
+
+    def set_status(
+        self, call_id: str, version: int, status: SummaryStatus, *, expected: SummaryStatus
+    ) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=self._key(call_id, summary_sk(version)),
+                UpdateExpression="SET #status = :status",
+                ConditionExpression="#status = :expected",
+                ExpressionAttributeNames={"#status": SummaryAttr.STATUS},
+                ExpressionAttributeValues={
+                    ":status": {"S": status.value},
+                    ":expected": {"S": expected.value},
+                },
+            )
+        except Exception as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def mark_published(self, call_id: str, version: int, at: str) -> None:
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=self._key(call_id, summary_sk(version)),
+            UpdateExpression="SET #pub = :at",
+            ConditionExpression="attribute_exists(#sk)",
+            ExpressionAttributeNames={"#pub": SummaryAttr.PUBLISHED_AT, "#sk": c.SK},
+            ExpressionAttributeValues={":at": {"S": at}},
+        )
+
+    def record_on_call(self, summary: Summary) -> None:
+        """Point the call record at this version unless a newer version already got there.
+
+        The final revision and topic only move forward with COMPLETED summaries; a missing call
+        record is left missing (the TranscriptStore creates calls, not this adapter).
+        """
+        names = {
+            "#pk": c.PK,
+            "#v": CallAttr.LATEST_SUMMARY_VERSION.value,
+            "#st": CallAttr.LATEST_SUMMARY_STATUS.value,
+        }
+        values: dict[str, Any] = {
+            ":v": {"N": str(summary.version)},
+            ":st": {"S": summary.status.value},
+        }
+        sets = ["#v = :v", "#st = :st"]
+        completed = summary.status is SummaryStatus.COMPLETED
+        topic = summary.sections.get(TOPIC_SECTION) if completed else None
+        if isinstance(topic, str) and topic.strip():
+            names["#topic"] = CallAttr.TOPIC.value
+            values[":topic"] = {"S": topic.strip()[:TOPIC_MAX_CHARS]}
+            sets.append("#topic = :topic")
+        self._update_meta(
+            summary.call_id,
+            sets=sets,
+            names=names,
+            values=values,
+            condition="attribute_exists(#pk) AND (attribute_not_exists(#v) OR #v <= :v)",
+        )
+        if completed and summary.kind is SummaryKind.FINAL:
+            self._update_meta(
+                summary.call_id,
+                sets=["#fr = :fr"],
+                names={"#pk": c.PK, "#fr": CallAttr.FINAL_SUMMARY_REVISION.value},
+                values={":fr": {"N": str(summary.transcript_revision)}},
+                condition="attribute_exists(#pk) AND (attribute_not_exists(#fr) OR #fr <= :fr)",
+            )
+
+    def _update_meta(
+        self,
+        call_id: str,
+        *,
+        sets: list[str],
+        names: dict[str, str],
+        values: dict[str, Any],
+        condition: str,
+    ) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=self._key(call_id, c.CALL_META_SK),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except Exception as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    # ----------------------------------------------------------------------- CRM deliveries
+
+    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
+        """Store the delivery of a summary version once; False when it was already delivered."""
+        item: dict[str, Any] = {
+            c.PK: c.call_pk(call_id),
+            c.SK: delivery_sk(version),
+            "callId": call_id,
+            "version": version,
+            "status": status,
+            **record,
+        }
+        expires = self._expires_at()
+        if expires is not None:
+            item[c.TTL_ATTRIBUTE] = expires
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=self._to_item(item),
+                ConditionExpression="attribute_not_exists(#sk)",
+                ExpressionAttributeNames={"#sk": c.SK},
+            )
+        except Exception as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        self._update_meta(
+            call_id,
+            sets=["#crm = :crm"],
+            names={"#pk": c.PK, "#crm": CallAttr.CRM_STATUS.value},
+            values={":crm": {"S": status}},
+            condition="attribute_exists(#pk)",
+        )
+        return True
+
+    def get_delivery(self, call_id: str, version: int) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=self._key(call_id, delivery_sk(version)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return self._from_item(item) if item else None
