@@ -1,15 +1,149 @@
-"""`callrecap eval` (placeholder until its issue lands)."""
+"""`callrecap eval PATH.jsonl`: score the summarizer against human summaries (ROUGE), with baselines.
+
+Every dialog goes through the same engine as production (provider, prompts, token budget), is
+scored against its references next to the LEAD-2 and LEAD-3 baselines of the same dialog, and
+the run reports cost and per-dialog latency. See docs/evaluation.md.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
 
 from callrecap_local.cli import CliError
+from callrecap_local.evaluation.dialogs import SPLIT_DESCRIPTION, DialogFileError, Split, read_dialogs
+from callrecap_local.evaluation.report import EvalReport, format_text, score_dialog
+from callrecap_local.evaluation.runner import EvalSetupError, build_summarizer
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("path", type=Path, metavar="PATH.jsonl", help="dialog file (docs/evaluation.md)")
+    parser.add_argument(
+        "--provider",
+        help="bedrock | lambda | openai | extractive (default: CALLRECAP_LLM_PROVIDER, else extractive)",
+    )
+    parser.add_argument("--limit", type=_positive_int, help="score at most N dialogs (after --split)")
+    parser.add_argument(
+        "--split",
+        choices=[s.value for s in Split],
+        default=Split.ALL.value,
+        help="all rows (default), the tune half (even rows) or the report half (odd rows)",
+    )
+    parser.add_argument("--prompts", metavar="DIR", help="prompts directory to evaluate (default: prompts/)")
+    parser.add_argument(
+        "--max-input-tokens", type=_positive_int, default=0, metavar="N", help="force a token budget"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument(
+        "--out", type=Path, metavar="FILE", help='write {"id", "prediction", "sections"} lines'
+    )
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {raw!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CliError("not implemented yet")
+    split = Split(args.split)
+    try:
+        summarizer = build_summarizer(
+            args.provider, prompts_dir=args.prompts, max_input_tokens=args.max_input_tokens
+        )
+    except EvalSetupError as error:
+        raise CliError(str(error)) from error
+    try:
+        dialogs = list(read_dialogs(args.path, split=split, limit=args.limit))
+    except DialogFileError as error:
+        raise CliError(str(error)) from error
+    if not dialogs:
+        raise CliError(f"{args.path}: no dialogs to score ({SPLIT_DESCRIPTION[split]})")
+
+    report = EvalReport(
+        file=str(args.path),
+        split=split.value,
+        split_description=SPLIT_DESCRIPTION[split],
+        provider=summarizer.provider,
+        model=summarizer.model,
+        engine_path=summarizer.path,
+    )
+    out = _open_out(args.out)
+    progress = Progress(len(dialogs), sys.stderr)
+    try:
+        for dialog in dialogs:
+            started = time.perf_counter()
+            produced = summarizer(dialog.id, dialog.turns)
+            latency = time.perf_counter() - started
+            result = score_dialog(
+                dialog.id,
+                dialog.turns,
+                dialog.references,
+                produced.sections,
+                latency_s=latency,
+                llm_calls=produced.llm_calls,
+                input_tokens=produced.input_tokens,
+                output_tokens=produced.output_tokens,
+                cost_usd=summarizer.price(
+                    produced.provider, produced.model, produced.input_tokens, produced.output_tokens
+                ),
+                error=produced.error,
+            )
+            report.results.append(result)
+            if out is not None:
+                out.write(json.dumps(result.out_row(), ensure_ascii=False) + "\n")
+            progress.advance()
+    finally:
+        progress.close()
+        if out is not None:
+            out.close()
+
+    figures = report.as_dict()
+    print(json.dumps(figures, indent=2) if args.json else format_text(figures))
+    return 0
+
+
+def _open_out(path: Path | None) -> IO[str] | None:
+    if path is None:
+        return None
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: Any) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.started = time.monotonic()
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        filled = int(self.WIDTH * self.done / self.total)
+        elapsed = time.monotonic() - self.started
+        remaining = elapsed / self.done * (self.total - self.done)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total}  ~{remaining:.0f}s left ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\r" + " " * (self.WIDTH + 40) + "\r")
+            self.stream.flush()
