@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from callrecap.contracts import BusEvent
-from callrecap.domain.models import CallDetails, Segment, Summary
+from callrecap.domain.models import CallDetails, SectionSpec, Segment, Summary, Turn
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,55 @@ class LlmProvider(Protocol):
     model: str
 
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply: ...
+
+
+class ProviderError(Exception):
+    """A summarizer provider failed after its own retries; `retryable` if trying later may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SectionSummarizer(Protocol):
+    """A non-LLM summarizer that fills sections itself (provider `extractive`): no prompt, no tokens."""
+
+    name: str
+    model: str
+
+    def summarize_sections(
+        self, turns: Sequence[Turn], sections: Sequence[SectionSpec]
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """What a delegated summarizer (provider `lambda`) receives: the whole call, prompt rendered."""
+
+    call_id: str
+    transcript: str
+    system: str
+    user: str
+    sections: tuple[SectionSpec, ...]
+
+
+@dataclass(frozen=True)
+class DelegatedReply:
+    """A delegated summarizer's answer: sections (our format) or text (LCA's `{"summary": ...}`)."""
+
+    raw: str
+    sections: Mapping[str, Any] | None = None
+    text: str = ""
+    llm_calls: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model: str = ""
+
+
+class CallSummarizer(Protocol):
+    """Summarizes a whole call in one request (provider `lambda`); chunking is its own business."""
+
+    name: str
+    model: str
+
+    def summarize_call(self, request: SummaryRequest) -> DelegatedReply: ...

@@ -1,0 +1,1 @@
+"""Summarizer providers (bedrock, lambda, openai, extractive) behind the ports of domain.ports."""

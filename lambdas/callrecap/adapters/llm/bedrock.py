@@ -1,0 +1,94 @@
+"""Provider `bedrock`: Amazon Bedrock's Converse API, one model-agnostic request shape.
+
+Converse gives every Bedrock text model the same request (system + messages + inferenceConfig)
+and the same response (`output.message.content[].text`, `usage.inputTokens/outputTokens`), so
+switching models is a config change. botocore's own retries are turned off (max_attempts 1) and
+replaced by ours, which retry throttling, model-not-ready and 5xx with jittered backoff and then
+raise `ProviderError` (retryable) so the summary is marked FAILED rather than lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callrecap.adapters.llm.retry import RetryPolicy, aws_error_is_retryable, call_with_retries, describe
+from callrecap.domain.ports import LlmReply, ProviderError
+
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "ModelNotReadyException",
+        "InternalServerException",
+        "ModelTimeoutException",
+    }
+)
+
+
+def _new_client(region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=120, connect_timeout=10)
+    return boto3.client("bedrock-runtime", region_name=region or None, config=config)
+
+
+class BedrockProvider:
+    """`LlmProvider` over bedrock-runtime Converse; the client is created on first use."""
+
+    name = "bedrock"
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        region: str = "",
+        client: Any = None,
+        retry: RetryPolicy | None = None,
+        temperature: float = 0.0,
+    ) -> None:
+        if not model_id:
+            raise ValueError("bedrock needs a model id")
+        self.model = model_id
+        self._region = region
+        self._client = client
+        self._retry = retry or RetryPolicy()
+        self._temperature = temperature
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _new_client(self._region)
+        return self._client
+
+    def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
+        request = {
+            "modelId": self.model,
+            "system": [{"text": system}],
+            "messages": [{"role": "user", "content": [{"text": user}]}],
+            "inferenceConfig": {"maxTokens": max_output_tokens, "temperature": self._temperature},
+        }
+        try:
+            response = call_with_retries(lambda: self.client.converse(**request), is_retryable, self._retry)
+        except Exception as error:
+            raise ProviderError(describe(error), retryable=is_retryable(error)) from error
+        return parse_converse_response(response, self.model)
+
+
+def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
+    """Text blocks of the assistant message joined, with the usage Bedrock reports."""
+    content = response.get("output", {}).get("message", {}).get("content", [])
+    text = "".join(block.get("text", "") for block in content if isinstance(block, dict))
+    usage = response.get("usage", {})
+    return LlmReply(
+        text=text,
+        input_tokens=int(usage.get("inputTokens", 0)),
+        output_tokens=int(usage.get("outputTokens", 0)),
+        model=model,
+    )
+
+
+def is_retryable(error: Exception) -> bool:
+    return aws_error_is_retryable(error, RETRYABLE_CODES)

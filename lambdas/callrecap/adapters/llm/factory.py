@@ -1,0 +1,49 @@
+"""Build the configured summarizer provider, its token budget and the prompt source from Settings.
+
+Nothing here touches the network: clients and secrets are created/read on the first call.
+"""
+
+from __future__ import annotations
+
+from callrecap.adapters.llm.bedrock import BedrockProvider
+from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
+from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
+from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, secret_api_key
+from callrecap.domain.chunking import Budget
+from callrecap.domain.summarizing import AnyProvider
+from callrecap.settings import EnvVar, Provider, Settings, SettingsError
+
+
+def build_provider(settings: Settings, provider: Provider | str | None = None) -> AnyProvider:
+    """The provider named by `provider` (e.g. the CLI's --provider) or by the settings."""
+    try:
+        chosen = Provider(provider) if provider else settings.llm_provider
+    except ValueError as error:
+        allowed = ", ".join(p.value for p in Provider)
+        raise SettingsError(f"unknown provider {provider!r}; expected one of {allowed}") from error
+    if chosen is Provider.EXTRACTIVE:
+        return ExtractiveSummarizer()
+    if chosen is Provider.BEDROCK:
+        _require(settings.bedrock_model_id, EnvVar.BEDROCK_MODEL_ID, chosen)
+        return BedrockProvider(settings.bedrock_model_id, region=settings.bedrock_region)
+    if chosen is Provider.LAMBDA:
+        _require(settings.summarizer_lambda_arn, EnvVar.SUMMARIZER_LAMBDA_ARN, chosen)
+        return LambdaSummarizer(settings.summarizer_lambda_arn)
+    _require(settings.openai_base_url, EnvVar.OPENAI_BASE_URL, chosen)
+    _require(settings.openai_model, EnvVar.OPENAI_MODEL, chosen)
+    key = (
+        secret_api_key(settings.openai_api_key_secret_arn)
+        if settings.openai_api_key_secret_arn
+        else settings.openai_api_key
+    )
+    return OpenAiCompatibleProvider(settings.openai_base_url, settings.openai_model, api_key=key)
+
+
+def build_budget(settings: Settings, provider: AnyProvider, max_input_tokens: int = 0) -> Budget:
+    """The model's default budget, replaced by `max_input_tokens` (CLI) or Settings.max_input_tokens."""
+    return Budget.for_model(provider.model, max_input_tokens or settings.max_input_tokens)
+
+
+def _require(value: str, var: EnvVar, provider: Provider) -> None:
+    if not value:
+        raise SettingsError(f"provider {provider.value} needs {var.value}")

@@ -1,0 +1,136 @@
+"""Provider `lambda`: a summarizer Lambda function of the operator's own, invoked synchronously.
+
+Request payload (JSON), documented in docs/summarization.md:
+    {"schemaVersion": "1", "callId": "...", "transcript": "AGENT: ...\\nCUSTOMER: ...",
+     "prompt": {"system": "...", "user": "..."},
+     "sections": [{"name": "...", "type": "text|list|enum", "instruction": "...", "allowed": [...]}]}
+Accepted replies:
+    {"sections": {"<name>": value, ...}, "usage": {"llmCalls": 1, "inputTokens": 0,
+     "outputTokens": 0}, "model": "..."}                      (ours; usage and model optional)
+    {"summary": "..."}                                          (LCA's summarizer Lambdas)
+A function error, an unparseable or unrecognized reply raise `ProviderError`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from callrecap.adapters.llm.retry import RetryPolicy, aws_error_is_retryable, call_with_retries, describe
+from callrecap.contracts import SCHEMA_VERSION
+from callrecap.domain.ports import DelegatedReply, ProviderError, SummaryRequest
+
+RETRYABLE_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ServiceException",
+        "ResourceNotReadyException",
+        "EC2ThrottledException",
+        "EFSMountTimeoutException",
+    }
+)
+
+
+def _new_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=900, connect_timeout=10)
+    return boto3.client("lambda", config=config)
+
+
+class LambdaSummarizer:
+    """`CallSummarizer` that invokes a function ARN (RequestResponse); client created lazily."""
+
+    name = "lambda"
+
+    def __init__(self, function_arn: str, *, client: Any = None, retry: RetryPolicy | None = None) -> None:
+        if not function_arn:
+            raise ValueError("the lambda provider needs a function ARN")
+        self.function_arn = function_arn
+        self.model = function_arn.rsplit(":", 1)[-1] if ":" in function_arn else function_arn
+        self._client = client
+        self._retry = retry or RetryPolicy()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _new_client()
+        return self._client
+
+    def summarize_call(self, request: SummaryRequest) -> DelegatedReply:
+        payload = json.dumps(build_payload(request)).encode("utf-8")
+
+        def invoke() -> Any:
+            return self.client.invoke(
+                FunctionName=self.function_arn, InvocationType="RequestResponse", Payload=payload
+            )
+
+        try:
+            response = call_with_retries(
+                invoke, lambda error: aws_error_is_retryable(error, RETRYABLE_CODES), self._retry
+            )
+        except Exception as error:
+            retryable = aws_error_is_retryable(error, RETRYABLE_CODES)
+            raise ProviderError(describe(error), retryable=retryable) from error
+        raw = response["Payload"].read().decode("utf-8", errors="replace")
+        if response.get("FunctionError"):
+            raise ProviderError(f"summarizer function failed ({response['FunctionError']}): {raw[:500]}")
+        return parse_reply(raw, default_model=self.model)
+
+
+def build_payload(request: SummaryRequest) -> dict[str, Any]:
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "callId": request.call_id,
+        "transcript": request.transcript,
+        "prompt": {"system": request.system, "user": request.user},
+        "sections": [
+            {
+                "name": spec.name,
+                "type": spec.type.value,
+                "instruction": spec.instruction,
+                "allowed": list(spec.allowed),
+            }
+            for spec in request.sections
+        ],
+    }
+
+
+def parse_reply(raw: str, *, default_model: str = "") -> DelegatedReply:
+    """Our `{"sections": ...}` or LCA's `{"summary": ...}`; anything else is a ProviderError."""
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ProviderError(f"summarizer function returned invalid JSON: {raw[:200]!r}") from error
+    if isinstance(body, str):  # a function that returns json.dumps(...) of its reply
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            body = {"summary": body}
+    if not isinstance(body, dict):
+        raise ProviderError("summarizer function reply must be a JSON object")
+    usage_raw = body.get("usage")
+    usage: dict[str, Any] = usage_raw if isinstance(usage_raw, dict) else {}
+    common: dict[str, Any] = {
+        "raw": raw,
+        "llm_calls": _int(usage.get("llmCalls"), 1),
+        "input_tokens": _int(usage.get("inputTokens"), 0),
+        "output_tokens": _int(usage.get("outputTokens"), 0),
+        "model": str(body.get("model") or default_model),
+    }
+    if isinstance(body.get("sections"), dict):
+        return DelegatedReply(sections=body["sections"], **common)
+    summary = body.get("summary")
+    if isinstance(summary, dict):
+        return DelegatedReply(sections=None, text=json.dumps(summary), **common)
+    if isinstance(summary, str) and summary.strip():
+        return DelegatedReply(sections=None, text=summary, **common)
+    raise ProviderError('summarizer function reply has neither "sections" (object) nor "summary" (text)')
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,219 @@
+"""Turn a model's reply into validated sections, leniently, or say precisely what is wrong.
+
+Models wrap JSON in code fences, add a sentence before or after it, leave trailing commas and
+vary the case of enum values; none of that should fail a summary. What cannot be fixed here
+(no JSON object, a missing section, a value outside an enum) comes back as an `OutputError`
+whose message is written to be sent back to the model in the one repair attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from callrecap.domain.models import SectionSpec, SectionType
+
+_CODE_FENCE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+_ENUM_JUNK = re.compile(r"[^a-z0-9]+")
+_KEY_JUNK = re.compile(r"[^a-z0-9]+")
+_NONE_WORDS = frozenset({"none", "n/a", "na", "nothing", "no action items", "-"})
+
+
+@dataclass(frozen=True)
+class OutputError:
+    """Why a reply is unusable; `message` is phrased for the model (repair) and for operators."""
+
+    message: str
+    problems: tuple[str, ...] = ()
+
+
+def parse_reply(text: str, sections: Sequence[SectionSpec]) -> dict[str, Any] | OutputError:
+    """Extract the JSON object of a reply and validate it against the section list."""
+    found = extract_json_object(text)
+    if isinstance(found, OutputError):
+        return found
+    return validate_sections(found, sections)
+
+
+def extract_json_object(text: str) -> dict[str, Any] | OutputError:
+    """The first JSON object in `text`: inside a code fence or not, trailing commas tolerated."""
+    if not text or not text.strip():
+        return OutputError("the reply was empty; expected one JSON object")
+    candidates = [match.group(1) for match in _CODE_FENCE.finditer(text)] + [text]
+    for candidate in candidates:
+        for span in _object_spans(candidate):
+            parsed = _loads_lenient(span)
+            if isinstance(parsed, dict):
+                return parsed
+    return OutputError("the reply did not contain a valid JSON object")
+
+
+def validate_sections(
+    data: Mapping[str, Any], sections: Sequence[SectionSpec]
+) -> dict[str, Any] | OutputError:
+    """Values per section, normalized (key case, enum case, list shape); every problem listed."""
+    by_key = {_normalize_key(str(key)): value for key, value in data.items()}
+    result: dict[str, Any] = {}
+    problems: list[str] = []
+    for spec in sections:
+        key = _normalize_key(spec.name)
+        if key not in by_key:
+            problems.append(f'missing key "{spec.name}"')
+            continue
+        value = by_key[key]
+        if spec.type is SectionType.TEXT:
+            text = _as_text(value)
+            if text is None:
+                problems.append(f'"{spec.name}" must be a string')
+            else:
+                result[spec.name] = text
+        elif spec.type is SectionType.LIST:
+            items = _as_list(value)
+            if items is None:
+                problems.append(f'"{spec.name}" must be an array of strings')
+            else:
+                result[spec.name] = items
+        else:
+            chosen = _as_enum(value, spec.allowed)
+            if chosen is None:
+                allowed = ", ".join(f'"{option}"' for option in spec.allowed)
+                problems.append(f'"{spec.name}" must be one of {allowed}, got {json.dumps(value)[:80]}')
+            else:
+                result[spec.name] = chosen
+    if problems:
+        return OutputError("the JSON object is not valid: " + "; ".join(problems), tuple(problems))
+    return result
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _object_spans(text: str) -> list[str]:
+    """Balanced `{...}` substrings, outermost first, scanning strings so braces in them don't count."""
+    spans: list[str] = []
+    start = text.find("{")
+    while start != -1:
+        end = _matching_brace(text, start)
+        if end is None:
+            spans.append(text[start:])  # truncated reply: let the lenient loader try
+            break
+        spans.append(text[start : end + 1])
+        start = text.find("{", end + 1)
+    return spans
+
+
+def _matching_brace(text: str, start: int) -> int | None:
+    depth = 0
+    in_string = False
+    escaped = False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _loads_lenient(span: str) -> Any:
+    try:
+        return json.loads(span)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return json.loads(_strip_trailing_commas(span))
+    except json.JSONDecodeError:
+        return None
+
+
+def _strip_trailing_commas(text: str) -> str:
+    """Drop commas directly before `}` or `]` outside strings."""
+    out: list[str] = []
+    in_string = False
+    escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char == ",":
+            rest = text[index + 1 :].lstrip()
+            if rest[:1] in ("}", "]"):
+                continue
+        out.append(char)
+    return "".join(out)
+
+
+def _normalize_key(key: str) -> str:
+    return _KEY_JUNK.sub("", key.lower())
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return " ".join(item.strip() for item in value if item.strip())
+    return None
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        lines = [_BULLET.sub("", line).strip() for line in value.splitlines()]
+        items = [line for line in lines if line]
+        if len(items) == 1 and items[0].lower().rstrip(".") in _NONE_WORDS:
+            return []
+        return items
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            if isinstance(item, str):
+                if item.strip():
+                    items.append(item.strip())
+            elif isinstance(item, int | float) and not isinstance(item, bool):
+                items.append(str(item))
+            elif isinstance(item, dict) and item:
+                items.append("; ".join(f"{k}: {v}" for k, v in item.items()))
+            else:
+                return None
+        return items
+    return None
+
+
+def _as_enum(value: Any, allowed: Sequence[str]) -> str | None:
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if not isinstance(value, str):
+        return None
+    wanted = _ENUM_JUNK.sub("", value.lower())
+    for option in allowed:
+        if _ENUM_JUNK.sub("", option.lower()) == wanted:
+            return option
+    return None
