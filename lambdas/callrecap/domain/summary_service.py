@@ -80,8 +80,8 @@ class EngineResult(Protocol):
     def error(self) -> str | None: ...
 
 
-Engine = Callable[[Sequence[Turn]], EngineResult]
-"""Turns in, sections out: the engine with its provider, prompts and budget already bound."""
+Engine = Callable[[Sequence[Turn], str], EngineResult]
+"""(turns, call id) in, sections out: the engine with its provider, prompts and budget bound."""
 
 
 class SummaryRepository(SummaryStore, Protocol):
@@ -305,7 +305,7 @@ class SummaryService:
             error = "transcript is empty: no final segments to summarize"
         else:
             try:
-                result = self._engine(turns)
+                result = self._engine(turns, request.call_id)
             except Exception as exc:  # any provider failure becomes a FAILED version
                 logger.exception("summarizer engine raised for call %s", request.call_id)
                 error = f"{type(exc).__name__}: {exc}"
