@@ -1,15 +1,66 @@
-"""`callrecap replay` (placeholder until its issue lands)."""
+"""`callrecap replay FILE... [--speed X] [--json] [--timeout S]`: the local stack, headless.
+
+Plays recorded calls (several at once, each on its own timeline) through the real handlers,
+waits until each has its final summary and its CRM hook delivery, and prints one line per call.
+Exit status: 0 when every call completed and was delivered, 1 when any failed or timed out,
+2 for unusable input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import logging
+import sys
 
 from callrecap_local.cli import CliError
+from callrecap_local.recording import RecordingError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="recorded call files (.jsonl)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="playback speed: `at` seconds are divided by it (default 1)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per call")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for summaries and deliveries after the last event is sent (default 120)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log what the stack and handlers do (stderr)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CliError("not implemented yet")
+    from callrecap_local.replay_run import describe, load_all, replay_and_wait
+    from callrecap_local.stack import LocalStack
+
+    if args.speed <= 0:
+        raise CliError("--speed must be positive")
+    if args.timeout <= 0:
+        raise CliError("--timeout must be positive")
+    try:
+        recordings = load_all(args.files)
+    except RecordingError as error:
+        raise CliError(str(error)) from error
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    out = sys.stdout
+    # Handlers log (Powertools) to stdout; keep stdout for the results only.
+    with contextlib.redirect_stdout(sys.stderr), LocalStack(serve_http=False) as stack:
+        results = replay_and_wait(stack, recordings, speed=args.speed, timeout=args.timeout)
+        dead = list(stack.dead_letters)
+    for result in results:
+        if args.json:
+            print(json.dumps(result.as_json()), file=out)
+        else:
+            print(describe(result) + "\n", file=out)
+    for letter in dead:
+        print(f"callrecap replay: discarded by {letter.source}: {letter.reason}", file=sys.stderr)
+    out.flush()
+    return 0 if all(result.ok for result in results) else 1

@@ -1,15 +1,80 @@
-"""`callrecap serve` (placeholder until its issue lands)."""
+"""`callrecap serve [--port 8000] [--demo]`: the local stack with the web page and the API.
+
+moto's server on loopback stands in for DynamoDB, Kinesis, EventBridge and SQS; the real
+handlers run in this process (docs/local.md). Stops cleanly on Ctrl-C (or SIGTERM).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
 
 from callrecap_local.cli import CliError
 
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*")
+    parser.add_argument("--port", type=int, default=8000, help="port of page + API (0: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback only)")
+    parser.add_argument(
+        "--demo", action="store_true", help="keep replaying samples/*.jsonl in real time so the page is alive"
+    )
+    parser.add_argument("--demo-speed", type=float, default=1.0, help="playback speed of --demo (default 1)")
+    parser.add_argument("--samples", type=Path, default=SAMPLES_DIR, help="recorded calls for --demo")
+    parser.add_argument(
+        "--sweeper-interval", type=float, default=60.0, help="seconds between sweeper runs (default 60)"
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every invocation")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CliError("not implemented yet")
+    from callrecap_local.demo_loop import DemoLoop
+    from callrecap_local.stack import LocalStack, LocalStackError
+
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("callrecap.local").setLevel(logging.INFO)
+    if args.demo_speed <= 0:
+        raise CliError("--demo-speed must be positive")
+    samples = sorted(args.samples.glob("*.jsonl")) if args.demo else []
+    if args.demo and not samples:
+        raise CliError(f"--demo needs recorded calls in {args.samples}")
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    stack = LocalStack(port=args.port, host=args.host, sweeper_interval=args.sweeper_interval)
+    try:
+        stack.start()
+    except LocalStackError as error:
+        raise CliError(str(error)) from error
+    demo = DemoLoop(stack, samples, speed=args.demo_speed) if samples else None
+    try:
+        if demo is not None:
+            demo.start()
+        print(f"callrecap local stack: open {stack.url}/  (API: {stack.api_url}, Ctrl-C to stop)", flush=True)
+        if demo is not None:
+            print(f"replaying {len(samples)} sample calls from {args.samples} in a loop", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping...", file=sys.stderr, flush=True)
+        if demo is not None:
+            demo.stop()
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
