@@ -1,0 +1,112 @@
+"""Custom summarizer Lambda provider against botocore's Stubber: payload and both reply formats."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import ANY, Stubber
+from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
+from callrecap.adapters.llm.retry import RetryPolicy
+from callrecap.domain.models import Turn
+from callrecap.domain.ports import ProviderError, SummaryRequest
+from callrecap.domain.prompting import load_prompt_set
+from callrecap.domain.summarizing import Strategy, summarize
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
+TURNS = [Turn("AGENT", "How can I help?"), Turn("CUSTOMER", "My order is late."), Turn("customer", "Again.")]
+SECTIONS = {
+    "summary": "Late order.",
+    "topic": "Orders",
+    "action_items": [],
+    "resolved": "unclear",
+    "customer_sentiment": "negative",
+}
+
+
+def payload(body: Any) -> StreamingBody:
+    raw = json.dumps(body).encode()
+    return StreamingBody(io.BytesIO(raw), len(raw))
+
+
+@pytest.fixture
+def client() -> Any:
+    return boto3.client("lambda", region_name="us-east-1")
+
+
+def summarizer(client: Any) -> LambdaSummarizer:
+    return LambdaSummarizer(ARN, client=client, retry=RetryPolicy(attempts=3, sleep=lambda _: None))
+
+
+def test_payload_and_our_reply_format(client: Any) -> None:
+    reply = {
+        "sections": SECTIONS,
+        "usage": {"llmCalls": 2, "inputTokens": 900, "outputTokens": 80},
+        "model": "m1",
+    }
+    expected = {"FunctionName": ARN, "InvocationType": "RequestResponse", "Payload": ANY}
+    with Stubber(client) as stub:
+        stub.add_response("invoke", {"StatusCode": 200, "Payload": payload(reply)}, expected)
+        captured: dict[str, Any] = {}
+        original = client.invoke
+
+        def spy(**kwargs: Any) -> Any:
+            captured.update(json.loads(kwargs["Payload"]))
+            return original(**kwargs)
+
+        client.invoke = spy
+        result = summarize(TURNS, summarizer(client), load_prompt_set(), call_id="call-7")
+    assert result.ok and result.sections == SECTIONS and result.strategy is Strategy.DELEGATED
+    assert (result.usage.llm_calls, result.usage.input_tokens, result.usage.output_tokens) == (2, 900, 80)
+    assert (result.provider, result.model) == ("lambda", "m1")
+    assert captured["callId"] == "call-7" and captured["schemaVersion"] == "1"
+    assert captured["transcript"] == "AGENT: How can I help?\nCUSTOMER: My order is late. Again."
+    assert set(captured["prompt"]) == {"system", "user"} and "<transcript>" in captured["prompt"]["user"]
+    assert [s["name"] for s in captured["sections"]][:2] == ["summary", "topic"]
+    assert captured["sections"][3] == {
+        "name": "resolved",
+        "type": "enum",
+        "instruction": "Whether the customer's issue was resolved by the end of the call.",
+        "allowed": ["yes", "no", "unclear"],
+    }
+
+
+def test_lca_summary_reply(client: Any) -> None:
+    with Stubber(client) as stub:
+        stub.add_response(
+            "invoke", {"StatusCode": 200, "Payload": payload({"summary": "The order was late."})}
+        )
+        result = summarize(TURNS, summarizer(client), load_prompt_set())
+    assert result.ok and result.sections == {"summary": "The order was late."}
+    assert result.model == "my-summarizer"
+
+
+def test_function_error_fails_with_its_message(client: Any) -> None:
+    error = {"errorMessage": "boom", "errorType": "RuntimeError"}
+    with Stubber(client) as stub:
+        stub.add_response(
+            "invoke", {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": payload(error)}
+        )
+        result = summarize(TURNS, summarizer(client), load_prompt_set())
+    assert not result.ok and "Unhandled" in result.error and "boom" in result.error
+
+
+def test_throttled_invoke_is_retried(client: Any) -> None:
+    with Stubber(client) as stub:
+        stub.add_client_error("invoke", "TooManyRequestsException", "rate", 429)
+        stub.add_response("invoke", {"StatusCode": 200, "Payload": payload({"sections": SECTIONS})})
+        result = summarize(TURNS, summarizer(client), load_prompt_set())
+        stub.assert_no_pending_responses()
+    assert result.ok
+
+
+@pytest.mark.parametrize("body", [["a list"], {"other": 1}, {"summary": ""}])
+def test_unrecognized_reply_is_an_error(client: Any, body: Any) -> None:
+    with Stubber(client) as stub:
+        stub.add_response("invoke", {"StatusCode": 200, "Payload": payload(body)})
+        with pytest.raises(ProviderError):
+            summarizer(client).summarize_call(SummaryRequest("c", "t", "s", "u", ()))
