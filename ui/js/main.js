@@ -28,10 +28,9 @@ function show(ctx, { focus }) {
   current?.unmount();
   const route = parseRoute();
   const mount = route.name === "call" ? mountCallDetail : mountCallList;
-  current = mount(main, { ...ctx, route });
-  // Move focus to the new view's heading (when it exists) so keyboard and screen reader
-  // users land on what changed instead of staying on the link they followed.
-  if (focus) document.getElementById("view-heading")?.focus({ preventScroll: false });
+  // After a navigation, focus moves to the new view's heading so keyboard and screen reader
+  // users land on what changed; on the first load it stays at the top of the document.
+  current = mount(main, { ...ctx, route, focusHeading: focus });
 }
 
 async function start() {
@@ -50,5 +49,11 @@ async function start() {
   show(ctx, { focus: false });
   window.addEventListener("hashchange", () => show(ctx, { focus: true }));
 }
+
+// The skip link must not touch the hash: the hash is the route.
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 
 start();

@@ -10,7 +10,7 @@ import { TranscriptView } from "../transcript.js";
 const SLOW_POLL_MS = 10_000;
 const SUMMARIES_REFRESH_EVERY = 10; // ticks, as a safety net besides the call record's change markers
 
-export function mountCallDetail(container, { api, config, route }) {
+export function mountCallDetail(container, { api, config, route, focusHeading }) {
   const callId = route.callId;
   let call = null;
   let cursor = null;
@@ -128,7 +128,7 @@ export function mountCallDetail(container, { api, config, route }) {
     cursor = result.cursor;
     if (first) {
       replaceChildren(container, page);
-      heading.focus({ preventScroll: true });
+      if (focusHeading) heading.focus({ preventScroll: true });
     }
     renderHeader();
     transcript.update(result.segments);

@@ -15,7 +15,7 @@ import { Poller } from "../poller.js";
 import { callHref, listHref } from "../router.js";
 
 /** @param {{api: import("../api.js").Api, config: object, route: object}} ctx */
-export function mountCallList(container, { api, config, route }) {
+export function mountCallList(container, { api, config, route, focusHeading }) {
   const requested = route.query.get("day");
   const day = isDay(requested) ? requested : utcDay();
   const calls = new Map(); // callId -> call, merged across refreshes and "load more"
@@ -66,6 +66,8 @@ export function mountCallList(container, { api, config, route }) {
       updated,
     ),
   );
+
+  if (focusHeading) heading.focus({ preventScroll: true });
 
   function sortedCalls() {
     return [...calls.values()].sort((a, b) => String(b.startedAt || "").localeCompare(String(a.startedAt || "")));
