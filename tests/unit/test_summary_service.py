@@ -338,7 +338,7 @@ def test_extractive_summary_costs_nothing() -> None:
         (
             "SummaryRequested",
             {"callId": "c", "kind": "interim"},
-            SummaryRequest("c", SummaryKind.INTERIM, "on-demand"),
+            SummaryRequest("c", SummaryKind.INTERIM, "requested"),
         ),
         (
             "SummaryRequested",

@@ -46,7 +46,7 @@ class ReasonCode:
     """`reason` values of SummaryRequested (and of the service's own decisions)."""
 
     CALL_ENDED = "call-ended"
-    ON_DEMAND = "on-demand"
+    ON_DEMAND = "requested"  # "Summarize now" (the API sends this)
     STALE = "stale"
     RETRY = "retry"
     IDLE = "idle"

@@ -1,0 +1,50 @@
+"""Bind the configured provider, prompts and token budget into the service's `Engine`.
+
+Shared by the summarizer Lambda and the `callrecap summarize` CLI so both summarize the same way.
+Prompts come from a PromptSource and are fetched per run (an S3 override is picked up within its
+cache TTL without a redeploy); the provider and budget are built once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from callrecap.adapters.llm.factory import build_budget, build_provider
+from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
+from callrecap.domain.chunking import Budget
+from callrecap.domain.models import Turn
+from callrecap.domain.summarizing import AnyProvider, EngineResult, summarize
+from callrecap.settings import Settings
+
+
+@dataclass(frozen=True)
+class BoundEngine:
+    """Callable as `domain.summary_service.Engine`: (turns, call id) -> EngineResult."""
+
+    provider: AnyProvider
+    prompts: PromptSource
+    budget: Budget
+
+    def __call__(self, turns: Sequence[Turn], call_id: str = "") -> EngineResult:
+        return summarize(turns, self.provider, self.prompts.get(), self.budget, call_id=call_id)
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.name
+
+    @property
+    def model_name(self) -> str:
+        return self.provider.model
+
+
+def build_engine(
+    settings: Settings, *, provider: str | None = None, max_input_tokens: int = 0
+) -> BoundEngine:
+    """The engine of `settings` (provider/budget overridable, as the CLI flags do)."""
+    chosen = build_provider(settings, provider)
+    return BoundEngine(
+        provider=chosen,
+        prompts=build_prompt_source(settings),
+        budget=build_budget(settings, chosen, max_input_tokens),
+    )

@@ -1,0 +1,106 @@
+"""`callrecap summarize`: each input format through main(argv), the JSON shape, and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from callrecap_local.cli import main
+
+from tests.unit.test_transcript_files import recorded_call
+
+OUTPUT_KEYS = {"callId", "sections", "provider", "model", "llmCalls", "inputTokens", "outputTokens"}
+DEFAULT_SECTIONS = {"summary", "topic", "action_items", "resolved", "customer_sentiment"}
+
+
+@pytest.fixture(autouse=True)
+def offline_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CALLRECAP_LLM_PROVIDER", "CALLRECAP_BEDROCK_MODEL_ID", "CALLRECAP_MAX_INPUT_TOKENS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def summarize(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    assert main(["summarize", *argv]) == 0
+    output: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert set(output) == OUTPUT_KEYS
+    return output
+
+
+def test_transcribe_batch_output_prints_every_default_section(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = summarize(capsys, str(shared_data / "calls" / "Retail41.transcribe_batch_output.json"))
+    assert output["callId"] == "Retail41"
+    assert set(output["sections"]) >= DEFAULT_SECTIONS
+    assert all(output["sections"][name] not in ("", [], None) for name in ("summary", "topic"))
+    assert output["provider"] == "extractive"
+    assert (output["llmCalls"], output["inputTokens"], output["outputTokens"]) == (0, 0, 0)
+
+
+def test_dialog_row_by_id(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = shared_data / "dialogs" / "dialogsum_dev.jsonl"
+    wanted = json.loads(path.read_text(encoding="utf-8").splitlines()[2])["id"]
+    output = summarize(capsys, str(path), "--id", wanted)
+    assert output["callId"] == wanted
+    assert set(output["sections"]) >= DEFAULT_SECTIONS
+
+
+def test_recorded_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = summarize(capsys, str(recorded_call(tmp_path / "call.jsonl")), "--provider", "extractive")
+    assert output["callId"] == "rec-call-1"
+    assert set(output["sections"]) >= DEFAULT_SECTIONS
+
+
+def test_long_meeting_with_small_budget(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = summarize(capsys, str(shared_data / "long" / "ES2004b.jsonl"), "--max-input-tokens", "2000")
+    assert set(output["sections"]) >= DEFAULT_SECTIONS
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["/definitely/missing.json"], "no such file"),
+        (["{bad}", "--provider", "bedrock"], "CALLRECAP_BEDROCK_MODEL_ID"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    good = tmp_path / "d.jsonl"
+    good.write_text(json.dumps({"id": "x", "turns": [{"speaker": "AGENT", "text": "Hello"}]}) + "\n")
+    argv = [str(good) if a == "{bad}" else a for a in argv]
+    assert main(["summarize", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("callrecap summarize: error:")
+    assert message in lines[0]
+
+
+def test_bad_budget_flag_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["summarize", "x.json", "--max-input-tokens", "0"])
+    assert exit_info.value.code == 2
+    assert "positive integer" in capsys.readouterr().err
+
+
+def test_console_entry_point_in_a_subprocess(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "callrecap_local", "summarize", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "lambdas:local"},
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "not JSON" in result.stderr
