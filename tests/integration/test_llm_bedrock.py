@@ -103,6 +103,25 @@ def test_validation_error_is_not_retried(client: Any) -> None:
     assert not caught.value.retryable and sleeps == []
 
 
+def test_model_without_system_prompt_support_gets_it_in_the_user_turn(client: Any) -> None:
+    folded = {
+        "modelId": MODEL,
+        "messages": [{"role": "user", "content": [{"text": "SYSTEM\n\nUSER"}]}],
+        "inferenceConfig": {"maxTokens": 1024, "temperature": 0.0},
+    }
+    bedrock = provider(client, [])
+    with Stubber(client) as stub:
+        message = "This model doesn't support system messages."
+        stub.add_client_error(
+            "converse", "ValidationException", message, 400, expected_params=expected_request()
+        )
+        stub.add_response("converse", converse_response("first"), folded)
+        stub.add_response("converse", converse_response("second"), folded)  # remembered
+        assert bedrock.complete("SYSTEM", "USER").text == "first"
+        assert bedrock.complete("SYSTEM", "USER").text == "second"
+        stub.assert_no_pending_responses()
+
+
 def test_engine_over_stubbed_bedrock_records_tokens(client: Any) -> None:
     sections = {
         "summary": "The customer reported a late order; a replacement ships today.",

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.llm.retry import RetryPolicy, aws_error_is_retryable, call_with_retries, describe
+from callrecap.adapters.llm.retry import (
+    RetryPolicy,
+    aws_error_code,
+    aws_error_is_retryable,
+    call_with_retries,
+    describe,
+)
 from callrecap.domain.ports import LlmReply, ProviderError
 
 RETRYABLE_CODES = frozenset(
@@ -56,6 +62,8 @@ class BedrockProvider:
         self._client = client
         self._retry = retry or RetryPolicy()
         self._temperature = temperature
+        self._fold_system = False
+        """Set once the model rejected a system prompt (some Titan/Mistral models do)."""
 
     @property
     def client(self) -> Any:
@@ -64,17 +72,34 @@ class BedrockProvider:
         return self._client
 
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
-        request = {
-            "modelId": self.model,
-            "system": [{"text": system}],
-            "messages": [{"role": "user", "content": [{"text": user}]}],
-            "inferenceConfig": {"maxTokens": max_output_tokens, "temperature": self._temperature},
-        }
         try:
-            response = call_with_retries(lambda: self.client.converse(**request), is_retryable, self._retry)
+            try:
+                response = self._converse(system, user, max_output_tokens)
+            except Exception as error:
+                if self._fold_system or not rejects_system_prompt(error):
+                    raise
+                # The model does not take a system prompt: send it at the top of the user turn,
+                # and keep doing so for this container's later calls.
+                self._fold_system = True
+                response = self._converse(system, user, max_output_tokens)
         except Exception as error:
             raise ProviderError(describe(error), retryable=is_retryable(error)) from error
         return parse_converse_response(response, self.model)
+
+    def _converse(self, system: str, user: str, max_output_tokens: int) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "modelId": self.model,
+            "messages": [{"role": "user", "content": [{"text": user}]}],
+            "inferenceConfig": {"maxTokens": max_output_tokens, "temperature": self._temperature},
+        }
+        if self._fold_system:
+            request["messages"][0]["content"][0]["text"] = f"{system}\n\n{user}"
+        else:
+            request["system"] = [{"text": system}]
+        result: dict[str, Any] = call_with_retries(
+            lambda: self.client.converse(**request), is_retryable, self._retry
+        )
+        return result
 
 
 def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
@@ -92,3 +117,9 @@ def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
 
 def is_retryable(error: Exception) -> bool:
     return aws_error_is_retryable(error, RETRYABLE_CODES)
+
+
+def rejects_system_prompt(error: Exception) -> bool:
+    """A ValidationException about system messages (models without system prompt support)."""
+    code, _ = aws_error_code(error)
+    return code == "ValidationException" and "system" in str(error).lower()
