@@ -59,6 +59,8 @@ def parse_kinesis_record(
         record = json.loads(text)
     except ValueError as exc:
         raise MalformedRecord(record_id, f"data is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise MalformedRecord(record_id, "data is nested too deeply") from exc
     return parse_record_object(record, record_id=record_id, channel_roles=channel_roles)
 
 
@@ -75,6 +77,8 @@ def parse_record_object(
             return parse_chime_record(record, channel_roles=channel_roles)
     except InvalidField as exc:
         raise MalformedRecord(record_id, str(exc)) from exc
+    except RecursionError as exc:  # a JSON-string field that decodes into absurd nesting
+        raise MalformedRecord(record_id, "record is nested too deeply") from exc
     raise MalformedRecord(record_id, "unknown format: neither an LCA EventType nor a Chime detail-type")
 
 

@@ -8,6 +8,7 @@ instead of a bare KeyError/TypeError deep inside a handler.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,7 +108,13 @@ def require_number(obj: JsonObject, key: str, where: str = "") -> float:
     # bool is an int subclass; a boolean time is a producer bug, not a number.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidField(f"{_path(where, key)} must be a number, got {type(value).__name__}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError as exc:
+        raise InvalidField(f"{_path(where, key)} is out of range") from exc
+    if not math.isfinite(number):
+        raise InvalidField(f"{_path(where, key)} must be a finite number, got {value}")
+    return number
 
 
 def require_bool(obj: JsonObject, key: str, where: str = "") -> bool:
