@@ -85,3 +85,8 @@ def test_wrong_list_item_type_is_an_error() -> None:
 def test_boolean_maps_onto_yes_no_enums() -> None:
     result = validate_sections({"summary": "s", "action_items": [], "resolved": True}, SECTIONS)
     assert isinstance(result, dict) and result["resolved"] == "yes"
+
+
+def test_an_all_empty_summary_is_an_error() -> None:
+    result = validate_sections({"summary": " ", "action_items": [], "resolved": "unclear"}, SECTIONS)
+    assert isinstance(result, OutputError) and 'every text section is empty: "summary"' in result.message

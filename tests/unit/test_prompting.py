@@ -151,6 +151,15 @@ def test_bad_section_lists_are_rejected(toml: str, message: str) -> None:
         prompt_set_from_files(files)
 
 
+def test_lambda_bundle_layout_finds_prompts_beside_the_package(tmp_path: Path) -> None:
+    (tmp_path / "callrecap").mkdir()
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / SECTIONS_FILE).write_text("")
+    assert bundled_prompts_dir(package_dir=tmp_path / "callrecap") == tmp_path / "prompts"
+    with pytest.raises(PromptError, match="no prompts/"):
+        bundled_prompts_dir(package_dir=tmp_path / "elsewhere" / "deeper" / "callrecap")
+
+
 def test_configured_prompts_dir_must_exist(tmp_path: Path) -> None:
     with pytest.raises(PromptError, match="does not exist"):
         bundled_prompts_dir(str(tmp_path / "nope"))

@@ -84,6 +84,10 @@ def validate_sections(
                 problems.append(f'"{spec.name}" must be one of {allowed}, got {json.dumps(value)[:80]}')
             else:
                 result[spec.name] = chosen
+    text_sections = [spec.name for spec in sections if spec.type is SectionType.TEXT]
+    if not problems and text_sections and not any(result.get(name) for name in text_sections):
+        # Enums always hold a value, so "all text empty" is what an empty summary looks like.
+        problems.append("every text section is empty: " + ", ".join(f'"{name}"' for name in text_sections))
     if problems:
         return OutputError("the JSON object is not valid: " + "; ".join(problems), tuple(problems))
     return result

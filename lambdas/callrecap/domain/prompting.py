@@ -118,14 +118,14 @@ def section_view(spec: SectionSpec) -> dict[str, Any]:
 # --------------------------------------------------------------------------- loading
 
 
-def bundled_prompts_dir(configured: str = "") -> Path:
+def bundled_prompts_dir(configured: str = "", *, package_dir: Path | None = None) -> Path:
     """The prompts directory per the lookup order in the module docstring."""
     if configured:
         path = Path(configured)
         if not path.is_dir():
             raise PromptError(f"prompts directory {configured!r} does not exist")
         return path
-    package_dir = Path(__file__).resolve().parent.parent
+    package_dir = package_dir or Path(__file__).resolve().parent.parent
     for candidate in (package_dir.parent / "prompts", package_dir.parent.parent / "prompts"):
         if (candidate / SECTIONS_FILE).is_file():
             return candidate
