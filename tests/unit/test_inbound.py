@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from callrecap.domain.inbound import MalformedRecord, decode_kinesis_data, parse_kinesis_record
-from inbound_payloads import b64
+from callrecap.domain.models import CallDetailsObserved, CallStartObserved, CategoryMatched, Segment
+from inbound_payloads import b64, chime_metadata_record, chime_tca_record, chime_transcribe_record
 
 
 def test_decode_round_trip() -> None:
@@ -55,3 +56,37 @@ def test_malformed_record_is_a_value_error() -> None:
     error = MalformedRecord("r1", "why")
     assert isinstance(error, ValueError)
     assert (error.record_id, error.reason) == ("r1", "why")
+
+
+def test_lambda_kinesis_event_carrying_every_format(shared_data: Path) -> None:
+    """Records shaped like the documented Lambda Kinesis event, one per inbound format."""
+
+    documented = json.loads(
+        (shared_data / "aws-events" / "lambda_kinesis_data_streams_event.json").read_text()
+    )
+    template = documented["Records"][0]
+    payloads = [
+        chime_metadata_record(shared_data),
+        chime_transcribe_record(shared_data),
+        chime_tca_record(shared_data),
+        {"EventType": "START", "CallId": "lca-1", "CreatedAt": "2026-03-01T10:00:00Z"},
+        {
+            "EventType": "ADD_TRANSCRIPT_SEGMENT",
+            "CallId": "lca-1",
+            "Channel": "AGENT",
+            "SegmentId": "s1",
+            "StartTime": 0.5,
+            "EndTime": 1.5,
+            "Transcript": "Hello.",
+            "IsPartial": False,
+        },
+    ]
+    kinds: list[type] = []
+    for index, payload in enumerate(payloads):
+        record = json.loads(json.dumps(template))
+        record["kinesis"]["data"] = b64(payload)
+        record["kinesis"]["sequenceNumber"] = f"4959{index:04d}"
+        kinesis = record["kinesis"]
+        data = decode_kinesis_data(kinesis["data"], kinesis["sequenceNumber"])
+        kinds += [type(obs) for obs in parse_kinesis_record(data, record_id=kinesis["sequenceNumber"])]
+    assert kinds == [CallDetailsObserved, Segment, Segment, CategoryMatched, CallStartObserved, Segment]
