@@ -12,6 +12,7 @@ export class TranscriptView {
     this.segments = new Map(); // segmentId -> segment
     this.items = new Map(); // segmentId -> <li>
     this.followLatest = true;
+    this.ended = false;
     this.primed = false; // the first batch is not announced: only what is said while watching
 
     this.list = h("ol", { class: "transcript", "aria-label": "Utterances" });
@@ -67,6 +68,11 @@ export class TranscriptView {
   }
 
   setEnded(ended) {
+    if (ended && !this.ended) {
+      this.ended = true;
+      // A partial never followed by its final (the call ended mid-word) must stop saying "speaking…".
+      for (const segment of this.segments.values()) if (segment.isPartial) this.#renderItem(segment);
+    }
     this.empty.textContent = ended ? "No transcript was recorded for this call." : "Waiting for the first words…";
   }
 
@@ -94,7 +100,7 @@ export class TranscriptView {
         segment.sentiment
           ? badge(segment.sentiment, { label: titleCase(segment.sentiment), className: "sentiment" })
           : null,
-        segment.isPartial ? h("span", { class: "partial-note" }, "speaking…") : null,
+        segment.isPartial ? h("span", { class: "partial-note" }, this.ended ? "unfinished" : "speaking…") : null,
       ),
       h("p", { class: "utterance-text" }, segment.text || "", segment.isPartial ? srOnly(" (still being transcribed)") : null),
     );
