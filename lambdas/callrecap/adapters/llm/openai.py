@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,6 +88,8 @@ class OpenAiCompatibleProvider:
         return parse_chat_completion(response, self.model)
 
     def _post(self, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+        import urllib.request  # ~25 ms: only for the containers that use this provider
+
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked in __init__)
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as reply:  # noqa: S310 (scheme checked)
