@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from callrecap.domain.inbound import MalformedRecord, parse_kinesis_record
 from callrecap.domain.models import CallDetailsObserved, CategoryMatched, Segment, Speaker
-from inbound_payloads import (
+
+from tests.helpers.inbound_payloads import (
     METADATA,
     aws_event,
     chime_metadata_record,

@@ -21,7 +21,8 @@ from callrecap.domain.inbound import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
+
+from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 

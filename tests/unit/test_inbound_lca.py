@@ -16,7 +16,8 @@ from callrecap.domain.models import (
     Segment,
     Speaker,
 )
-from inbound_payloads import aws_event, encode
+
+from tests.helpers.inbound_payloads import aws_event, encode
 
 CREATED = "2026-03-01T10:00:00.000Z"
 

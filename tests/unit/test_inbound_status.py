@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from callrecap.domain.inbound import MalformedRecord, is_caller_leg, parse_streaming_status
 from callrecap.domain.models import CallDetailsObserved, CallEndObserved, CallStartObserved
-from inbound_payloads import aws_event
+
+from tests.helpers.inbound_payloads import aws_event
 
 
 def status_event(shared_data: Path, status: str) -> dict[str, Any]:
