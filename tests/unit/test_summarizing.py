@@ -139,6 +139,19 @@ def test_map_reduce_on_a_long_meeting_stays_within_budget_and_bound(
     assert sum(u.count("\n") for u in map_calls) > len(turns) / 4
 
 
+def test_a_call_of_1400_turns_with_worst_case_notes_stays_within_the_bound(
+    shared_data: Path, prompts: PromptSet
+) -> None:
+    turns = long_turns(shared_data, "Bmr014.jsonl") + long_turns(shared_data, "Bmr023.jsonl")
+    assert len(turns) > 1400
+    budget = Budget.for_model("any", 2000)
+    llm = FakeLlm(replies=[json.dumps(GOOD)], notes=lambda user: "n" * (budget.notes_max_tokens * 4 - 8))
+    result = summarize(turns, llm, prompts, budget)
+    assert result.ok, result.error
+    assert result.chunks < result.usage.llm_calls <= result.planned_llm_calls <= budget.max_llm_calls
+    assert all(estimate_tokens(s) + estimate_tokens(u) <= budget.max_input_tokens for s, u, _ in llm.calls)
+
+
 def test_hierarchical_reduce_when_the_notes_do_not_fit(shared_data: Path, prompts: PromptSet) -> None:
     turns = long_turns(shared_data, "Bmr023.jsonl")  # 745 turns, ~64k characters
     budget = Budget(max_input_tokens=1500, notes_max_tokens=250, max_llm_calls=200)
