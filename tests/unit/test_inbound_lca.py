@@ -102,6 +102,7 @@ def test_flat_segment() -> None:
         ("CUSTOMER", Speaker.CUSTOMER),
         ("AGENT", Speaker.AGENT),
         ("OTHER", Speaker.UNKNOWN),
+        ("", Speaker.UNKNOWN),
     ],
 )
 def test_flat_segment_channels(channel: str, speaker: Speaker) -> None:

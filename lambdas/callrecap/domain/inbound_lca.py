@@ -134,7 +134,8 @@ def _transcript_segments(
             created_at=at,
             channel_roles=channel_roles,
         )
-    channel = require_str(record, "Channel")
+    # Some producers write `Channel: ""` when they do not know the speaker: UNKNOWN, not an error.
+    channel = text_field(record, "Channel")
     if channel.upper() == ASSISTANT_CHANNEL:
         return []
     sentiment = optional_str(record, "Sentiment")
