@@ -1,0 +1,148 @@
+"""Summarizer handler over fakes: event -> service, EMF metrics by provider and model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from callrecap.contracts import BUS_SOURCE, BusEvent
+from callrecap.domain.cost import PriceTable
+from callrecap.domain.models import Speaker
+from callrecap.domain.summary_service import InvalidSummaryRequest, SummaryService
+from callrecap.handlers import summarizer
+
+from tests.unit.summary_fakes import (
+    FakeEngine,
+    FakeEngineResult,
+    FakePublisher,
+    FakeSummaries,
+    FakeTranscripts,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
+
+
+def envelope(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": detail_type,
+        "source": BUS_SOURCE,
+        "account": "123456789012",
+        "time": "2026-01-01T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+class World:
+    def __init__(self, engine: FakeEngine) -> None:
+        self.transcripts = FakeTranscripts()
+        self.summaries = FakeSummaries(self.transcripts)
+        self.publisher = FakePublisher()
+        self.engine = engine
+        self.transcripts.add_call("c1")
+        self.transcripts.add_segment("c1", Speaker.CUSTOMER, "My internet is down.")
+        service = SummaryService(
+            transcripts=self.transcripts,
+            summaries=self.summaries,
+            publisher=self.publisher,
+            engine=engine,
+            prices=PriceTable(),
+        )
+        summarizer.set_dependencies(summarizer.SummarizerDependencies(service=service))
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    yield World(FakeEngine())
+    summarizer.set_dependencies(None)
+
+
+def emf_blobs(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{") and "_aws" in line]
+
+
+def test_call_ended_produces_summary_and_metrics(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    result = summarizer.handler(envelope("CallEnded", {"callId": "c1", "schemaVersion": "1"}), None)  # type: ignore[arg-type]
+
+    assert result == {
+        "callId": "c1",
+        "action": "completed",
+        "reason": "call-ended",
+        "version": 1,
+        "status": "COMPLETED",
+    }
+    assert len(world.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+    [blob] = emf_blobs(capsys.readouterr().out)
+    [directive] = blob["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "callrecap"
+    assert {"provider", "model"} <= set(directive["Dimensions"][0])
+    names = {m["Name"] for m in directive["Metrics"]}
+    assert names == {
+        "SummariesProduced",
+        "SummariesFailed",
+        "LlmLatencyMs",
+        "InputTokens",
+        "OutputTokens",
+        "EstimatedCostUsd",
+    }
+    assert blob["provider"] == "bedrock"
+    assert blob["model"] == "amazon.nova-lite-v1:0"
+    assert blob["SummariesProduced"] == [1.0]
+    assert blob["SummariesFailed"] == [0.0]
+    assert blob["InputTokens"] == [1000.0]
+
+
+def test_failure_is_handled_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
+    World(FakeEngine([FakeEngineResult(sections={}, error="bad JSON", raw_reply="oops")]))
+    try:
+        result = summarizer.handler(
+            envelope("SummaryRequested", {"callId": "c1", "kind": "interim", "reason": "requested"}),
+            None,  # type: ignore[arg-type]
+        )
+    finally:
+        summarizer.set_dependencies(None)
+    assert result["action"] == "failed"
+    assert result["status"] == "FAILED"
+    [blob] = emf_blobs(capsys.readouterr().out)
+    assert blob["SummariesFailed"] == [1.0]
+    assert blob["SummariesProduced"] == [0.0]
+
+
+def test_repeated_call_ended_emits_no_new_metrics(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    summarizer.handler(envelope("CallEnded", {"callId": "c1"}), None)  # type: ignore[arg-type]
+    capsys.readouterr()
+    again = summarizer.handler(envelope("CallEnded", {"callId": "c1"}), None)  # type: ignore[arg-type]
+    assert again["action"] == "skipped"
+    assert emf_blobs(capsys.readouterr().out) == []
+    assert len(world.engine.calls) == 1
+
+
+def test_malformed_event_raises_for_retry_and_dlq(world: World) -> None:
+    with pytest.raises(InvalidSummaryRequest):
+        summarizer.handler(envelope("SummaryRequested", {"kind": "final"}), None)  # type: ignore[arg-type]
+
+
+def test_settings_are_validated_when_dependencies_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    from callrecap.settings import SettingsError
+
+    monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
+    monkeypatch.delenv("CALLRECAP_EVENT_BUS_NAME", raising=False)
+    summarizer.build_dependencies.cache_clear()
+    with pytest.raises(SettingsError, match="CALLRECAP_TABLE_NAME is required"):
+        summarizer.build_dependencies()
+
+
+def test_invalid_price_table_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from callrecap.settings import SettingsError
+
+    monkeypatch.setenv("CALLRECAP_TABLE_NAME", "t")
+    monkeypatch.setenv("CALLRECAP_EVENT_BUS_NAME", "b")
+    monkeypatch.setenv("CALLRECAP_PRICE_TABLE", "{nope")
+    summarizer.build_dependencies.cache_clear()
+    with pytest.raises(SettingsError, match="CALLRECAP_PRICE_TABLE"):
+        summarizer.build_dependencies()
