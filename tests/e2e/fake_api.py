@@ -19,6 +19,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 UI_DIR = Path(__file__).resolve().parents[2] / "ui"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""As strict as the CloudFront policy of the deployed page, so a violation fails the UI tests."""
 
 
 @dataclass
@@ -124,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", mimetypes.guess_type(target.name)[0] or "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.end_headers()
         self.wfile.write(data)
 
