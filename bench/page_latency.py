@@ -1,0 +1,99 @@
+"""Page latency: a segment entering Kinesis until it shows on the call's page (headless Chromium).
+
+The local stack runs with its web page; Chromium (Debian's /usr/bin/chromium, driven by
+Playwright) opens `#/calls/<id>` of a live call, then segments carrying a unique word are put on
+the Kinesis stream one at a time and the time until the word is visible is recorded.
+Baseline in the same run: the same segment's time until it is stored in DynamoDB (what the
+pipeline costs before the page's polling adds its share).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import REPO_ROOT, BenchResult, Size, Target, command, percentile
+
+NAME = "page_latency"
+CHROMIUM = os.environ.get("CALLRECAP_CHROMIUM", "/usr/bin/chromium")
+SEGMENTS = {Size.TINY: 3, Size.QUICK: 30, Size.FULL: 100}
+TARGET_P95_S = 2.0
+
+
+def _segment(call_id: str, index: int, token: str) -> dict[str, Any]:
+    start = 5.0 + index * 4.0
+    return {
+        "EventType": "ADD_TRANSCRIPT_SEGMENT",
+        "CallId": call_id,
+        "Channel": "CALLER" if index % 2 else "AGENT",
+        "SegmentId": f"lat-{index:04d}",
+        "StartTime": start,
+        "EndTime": start + 3.5,
+        "Transcript": f"I would like to check the order called {token} please",
+        "IsPartial": False,
+        "CreatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+def _stored(stack: Any, call_id: str, want: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if stack.outcome(call_id).segments >= want:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def run(size: Size) -> BenchResult:
+    result = BenchResult(NAME, command(NAME, size))
+    handlers = REPO_ROOT / "lambdas" / "callrecap" / "handlers"
+    missing = [h for h in ("ingest", "api") if not (handlers / f"{h}.py").is_file()]
+    if missing:
+        result.skipped = f"needs handlers {', '.join(missing)} (not present yet)"
+        return result
+    if not Path(CHROMIUM).exists():
+        result.skipped = f"no Chromium at {CHROMIUM}"
+        return result
+    from callrecap_local.stack import LocalStack
+    from playwright.sync_api import sync_playwright
+
+    rng = random.Random(7)
+    page_s: list[float] = []
+    store_s: list[float] = []
+    call_id = f"latency-{uuid.uuid4().hex[:8]}"
+    with LocalStack(port=0, sweeper_interval=3600) as stack, sync_playwright() as playwright:
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        stack.put_kinesis_record({"EventType": "START", "CallId": call_id, "CreatedAt": now}, call_id)
+        stack.put_kinesis_record(_segment(call_id, 0, "warmup"), call_id)
+        _stored(stack, call_id, 1, time.monotonic() + 30)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{stack.url}#/calls/{call_id}")
+            page.get_by_text("warmup").first.wait_for(timeout=30_000)
+            for i in range(1, SEGMENTS[size] + 1):
+                token = f"zx{uuid.uuid4().hex[:10]}"
+                started = time.monotonic()
+                stack.put_kinesis_record(_segment(call_id, i, token), call_id)
+                if _stored(stack, call_id, i + 1, started + 30):
+                    store_s.append(time.monotonic() - started)
+                page.get_by_text(token).first.wait_for(timeout=30_000)
+                page_s.append(time.monotonic() - started)
+                time.sleep(rng.uniform(0.1, 0.6))  # do not phase-lock with the page's polling
+        finally:
+            browser.close()
+    p50, p95 = percentile(page_s, 0.5), percentile(page_s, 0.95)
+    s50, s95 = percentile(store_s, 0.5), percentile(store_s, 0.95)
+    result.figures.update({"segments": len(page_s), "page_p50_s": round(p50, 3), "page_p95_s": round(p95, 3)})
+    result.figures.update({"store_p50_s": round(s50, 3), "store_p95_s": round(s95, 3)})
+    result.lines.append(f"Kinesis -> stored (baseline): p50 {s50 * 1000:.0f} ms, p95 {s95 * 1000:.0f} ms")
+    result.lines.append(
+        f"Kinesis -> on the page: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+        f"({len(page_s)} segments; p95 = {p95 / max(s95, 1e-6):.1f}x the store p95)"
+    )
+    result.targets.append(Target(f"p95 < {TARGET_P95_S:.0f} s", p95 < TARGET_P95_S, f"{p95:.2f} s"))
+    return result
