@@ -133,10 +133,38 @@ class CallAttr(StrEnum):
     FINAL_SUMMARY_REVISION = "finalSummaryRevision"  # transcriptRevision the final summary covers
     TOPIC = "topic"  # copied from the newest completed summary for the call list
     CRM_STATUS = "crmStatus"  # delivery status reported by the CRM hook
+    LAST_WRITE_SEQ = "lastWriteSeq"  # highest segment writeSeq committed: the API cursor watermark
 
 
 LIVE_CALLS_PK: Final = "LIVE"
 """GSI partition of calls not yet ended, so that the sweeper finds idle calls with one query."""
+
+GSI_LIVE_CALLS: Final = "liveCalls"
+"""Sparse GSI: only calls not yet ended carry GSI_LIVE_CALLS_PK (= LIVE_CALLS_PK)."""
+GSI_LIVE_CALLS_PK: Final = "gsi2pk"
+GSI_LIVE_CALLS_SK: Final = "gsi2sk"  # lastActivityAt (ISO): the sweeper queries `gsi2sk < cutoff`
+
+LSI_SEGMENT_WRITES: Final = "bySegmentWrite"
+"""LSI (pk, SEGMENT_WRITE_SEQ): segments of a call in commit order, for "changed since cursor"."""
+SEGMENT_WRITE_SEQ: Final = "writeSeq"
+"""Number attribute of a segment: the commit marker of its last write (strictly increasing per call)."""
+
+
+class SegmentAttr(StrEnum):
+    """Attribute names of a transcript segment item (pk=CALL#id, sk=SEG#segmentId)."""
+
+    CALL_ID = "callId"
+    SEGMENT_ID = "segmentId"
+    SPEAKER = "speaker"
+    START_TIME = "startTime"
+    END_TIME = "endTime"
+    TEXT = "text"
+    IS_PARTIAL = "isPartial"
+    CHANNEL = "channel"
+    SENTIMENT = "sentiment"
+    SOURCE = "source"
+    CREATED_AT = "createdAt"
+    DIGEST = "digest"  # hash of the content: tells a duplicate from a corrected final
 
 
 # --------------------------------------------------------------------------- HTTP API
@@ -149,3 +177,4 @@ API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
     ("POST", "/calls/{callId}/summaries/{version}/retry"),  # retry a FAILED summary
 )
 """Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
+

@@ -1,0 +1,1 @@
+"""Helpers shared by tests: `from tests.helpers.kinesis import kinesis_event`."""

@@ -1,0 +1,350 @@
+"""DynamoTranscriptStore against moto's DynamoDB: idempotency, ordering, counters, pagination,
+throttling, lifecycle flags and the "changed since cursor" read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from callrecap import contracts as c
+from callrecap.adapters.dynamo_store import DynamoTranscriptStore, InvalidCursor
+from callrecap.adapters.dynamo_table import create_table
+from callrecap.contracts import CallAttr
+from callrecap.domain.models import CallDetails, Segment, Speaker
+from moto import mock_aws
+
+TABLE = "store-test"
+
+
+class Clock:
+    """Deterministic wall clock: every reading is 1 ms after the previous one."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+@pytest.fixture
+def client() -> Iterator[Any]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        create_table(dynamodb, TABLE)
+        yield dynamodb
+
+
+@pytest.fixture
+def store(client: Any) -> DynamoTranscriptStore:
+    return DynamoTranscriptStore(TABLE, client=client, clock=Clock(), sleep=lambda _: None)
+
+
+def seg(
+    segment_id: str, start: float, text: str = "", *, partial: bool = False, call: str = "c1", end: float = 0
+) -> Segment:
+    return Segment(
+        call_id=call,
+        segment_id=segment_id,
+        speaker=Speaker.AGENT if int(start) % 2 == 0 else Speaker.CUSTOMER,
+        start_time=start,
+        end_time=end or start + 1.5,
+        text=text or f"utterance {segment_id}",
+        is_partial=partial,
+        channel="ch_0",
+    )
+
+
+def all_items(client: Any) -> list[dict[str, Any]]:
+    return client.scan(TableName=TABLE)["Items"]
+
+
+def test_out_of_order_segments_read_back_in_spoken_order(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg("c", 30.0), seg("a", 1.0)])
+    store.put_segments([seg("b", 12.5)])
+    assert [s.segment_id for s in store.list_segments("c1")] == ["a", "b", "c"]
+
+
+def test_retried_and_duplicated_records_change_nothing(store: DynamoTranscriptStore, client: Any) -> None:
+    batch = [seg("a", 1.0), seg("b", 2.0), seg("a", 1.0)]
+    first = store.put_segments(batch)
+    assert (first.written, first.ignored, first.failed) == (2, 1, ())
+    items_before = all_items(client)
+    call_before = store.get_call("c1")
+
+    again = store.put_segments(batch)
+
+    assert (again.written, again.ignored, again.failed) == (0, 3, ())
+    assert again.revisions == {}
+    assert all_items(client) == items_before
+    assert store.get_call("c1") == call_before
+    assert call_before is not None
+    assert call_before[CallAttr.SEGMENT_COUNT] == 2
+    assert call_before[CallAttr.TRANSCRIPT_REVISION] == 1
+
+
+def test_partial_never_overwrites_final_and_final_replaces_partial(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg("a", 1.0, "hello wor", partial=True, end=1.8)])
+    assert store.list_segments("c1")[0].is_partial
+    store.put_segments([seg("a", 1.0, "hello world", end=2.0)])
+    late_partial = store.put_segments([seg("a", 1.0, "hello wor", partial=True, end=1.8)])
+    in_batch = store.put_segments(
+        [seg("b", 3.0, "fine thanks"), seg("b", 3.0, "fine", partial=True, end=3.5)]
+    )
+
+    (a, b) = store.list_segments("c1")
+    assert (a.text, a.is_partial) == ("hello world", False)
+    assert (b.text, b.is_partial) == ("fine thanks", False)
+    assert late_partial.ignored == 1 and late_partial.written == 0
+    assert in_batch.written == 1
+    call = store.get_call("c1")
+    assert call is not None and call[CallAttr.SEGMENT_COUNT] == 2
+
+
+def test_older_partial_does_not_replace_a_longer_one(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg("a", 1.0, "hello there my", partial=True, end=2.5)])
+    result = store.put_segments([seg("a", 1.0, "hello", partial=True, end=1.4)])
+    assert result.ignored == 1
+    assert store.list_segments("c1")[0].text == "hello there my"
+
+
+def test_corrected_final_bumps_revision_but_not_count(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg("a", 1.0, "I want to cancel")])
+    result = store.put_segments([seg("a", 1.0, "I want to cancel my order")])
+    assert result.written == 1 and result.revisions == {"c1": 2}
+    call = store.get_call("c1")
+    assert call is not None
+    assert (call[CallAttr.SEGMENT_COUNT], call[CallAttr.TRANSCRIPT_REVISION]) == (1, 2)
+    assert store.list_segments("c1")[0].text == "I want to cancel my order"
+
+
+def test_partials_only_do_not_bump_revision(store: DynamoTranscriptStore) -> None:
+    result = store.put_segments([seg("a", 1.0, "hel", partial=True)])
+    assert result.written == 1 and result.revisions == {}
+    call = store.get_call("c1")
+    assert call is not None and call[CallAttr.TRANSCRIPT_REVISION] == 0
+
+
+def test_requests_per_100_segments(store: DynamoTranscriptStore) -> None:
+    """The figure quoted in docs/events.md: 100 new finals of one call cost 3 requests
+    (2 TransactWriteItems of <= 99 segments + 1 GetItem of the call record)."""
+    store.put_segments([seg(f"s{i:03}", float(i)) for i in range(100)])
+    assert dict(store.requests) == {"transact_write_items": 2, "get_item": 1}
+    assert sum(store.requests.values()) <= 5
+
+
+def test_requests_per_100_segments_with_duplicates_mixed_in(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg(f"s{i:03}", float(i)) for i in range(0, 100, 2)])
+    store.requests.clear()
+    result = store.put_segments([seg(f"s{i:03}", float(i)) for i in range(100)])
+    assert (result.written, result.ignored) == (50, 50)
+    # one cancelled round (the 50 copies are refused) + one commit per chunk, + the read-back
+    assert sum(store.requests.values()) <= 5
+
+
+def test_every_item_has_a_ttl_from_settings(store: DynamoTranscriptStore, client: Any) -> None:
+    store.put_segments([seg("a", 1.0)])
+    store.mark_started(CallDetails("c1"), "2020-01-01T00:00:00Z")
+    items = all_items(client)
+    assert items and all(c.TTL_ATTRIBUTE in item for item in items)
+    expires = {int(item[c.TTL_ATTRIBUTE]["N"]) for item in items}
+    lower = datetime(2025, 3, 4, tzinfo=UTC) + timedelta(days=90)
+    assert all(value >= lower.timestamp() for value in expires)  # wall clock, not the event time
+
+
+def test_ttl_zero_days_means_no_expiry(client: Any) -> None:
+    store = DynamoTranscriptStore(TABLE, client=client, ttl_days=0, clock=Clock())
+    store.put_segments([seg("a", 1.0)])
+    assert all(c.TTL_ATTRIBUTE not in item for item in all_items(client))
+
+
+def seed(store: DynamoTranscriptStore, client: Any, segments: list[Segment]) -> None:
+    from callrecap.adapters.dynamo_store import _Pending
+
+    now = datetime(2025, 3, 4, tzinfo=UTC)
+    items = [store._segment_put(s, _Pending(s), 1, now)["Put"]["Item"] for s in segments]
+    for start in range(0, len(items), 25):
+        requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        assert not client.batch_write_item(RequestItems={TABLE: requests}).get("UnprocessedItems")
+
+
+def test_three_hour_call_reads_back_past_the_1mb_page(store: DynamoTranscriptStore, client: Any) -> None:
+    filler = "and then we went through the account settings together one more time to be sure " * 5
+    segments = [seg(f"u{i:05}", i * 4.0, f"{i} {filler}") for i in range(2700)]  # 3 h, one every 4 s
+    # Seeded with BatchWriteItem in the store's own item format: moto copies the whole table for
+    # every TransactWriteItems, which would make 28 transactions over 2,700 items take minutes.
+    seed(store, client, list(reversed(segments)))
+    store.requests.clear()
+
+    read = store.list_segments("c1")
+
+    assert len(read) == 2700
+    assert [s.segment_id for s in read] == [s.segment_id for s in segments]
+    assert store.requests["query"] >= 2  # more than one 1 MB page
+    size = sum(len(s.text) for s in read)
+    assert size > 1_000_000
+
+
+class ThrottlingClient:
+    """Wraps a client; TransactWriteItems touching `throttled_calls` fails with throttling
+    `failures` times (forever when None)."""
+
+    def __init__(self, inner: Any, throttled_calls: set[str], failures: int | None = None) -> None:
+        self.inner = inner
+        self.throttled_calls = {c.call_pk(call) for call in throttled_calls}
+        self.failures = failures
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        keys = {
+            (action.get("Put", {}).get("Item") or action.get("Update", {}).get("Key"))[c.PK]["S"]
+            for action in kwargs["TransactItems"]
+        }
+        if keys & self.throttled_calls and (self.failures is None or self.failures > 0):
+            if self.failures is not None:
+                self.failures -= 1
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
+        return self.inner.transact_write_items(**kwargs)
+
+
+def test_throttled_call_is_returned_as_failed_others_are_written(client: Any) -> None:
+    sleeps: list[float] = []
+    store = DynamoTranscriptStore(
+        TABLE, client=ThrottlingClient(client, {"hot"}), clock=Clock(), sleep=sleeps.append
+    )
+    result = store.put_segments(
+        [seg("a", 1.0, call="hot"), seg("b", 1.0, call="cool"), seg("c", 2.0, call="hot")]
+    )
+    assert result.written == 1
+    assert sorted(s.segment_id for s in result.failed) == ["a", "c"]
+    assert len(sleeps) == store.max_attempts - 1 and sleeps == sorted(sleeps)  # exponential backoff
+    assert store.list_segments("hot") == []
+    assert [s.segment_id for s in store.list_segments("cool")] == ["b"]
+
+
+def test_transient_throttling_is_retried(client: Any) -> None:
+    store = DynamoTranscriptStore(
+        TABLE, client=ThrottlingClient(client, {"c1"}, failures=2), clock=Clock(), sleep=lambda _: None
+    )
+    result = store.put_segments([seg("a", 1.0)])
+    assert (result.written, result.failed) == (1, ())
+
+
+class CancellingClient(ThrottlingClient):
+    """The first transaction is cancelled with ThrottlingError on its first item."""
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            reasons = [{"Code": "ThrottlingError"}] + [{"Code": "None"}] * (len(kwargs["TransactItems"]) - 1)
+            error = ClientError(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}},
+                "TransactWriteItems",
+            )
+            error.response["CancellationReasons"] = reasons  # type: ignore[typeddict-unknown-key]
+            raise error
+        return self.inner.transact_write_items(**kwargs)
+
+
+def test_cancelled_by_item_throttling_is_retried(client: Any) -> None:
+    sleeps: list[float] = []
+    store = DynamoTranscriptStore(
+        TABLE, client=CancellingClient(client, set(), failures=1), clock=Clock(), sleep=sleeps.append
+    )
+    result = store.put_segments([seg("a", 1.0), seg("b", 2.0)])
+    assert (result.written, result.failed) == (2, ())
+    assert len(sleeps) == 1
+
+
+def test_mark_started_and_ended_are_true_exactly_once_either_order(store: DynamoTranscriptStore) -> None:
+    details = CallDetails("c1", transaction_id="c1", from_number="+12065550100")
+    assert store.mark_ended(details, "2025-03-04T10:05:00Z") is True
+    assert store.mark_ended(details, "2025-03-04T10:05:01Z") is False
+    assert store.mark_started(details, "2025-03-04T10:00:00Z") is True
+    assert store.mark_started(details, "2025-03-04T10:00:00Z") is False
+    call = store.get_call("c1")
+    assert call is not None
+    assert call[CallAttr.STATUS] == "ENDED"
+    assert call[CallAttr.STARTED_AT] == "2025-03-04T10:00:00.000Z"
+    assert call[CallAttr.ENDED_AT] == "2025-03-04T10:05:00.000Z"
+    assert call[CallAttr.FROM_NUMBER] == "+12065550100"
+    assert store.list_live_calls() == []  # ended before it started: never listed as live
+
+
+def test_live_calls_index_follows_the_call(store: DynamoTranscriptStore) -> None:
+    store.mark_started(CallDetails("c1"), "2025-03-04T10:00:00Z")
+    store.put_segments([seg("a", 1.0)])
+    store.put_segments([seg("x", 1.0, call="c2")])  # a call known only from its segments
+    assert sorted(call["callId"] for call in store.list_live_calls()) == ["c1", "c2"]
+    assert store.list_live_calls(idle_before="2025-03-04T09:00:00Z") == []
+    assert len(store.list_live_calls(idle_before="2025-03-05T00:00:00Z")) == 2
+
+    store.mark_ended(CallDetails("c1"), "2025-03-04T10:05:00Z")
+    late = store.put_segments([seg("b", 2.0)])  # a final transcript after the end
+
+    assert late.written == 1
+    assert [call["callId"] for call in store.list_live_calls()] == ["c2"]
+    call = store.get_call("c1")
+    assert call is not None and call[CallAttr.STATUS] == "ENDED"
+
+
+def test_release_lets_the_next_attempt_publish(store: DynamoTranscriptStore) -> None:
+    assert store.mark_started(CallDetails("c1"), "2025-03-04T10:00:00Z")
+    store.release_start("c1")
+    assert store.mark_started(CallDetails("c1"), "2025-03-04T10:00:00Z")
+    assert store.mark_ended(CallDetails("c1"), "2025-03-04T10:01:00Z")
+    store.release_end("c1")
+    assert store.mark_ended(CallDetails("c1"), "2025-03-04T10:01:00Z")
+
+
+def test_details_and_categories_merge(store: DynamoTranscriptStore) -> None:
+    store.update_details(CallDetails("c1", agent_id="agent-7"), "2025-03-04T10:00:00Z")
+    store.update_details(CallDetails("c1", to_number="+13605550199"), "2025-03-04T10:00:01Z")
+    store.add_categories("c1", ["billing"], "2025-03-04T10:00:02Z")
+    store.add_categories("c1", ["billing", "cancellation"], "2025-03-04T10:00:03Z")
+    call = store.get_call("c1")
+    assert call is not None
+    assert call[CallAttr.AGENT_ID] == "agent-7" and call[CallAttr.TO_NUMBER] == "+13605550199"
+    assert call[CallAttr.CATEGORIES] == ["billing", "cancellation"]
+
+
+def test_list_calls_newest_first_with_opaque_cursor(store: DynamoTranscriptStore) -> None:
+    for minute in range(5):
+        store.mark_started(CallDetails(f"call-{minute}"), f"2025-03-04T10:0{minute}:00Z")
+    store.mark_started(CallDetails("other-day"), "2025-03-05T10:00:00Z")
+
+    first = store.list_calls("2025-03-04", limit=3)
+    assert [call["callId"] for call in first.items] == ["call-4", "call-3", "call-2"]
+    assert first.cursor is not None
+    second = store.list_calls("2025-03-04", limit=3, cursor=first.cursor)
+    assert [call["callId"] for call in second.items] == ["call-1", "call-0"]
+    assert all(c.PK not in call and c.GSI_BY_DAY_PK not in call for call in first.items)
+    with pytest.raises(InvalidCursor):
+        store.list_calls("2025-03-04", cursor="not-a-cursor")
+
+
+def test_segments_since_cursor_returns_only_changes(store: DynamoTranscriptStore) -> None:
+    store.put_segments([seg("a", 1.0), seg("b", 2.0, "wai", partial=True)])
+    everything, cursor = store.list_segments_since("c1", None)
+    assert [s.segment_id for s in everything] == ["a", "b"]
+
+    nothing, same = store.list_segments_since("c1", cursor)
+    assert nothing == [] and same == cursor
+
+    store.put_segments([seg("b", 2.0, "wait a moment"), seg("c", 3.0)])
+    store.put_segments([seg("a", 1.0)])  # a duplicate: not a change
+    changed, newer = store.list_segments_since("c1", cursor)
+    assert [(s.segment_id, s.is_partial) for s in changed] == [("b", False), ("c", False)]
+    assert int(newer) > int(cursor)
+    with pytest.raises(InvalidCursor):
+        store.list_segments_since("c1", "abc")
+    assert store.list_segments_since("unknown", None) == ([], "0")
