@@ -177,4 +177,3 @@ API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
     ("POST", "/calls/{callId}/summaries/{version}/retry"),  # retry a FAILED summary
 )
 """Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
-
