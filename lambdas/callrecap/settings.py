@@ -69,6 +69,8 @@ class Settings:
     idle_minutes: int = 30
     price_table_json: str = ""
     """Optional JSON override of the price table (USD per 1k tokens by model id)."""
+    crm_delivery_table_name: str = ""
+    """Where the example CRM hook records deliveries (default: table_name)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,6 +131,7 @@ class Settings:
             max_input_tokens=get_int(EnvVar.MAX_INPUT_TOKENS, 0, 0),
             idle_minutes=get_int(EnvVar.IDLE_MINUTES, 30, 1),
             price_table_json=get(EnvVar.PRICE_TABLE),
+            crm_delivery_table_name=get(EnvVar.CRM_DELIVERY_TABLE_NAME),
         )
         if EnvVar.LLM_PROVIDER in require or provider_raw != Provider.EXTRACTIVE.value:
             problems.extend(settings.provider_problems())

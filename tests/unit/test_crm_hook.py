@@ -92,3 +92,21 @@ def test_other_event_types_are_refused(deliveries: FakeDeliveries) -> None:
     wrong["detail-type"] = "SummaryFailed"
     with pytest.raises(crm_hook.ContractViolation, match="expected callrecap/CallSummarized"):
         crm_hook.handler(wrong, None)  # type: ignore[arg-type]
+
+
+def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from callrecap.settings import SettingsError
+
+    monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
+    monkeypatch.delenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", raising=False)
+    crm_hook.build_dependencies.cache_clear()
+    with pytest.raises(SettingsError, match="CALLRECAP_CRM_DELIVERY_TABLE_NAME or CALLRECAP_TABLE_NAME"):
+        crm_hook.build_dependencies()
+    monkeypatch.setenv("CALLRECAP_TABLE_NAME", "calls")
+    monkeypatch.setenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", "crm-deliveries")
+    crm_hook.build_dependencies.cache_clear()
+    try:
+        store = crm_hook.build_dependencies().deliveries
+        assert getattr(store, "table_name", None) == "crm-deliveries"
+    finally:
+        crm_hook.build_dependencies.cache_clear()

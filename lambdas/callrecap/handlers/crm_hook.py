@@ -99,10 +99,14 @@ class CrmHookDependencies:
 def build_dependencies() -> CrmHookDependencies:
     """Built once per container from validated settings (cold start, not import)."""
     from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
-    from callrecap.settings import EnvVar, Settings
+    from callrecap.settings import EnvVar, Settings, SettingsError
 
-    settings = Settings.from_env(require=(EnvVar.TABLE_NAME,))
-    return CrmHookDependencies(deliveries=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days))
+    settings = Settings.from_env(require=())
+    table = settings.crm_delivery_table_name or settings.table_name
+    if not table:
+        wanted = f"{EnvVar.CRM_DELIVERY_TABLE_NAME.value} or {EnvVar.TABLE_NAME.value}"
+        raise SettingsError(f"invalid callrecap settings: {wanted} is required")
+    return CrmHookDependencies(deliveries=DynamoSummaryStore(table, ttl_days=settings.ttl_days))
 
 
 _override: CrmHookDependencies | None = None
