@@ -104,3 +104,78 @@ def test_console_entry_point_in_a_subprocess(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "not JSON" in result.stderr
+
+
+class _FakeChatServer:
+    """An OpenAI-compatible /v1/chat/completions on loopback that counts requests."""
+
+    SECTIONS = {
+        "summary": "The team planned the product launch.",
+        "topic": "launch planning",
+        "action_items": ["send the schedule"],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        server = self
+        self.requests = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                json.loads(self.rfile.read(length))
+                server.requests += 1
+                body = json.dumps(
+                    {
+                        "model": "fake-llm",
+                        "choices": [
+                            {"message": {"role": "assistant", "content": json.dumps(server.SECTIONS)}}
+                        ],
+                        "usage": {"prompt_tokens": 100, "completion_tokens": 10},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_llm_provider_over_budget_reports_calls_and_tokens(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = _FakeChatServer()
+    try:
+        monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "fake-llm")
+        monkeypatch.delenv("CALLRECAP_OPENAI_API_KEY", raising=False)
+        monkeypatch.delenv("CALLRECAP_OPENAI_API_KEY_SECRET_ARN", raising=False)
+        path = str(shared_data / "long" / "ES2004b.jsonl")
+        output = summarize(capsys, path, "--provider", "openai", "--max-input-tokens", "2000")
+    finally:
+        server.close()
+    assert output["provider"] == "openai"
+    assert output["model"] == "fake-llm"
+    assert output["sections"] == _FakeChatServer.SECTIONS
+    assert output["llmCalls"] == server.requests > 1  # map-reduce over chunks
+    assert output["inputTokens"] == 100 * server.requests
+    assert output["outputTokens"] == 10 * server.requests
