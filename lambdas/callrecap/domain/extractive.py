@@ -45,203 +45,31 @@ class ExtractiveTuning:
     first_speaker_bonus: float = 0.0
     """Extra weight for the first sentence of each speaker (their opening line)."""
     label_speakers: bool = True
+    longer_after_sentences: tuple[int, ...] = (40, 150)
+    """One more sentence (and 25 more words) for a call longer than each of these sentence counts."""
 
 
 DEFAULT_TUNING = ExtractiveTuning()
 
 # ------------------------------------------------------------------------------------------ text
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "ok",
-        "okay",
-        "yes",
-        "yeah",
-        "hi",
-        "hello",
-        "hey",
-        "thanks",
-        "thank",
-        "please",
-        "sorry",
-        "oh",
-        "well",
-        "also",
-        "get",
-        "got",
-        "let",
-        "us",
-        "know",
-        "like",
-        "one",
-        "go",
-        "going",
-        "want",
-        "need",
-        "im",
-        "ive",
-        "dont",
-        "cant",
-        "youre",
-        "thats",
-        "its",
-        "theres",
-        "sure",
-        "right",
-        "really",
-        "just",
-        "can't",
-        "don't",
-        "i'm",
-        "i've",
-        "you're",
-        "that's",
-        "it's",
-        "we're",
-        "we'll",
-        "i'll",
-        "you'll",
-        "there's",
-        "let's",
-        "won't",
-        "isn't",
-        "didn't",
-        "doesn't",
-        "s",
-        "t",
-        "re",
-        "ve",
-        "ll",
-        "d",
-        "m",
-    ]
-)
+_STOPWORDS_TEXT = """
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me
+more most my myself no nor not now of off on once only or other our ours ourselves out over own
+same she should so some such than that the their theirs them themselves then there these they
+this those through to too under until up very was we were what when where which while who whom
+why will with would you your yours yourself yourselves ok okay yes yeah hi hello hey thanks
+thank please sorry oh well also get got let us know like one go going want need im ive dont cant
+youre thats its theres sure right really just can't don't i'm i've you're that's it's we're
+we'll i'll you'll there's let's won't isn't didn't doesn't s t re ve ll d m something anything
+everything nothing thing things way lot bit kind sort actually maybe probably mean said say says
+see look think thought today now much many even still back yet two three first sir madam ma'am
+alright guess gonna wanna kinda other another every lets okay bye goodbye day morning afternoon
+evening
+"""
+_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _MARKERS = re.compile(r"\{[^{}]{0,30}\}|\[[^\[\]]{0,30}\]|<[^<>]{0,30}>")
 _FILLERS = re.compile(r"\b(?:[Uu]h-huh|[Uu][hm]+|[Ee]rm*|[Hh]mm+|[Mm]m+|[Aa]h+)\b[,.]?(?!')")
@@ -392,13 +220,24 @@ def _summary(sentences: Sequence[_Sentence], central: Sequence[float], tuning: E
         ranked.append((value, -sentence.index, sentence))
     ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
 
+    # A longer call gets a longer summary, and one sentence from how it ended: the opening says
+    # why the customer called, the closing what came of it.
+    extra = sum(1 for threshold in tuning.longer_after_sentences if total > threshold)
+    wanted = tuning.summary_sentences + extra
+    max_words = tuning.max_summary_words + 25 * extra
     chosen: list[_Sentence] = []
     words = 0
+    if extra:
+        closing_start = int(total * 0.6)
+        closing = [item for item in ranked if item[2].index >= closing_start and item[2].words >= 6]
+        if closing:
+            chosen.append(closing[0][2])
+            words += closing[0][2].words
     for _, _, sentence in ranked:
-        enough = len(chosen) >= tuning.summary_sentences and words >= tuning.min_summary_words
-        if enough or len(chosen) >= tuning.summary_sentences + 1:
+        enough = len(chosen) >= wanted and words >= tuning.min_summary_words
+        if enough or len(chosen) >= wanted + 1:
             break
-        if chosen and words + sentence.words > tuning.max_summary_words:
+        if sentence in chosen or (chosen and words + sentence.words > max_words):
             continue
         chosen.append(sentence)
         words += sentence.words
@@ -463,10 +302,10 @@ _ACTION_VERBS = (
     r"escalate|schedule|book|cancel|reset|process|issue|arrange|forward|get back|reach out|dm|"
     r"message|submit|fix|review|confirm|transfer|open|create|file|investigate|waive|bring|order|"
     r"deliver|pay|return|visit|try|install|restart|reinstall|set up|sort|share|provide|note|add|"
-    r"remove|change|apply|request|raise|pass|let|keep|text|write|test|run|do|make|go|take|give)"
+    r"remove|change|apply|request|raise|pass|keep|text|write|test|run|take care|give)"
 )
 _COMMITMENT = re.compile(
-    r"\b(?:(?:i|we)(?:'ll| will| shall|'m going to| am going to|'re going to| are going to| can| could)"
+    r"\b(?:(?:i|we)(?:'ll| will| shall|'m going to| am going to|'re going to| are going to)"
     r"|let me|let us|please|you(?:'ll| will)? need to|you should|make sure(?: to)?|remember to"
     r"|(?:it|this|that|they|your \w+) will be)\s(?:\w+\s){0,2}?" + _ACTION_VERBS + r"\w*"
     r"|\bwill be (?:sent|shipped|credited|refunded|processed|delivered|in touch|contacting|calling)\b",
@@ -474,25 +313,8 @@ _COMMITMENT = re.compile(
 )
 
 
-_COMMITMENT_CUES = frozenset(
-    [
-        "will",
-        "i'll",
-        "we'll",
-        "you'll",
-        "going",
-        "can",
-        "could",
-        "shall",
-        "let",
-        "please",
-        "need",
-        "should",
-        "sure",
-        "remember",
-        "be",
-    ]
-)
+_COMMITMENT_CUES_TEXT = "will i'll we'll you'll going shall let please need should sure remember be"
+_COMMITMENT_CUES = frozenset(_COMMITMENT_CUES_TEXT.split())
 
 
 def _action_items(sentences: Sequence[_Sentence], limit: int = 5) -> list[str]:
@@ -548,112 +370,22 @@ def _resolved(sentences: Sequence[_Sentence]) -> str:
     return "unclear"
 
 
-_POSITIVE = frozenset(
-    [
-        "thank",
-        "thanks",
-        "great",
-        "good",
-        "excellent",
-        "awesome",
-        "perfect",
-        "appreciate",
-        "appreciated",
-        "love",
-        "happy",
-        "glad",
-        "helpful",
-        "wonderful",
-        "amazing",
-        "fantastic",
-        "nice",
-        "pleased",
-        "resolved",
-        "works",
-        "worked",
-        "fixed",
-        "best",
-        "brilliant",
-        "quick",
-        "fast",
-        "easy",
-        "kind",
-        "lovely",
-        "satisfied",
-    ]
-)
-_NEGATIVE = frozenset(
-    [
-        "bad",
-        "terrible",
-        "awful",
-        "horrible",
-        "worst",
-        "angry",
-        "upset",
-        "frustrated",
-        "frustrating",
-        "annoyed",
-        "annoying",
-        "disappointed",
-        "disappointing",
-        "ridiculous",
-        "unacceptable",
-        "useless",
-        "broken",
-        "problem",
-        "issue",
-        "issues",
-        "wrong",
-        "fail",
-        "failed",
-        "failing",
-        "error",
-        "charged",
-        "overcharged",
-        "late",
-        "delay",
-        "delayed",
-        "never",
-        "cancel",
-        "cancelled",
-        "lost",
-        "rude",
-        "poor",
-        "slow",
-        "waste",
-        "complaint",
-        "refund",
-        "stuck",
-        "can't",
-        "cannot",
-        "won't",
-        "doesn't",
-        "didn't",
-        "isn't",
-        "sucks",
-        "hate",
-        "worried",
-        "stupid",
-        "scam",
-    ]
-)
-_NEGATORS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "don't",
-        "didn't",
-        "isn't",
-        "wasn't",
-        "aren't",
-        "won't",
-        "can't",
-        "nothing",
-        "hardly",
-    ]
-)
+_POSITIVE_TEXT = """
+thank thanks great good excellent awesome perfect appreciate appreciated love happy glad helpful
+wonderful amazing fantastic nice pleased resolved works worked fixed best brilliant quick fast
+easy kind lovely satisfied
+"""
+_POSITIVE = frozenset(_POSITIVE_TEXT.split())
+_NEGATIVE_TEXT = """
+bad terrible awful horrible worst angry upset frustrated frustrating annoyed annoying
+disappointed disappointing ridiculous unacceptable useless broken problem issue issues wrong
+fail failed failing error charged overcharged late delay delayed never cancel cancelled lost
+rude poor slow waste complaint refund stuck can't cannot won't doesn't didn't isn't sucks hate
+worried stupid scam
+"""
+_NEGATIVE = frozenset(_NEGATIVE_TEXT.split())
+_NEGATORS_TEXT = "not no never don't didn't isn't wasn't aren't won't can't nothing hardly"
+_NEGATORS = frozenset(_NEGATORS_TEXT.split())
 
 
 def _sentiment(sentences: Sequence[_Sentence]) -> str:
