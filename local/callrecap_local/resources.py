@@ -1,7 +1,8 @@
 """Create, in moto, the same table, stream, bus, rules and queues as the CDK stacks.
 
-Key schema, index and rule patterns come from `callrecap.contracts`, the definitions the
-CDK stacks and the handlers use, so the local stack cannot drift from the deployed one.
+The table comes from `adapters.dynamo_table` (the store's key schema and indexes, names from
+contracts), the rule patterns from `callrecap.contracts`: the definitions the CDK stacks and the
+handlers use, so the local stack cannot drift from the deployed one.
 EventBridge targets are SQS queues (moto delivers matched events to SQS, not to Lambda): each
 queue stands for one rule -> Lambda target and has a dead-letter queue like the deployed target.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callrecap import contracts
+from callrecap.adapters.dynamo_table import create_table
 from callrecap.contracts import Function
 
 TARGET_MAX_RECEIVES = 3
@@ -44,32 +46,6 @@ class LocalResources:
     targets: tuple[RuleTarget, ...] = field(default_factory=tuple)
 
 
-def table_definition(table_name: str) -> dict[str, Any]:
-    """CreateTable arguments: the single table and its call-list index, from the contracts."""
-    return {
-        "TableName": table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in (contracts.PK, contracts.SK, contracts.GSI_BY_DAY_PK, contracts.GSI_BY_DAY_SK)
-        ],
-        "KeySchema": [
-            {"AttributeName": contracts.PK, "KeyType": "HASH"},
-            {"AttributeName": contracts.SK, "KeyType": "RANGE"},
-        ],
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": contracts.GSI_BY_DAY,
-                "KeySchema": [
-                    {"AttributeName": contracts.GSI_BY_DAY_PK, "KeyType": "HASH"},
-                    {"AttributeName": contracts.GSI_BY_DAY_SK, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    }
-
-
 def rule_targets(prefix: str, bus_name: str) -> tuple[RuleTarget, ...]:
     """The rules of the pipeline stack, with the same patterns (contracts) and targets."""
     return (
@@ -84,11 +60,7 @@ def create_resources(clients: Any, prefix: str = "callrecap-local") -> LocalReso
     dynamodb, kinesis, events, sqs = (clients(s) for s in ("dynamodb", "kinesis", "events", "sqs"))
 
     table_name = f"{prefix}-table"
-    dynamodb.create_table(**table_definition(table_name))
-    dynamodb.update_time_to_live(
-        TableName=table_name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": contracts.TTL_ATTRIBUTE},
-    )
+    create_table(dynamodb, table_name)  # the store's own definition: keys, GSIs, LSI, TTL
 
     stream_name = f"{prefix}-inbound"
     kinesis.create_stream(StreamName=stream_name, StreamModeDetails={"StreamMode": "ON_DEMAND"})

@@ -38,7 +38,11 @@ def test_resources_follow_the_contracts(stack: LocalStack) -> None:
     assert stack.resources is not None
     table = stack.client("dynamodb").describe_table(TableName=stack.resources.table_name)["Table"]
     assert {k["AttributeName"] for k in table["KeySchema"]} == {contracts.PK, contracts.SK}
-    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [contracts.GSI_BY_DAY]
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {
+        contracts.GSI_BY_DAY,
+        contracts.GSI_LIVE_CALLS,
+    }
+    assert [i["IndexName"] for i in table["LocalSecondaryIndexes"]] == [contracts.LSI_SEGMENT_WRITES]
     events = stack.client("events")
     patterns = {
         t.function: json.loads(events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"])
