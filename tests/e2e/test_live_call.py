@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,19 @@ def _final_utterances(path: Path) -> int:
     return len(finals)
 
 
+def _wait_until_call_exists(api_url: str, call_id: str, timeout: float) -> None:
+    """The page is opened once the call is known, as an agent would follow a link from the list."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{api_url}/calls/{call_id}", timeout=5):
+                return
+        except urllib.error.HTTPError as error:
+            if error.code != 404 or time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def stack() -> Any:
     missing = _missing_modules()
@@ -56,6 +72,7 @@ def stack() -> Any:
 
 def test_live_call_transcript_summarize_now_and_final(page: Any, stack: Any) -> None:
     replay = stack.replay(RECORDING, speed=4, fresh_id=True)
+    _wait_until_call_exists(stack.api_url, replay.call_id, timeout=PIPELINE_WAIT_MS / 1000)
     page.goto(f"{stack.url}/#/calls/{replay.call_id}")
     expect(page.get_by_role("heading", name="Transcript")).to_be_visible(timeout=PIPELINE_WAIT_MS)
 
@@ -86,8 +103,9 @@ def test_live_call_transcript_summarize_now_and_final(page: Any, stack: Any) -> 
     expect(finals).to_have_count(_final_utterances(RECORDING), timeout=PIPELINE_WAIT_MS)
     expect(page.locator("li.utterance.is-partial")).to_have_count(0)
 
-    # The screenshot in the README, taken at the top of the transcript so the call opens the story.
-    page.locator(".transcript-scroll").evaluate("el => { el.scrollTop = 0; }")
+    expect(page.locator("#summary-status")).to_contain_text("Final summary (version 2) is ready.")
+
+    # The screenshot in the README: the page as the agent sees it when the call is over.
     page.evaluate("document.activeElement && document.activeElement.blur()")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))

@@ -16,6 +16,7 @@ export class SummaryPanel {
     this.waitingSince = 0;
     this.retrying = new Set();
     this.live = false;
+    this.loaded = false;
 
     this.summarizeButton = h(
       "button",
@@ -51,6 +52,16 @@ export class SummaryPanel {
   update(summaries) {
     this.summaries = summaries;
     const newest = this.newestVersion;
+    const newestSummary = summaries.find((s) => Number(s.version) === newest);
+    const state = newestSummary ? `${newest}/${String(newestSummary.status).toUpperCase()}` : "";
+    if (this.loaded && state !== this.newestState && this.waitingAbove === null && newestSummary) {
+      // News nobody on this page asked for (e.g. the final summary after the call ended).
+      const status = String(newestSummary.status).toUpperCase();
+      const what = { PENDING: "is being written", FAILED: "failed", STALE: "is out of date" }[status] ?? "is ready";
+      this.status.textContent = `${titleCase(newestSummary.kind || "new")} summary (version ${newest}) ${what}.`;
+    }
+    this.loaded = true;
+    this.newestState = state;
     if (this.waitingAbove !== null) {
       const arrived = summaries.find(
         (s) => Number(s.version) > this.waitingAbove && String(s.status).toUpperCase() !== "PENDING",
