@@ -71,7 +71,7 @@ def stack() -> Any:
 
 
 def test_live_call_transcript_summarize_now_and_final(page: Any, stack: Any) -> None:
-    replay = stack.replay(RECORDING, speed=4, fresh_id=True)
+    replay = stack.replay(RECORDING, speed=2, fresh_id=True)
     _wait_until_call_exists(stack.api_url, replay.call_id, timeout=PIPELINE_WAIT_MS / 1000)
     page.goto(f"{stack.url}/#/calls/{replay.call_id}")
     expect(page.get_by_role("heading", name="Transcript")).to_be_visible(timeout=PIPELINE_WAIT_MS)

@@ -77,7 +77,9 @@ export function mountCallList(container, { api, config, route, focusHeading }) {
 
   function render() {
     if (!loaded) {
-      if (lastError) {
+      // Redraw the error only when it changes, so a focused "Try again" keeps its focus.
+      if (lastError && body.dataset.error !== lastError.message) {
+        body.dataset.error = lastError.message;
         replaceChildren(body, errorState("The calls could not be loaded.", lastError.message, () => poller.now()));
       }
       return;
