@@ -500,11 +500,13 @@ class DynamoTranscriptStore:
         names = {**names, "#callId": CallAttr.CALL_ID.value}
         values = {**values, ":cid": _s(call_id)}
         base_sets = [*sets, "#callId = :cid"]
-        expires = self._expires_at(self._now())  # from the wall clock: event times may be old
+        # From the wall clock (event times may be old); set once: segment commits refresh it, and a
+        # duplicated details/lifecycle record must change nothing.
+        expires = self._expires_at(self._now())
         if expires:
             names["#ttl"] = c.TTL_ATTRIBUTE
             values[":ttl"] = expires
-            base_sets.append("#ttl = :ttl")
+            base_sets.append("#ttl = if_not_exists(#ttl, :ttl)")
 
         def expression(extra_sets: list[str]) -> str:
             text = "SET " + ", ".join(base_sets + extra_sets)

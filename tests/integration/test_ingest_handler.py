@@ -1,0 +1,286 @@
+"""handlers.ingest over moto: Lambda Kinesis events in every inbound format → transcript in
+DynamoDB, lifecycle events on the bus (observed through SQS), malformed records in quarantine,
+throttled writes in the partial batch response."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+from callrecap.adapters.event_bus import EventBridgePublisher
+from callrecap.adapters.quarantine import SqsQuarantine
+from callrecap.contracts import CallAttr
+from callrecap.domain.models import Speaker
+from callrecap.handlers import ingest
+from moto import mock_aws
+
+from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
+from tests.helpers.kinesis import (
+    failed_sequence_numbers,
+    kinesis_event,
+    kinesis_record,
+    raw_event,
+    sequence_number,
+)
+from tests.integration.test_dynamo_store import ThrottlingClient
+
+REPO = Path(__file__).resolve().parents[2]
+CALL = "lca-call-1"
+
+
+@pytest.fixture
+def aws() -> Iterator[AwsResources]:
+    with mock_aws():
+        resources = create_resources()
+        ingest.set_dependencies(deps(resources))
+        yield resources
+        ingest.set_dependencies(None)
+
+
+def deps(aws: AwsResources, *, dynamodb: Any = None, quarantine: Any = None) -> ingest.IngestDependencies:
+    return ingest.IngestDependencies(
+        store=DynamoTranscriptStore(aws.table_name, client=dynamodb or aws.dynamodb, sleep=lambda _: None),
+        publisher=EventBridgePublisher(aws.bus_name, client=aws.events),
+        quarantine=quarantine or SqsQuarantine(aws.quarantine_url, client=aws.sqs),
+    )
+
+
+def store(aws: AwsResources) -> DynamoTranscriptStore:
+    return DynamoTranscriptStore(aws.table_name, client=aws.dynamodb)
+
+
+def lca(event_type: str, call: str = CALL, **fields: Any) -> dict[str, Any]:
+    return {"EventType": event_type, "CallId": call, "CreatedAt": "2026-03-03T11:30:00.000Z", **fields}
+
+
+def lca_segment(
+    segment_id: str,
+    start: float,
+    text: str,
+    *,
+    partial: bool = False,
+    channel: str = "AGENT",
+    call: str = CALL,
+) -> dict[str, Any]:
+    return lca(
+        "ADD_TRANSCRIPT_SEGMENT",
+        call,
+        Channel=channel,
+        SegmentId=segment_id,
+        StartTime=start,
+        EndTime=start + 2.0,
+        Transcript=text,
+        IsPartial=partial,
+    )
+
+
+def detail_types(events: list[dict[str, Any]]) -> list[str]:
+    return [event["detail-type"] for event in events]
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    return dict(ingest.handler(event, None))
+
+
+def test_lca_call_in_one_batch_yields_ordered_transcript_and_one_start_and_end(aws: AwsResources) -> None:
+    event = kinesis_event(
+        [
+            lca("START", CustomerPhoneNumber="+14155550122", SystemPhoneNumber="+18885550140"),
+            lca("UPDATE_AGENT", AgentId="agent-tomas"),
+            lca_segment("s2", 5.0, "I'd like to check my order.", channel="CALLER"),
+            lca_segment("s1", 1.0, "Thanks for calling, how can I", partial=True),
+            lca_segment("s1", 1.0, "Thanks for calling, how can I help?"),
+            lca_segment("s1", 1.0, "Thanks for calling, how can I", partial=True),  # late partial
+            lca_segment("s2", 5.0, "I'd like to check my order.", channel="CALLER"),  # duplicate
+            lca("END"),
+        ],
+        partition_key=CALL,
+    )
+    assert handle(event) == {"batchItemFailures": []}
+
+    transcript = store(aws).list_segments(CALL)
+    assert [(s.segment_id, s.text, s.is_partial) for s in transcript] == [
+        ("s1", "Thanks for calling, how can I help?", False),
+        ("s2", "I'd like to check my order.", False),
+    ]
+    assert [s.speaker for s in transcript] == [Speaker.AGENT, Speaker.CUSTOMER]
+    call = store(aws).get_call(CALL)
+    assert call is not None
+    assert call[CallAttr.STATUS] == "ENDED" and call[CallAttr.AGENT_ID] == "agent-tomas"
+    assert call[CallAttr.SEGMENT_COUNT] == 2
+
+    events = aws.bus_events()
+    assert detail_types(events) == ["CallStarted", "CallEnded"]
+    ended = events[1]["detail"]
+    assert ended["callId"] == CALL and ended["schemaVersion"] == "1"
+    assert ended["startTime"] and ended["endTime"]
+
+    # the same batch again (a Lambda retry): nothing changes, nothing is published
+    assert handle(event) == {"batchItemFailures": []}
+    assert aws.bus_events() == []
+    assert store(aws).get_call(CALL) == call
+
+
+def test_metrics_count_stored_duplicates_and_quarantined(aws: AwsResources, capsys: Any) -> None:
+    event = raw_event(
+        [
+            kinesis_record(lca_segment("a", 1.0, "hello"), sequence_number=sequence_number(0)),
+            kinesis_record(lca_segment("a", 1.0, "hello"), sequence_number=sequence_number(1)),
+            kinesis_record(None, sequence_number=sequence_number(2), raw_data="%%% not base64 %%%"),
+        ]
+    )
+    handle(event)
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emf, "no EMF metrics printed"
+    metrics = emf[-1]
+    assert metrics["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "callrecap"
+    values = {name: metrics[name] for name in ("SegmentsStored", "DuplicatesIgnored", "RecordsQuarantined")}
+    assert {name: sum(v) if isinstance(v, list) else v for name, v in values.items()} == {
+        "SegmentsStored": 1,
+        "DuplicatesIgnored": 1,
+        "RecordsQuarantined": 1,
+    }
+
+
+def test_malformed_records_are_quarantined_and_the_batch_goes_on(aws: AwsResources) -> None:
+    event = raw_event(
+        [
+            kinesis_record(lca_segment("a", 1.0, "first"), sequence_number=sequence_number(0)),
+            kinesis_record(None, sequence_number=sequence_number(1), raw_data="%%% not base64 %%%"),
+            kinesis_record(b"{not json", sequence_number=sequence_number(2), partition_key="pk-2"),
+            kinesis_record(
+                {"EventType": "SOMETHING_NEW", "CallId": CALL}, sequence_number=sequence_number(3)
+            ),
+            kinesis_record({"hello": "world"}, sequence_number=sequence_number(4)),
+            kinesis_record(lca_segment("b", 3.0, "second"), sequence_number=sequence_number(5)),
+        ]
+    )
+    assert handle(event) == {"batchItemFailures": []}
+
+    assert [s.text for s in store(aws).list_segments(CALL)] == ["first", "second"]
+    quarantined = {q["sequenceNumber"]: q for q in aws.quarantined()}
+    assert sorted(quarantined) == [sequence_number(i) for i in (1, 2, 3, 4)]
+    assert quarantined[sequence_number(1)]["data"] == "%%% not base64 %%%"
+    assert quarantined[sequence_number(2)]["partitionKey"] == "pk-2"
+    assert all(q["reason"] for q in quarantined.values())
+    assert "base64" in quarantined[sequence_number(1)]["reason"]
+
+
+class BrokenQuarantine:
+    def put(self, record: Any) -> None:
+        raise ConnectionError("sqs unreachable")
+
+
+def test_quarantine_failure_reports_the_record_for_retry(aws: AwsResources) -> None:
+    ingest.set_dependencies(deps(aws, quarantine=BrokenQuarantine()))
+    event = raw_event(
+        [
+            kinesis_record(lca_segment("a", 1.0, "kept"), sequence_number=sequence_number(0)),
+            kinesis_record(b"garbage", sequence_number=sequence_number(1)),
+        ]
+    )
+    response = handle(event)
+    assert failed_sequence_numbers(response) == [sequence_number(1)]
+    assert [s.text for s in store(aws).list_segments(CALL)] == ["kept"]
+
+
+def test_throttled_writes_report_only_the_affected_records(aws: AwsResources) -> None:
+    ingest.set_dependencies(deps(aws, dynamodb=ThrottlingClient(aws.dynamodb, {"hot-call"})))
+    event = raw_event(
+        [
+            kinesis_record(
+                lca_segment("h1", 1.0, "hot one", call="hot-call"), sequence_number=sequence_number(0)
+            ),
+            kinesis_record(
+                lca_segment("c1", 1.0, "cool one", call="cool-call"), sequence_number=sequence_number(1)
+            ),
+            kinesis_record(
+                lca_segment("h2", 2.0, "hot two", call="hot-call"), sequence_number=sequence_number(2)
+            ),
+            kinesis_record(lca("END", "hot-call"), sequence_number=sequence_number(3)),
+            kinesis_record(lca("END", "cool-call"), sequence_number=sequence_number(4)),
+        ]
+    )
+    response = handle(event)
+
+    # the hot call's segments and its END (held back until its transcript is stored)
+    assert failed_sequence_numbers(response) == [sequence_number(i) for i in (0, 2, 3)]
+    assert [s.text for s in store(aws).list_segments("cool-call")] == ["cool one"]
+    assert store(aws).list_segments("hot-call") == []
+    assert [e["detail"]["callId"] for e in aws.bus_events()] == ["cool-call"]
+
+    # Kinesis retries from the first failure; throttling is over
+    ingest.set_dependencies(deps(aws))
+    retry = raw_event(event["Records"])
+    assert handle(retry) == {"batchItemFailures": []}
+    assert [s.text for s in store(aws).list_segments("hot-call")] == ["hot one", "hot two"]
+    assert [(e["detail-type"], e["detail"]["callId"]) for e in aws.bus_events()] == [
+        ("CallEnded", "hot-call")
+    ]
+
+
+def test_chime_formats_in_one_lambda_event(aws: AwsResources, shared_data: Path) -> None:
+    event = kinesis_event(
+        [
+            chime_metadata_record(shared_data, as_string=True),
+            chime_transcribe_record(
+                shared_data, result_id="r-1", text="I was", is_partial=True, start=1.0, end=1.5
+            ),
+            chime_transcribe_record(
+                shared_data, result_id="r-1", text="I was charged twice.", start=1.0, end=2.5, channel="ch_1"
+            ),
+            chime_tca_record(shared_data),
+        ]
+    )
+    assert handle(event) == {"batchItemFailures": []}
+
+    call_id = "txn-0001"  # Chime sources: the Voice Connector transactionId
+    transcript = store(aws).list_segments(call_id)
+    assert transcript[0].text == "I was charged twice."
+    assert all(not s.is_partial for s in transcript)
+    assert len(transcript) == 2  # the Transcribe result and the TCA utterance
+    call = store(aws).get_call(call_id)
+    assert call is not None
+    assert call[CallAttr.FROM_NUMBER] == "+12065550100"
+    assert call.get(CallAttr.CATEGORIES)
+
+
+def test_late_final_on_summarized_call_requests_a_stale_final_summary(aws: AwsResources) -> None:
+    handle(kinesis_event([lca("START"), lca_segment("a", 1.0, "hello"), lca("END")]))
+    aws.bus_events()
+    aws.dynamodb.update_item(  # what the summarizer records after its final summary
+        TableName=aws.table_name,
+        Key={"pk": {"S": f"CALL#{CALL}"}, "sk": {"S": "META"}},
+        UpdateExpression="SET #r = :r",
+        ExpressionAttributeNames={"#r": CallAttr.FINAL_SUMMARY_REVISION.value},
+        ExpressionAttributeValues={":r": {"N": "1"}},
+    )
+    handle(kinesis_event([lca_segment("a", 1.0, "hello")], first=10))  # duplicate: still up to date
+    assert aws.bus_events() == []
+
+    handle(kinesis_event([lca_segment("b", 4.0, "one more thing")], first=20))
+
+    (requested,) = aws.bus_events()
+    assert requested["detail-type"] == "SummaryRequested"
+    assert requested["detail"]["kind"] == "final" and requested["detail"]["reason"] == "stale"
+    assert requested["detail"]["callId"] == CALL and requested["detail"]["requestedAt"]
+
+
+def test_recorded_sample_call_replays_into_the_expected_transcript(aws: AwsResources) -> None:
+    lines = [json.loads(line) for line in (REPO / "samples" / "order_status.jsonl").read_text().splitlines()]
+    kinesis = [line for line in lines if line["source"] == "kinesis"]
+    for start in range(0, len(kinesis), 40):
+        chunk = kinesis[start : start + 40]
+        event = kinesis_event([line["data"] for line in chunk], first=start)
+        assert handle(event) == {"batchItemFailures": []}
+
+    call_id = kinesis[0]["data"]["CallId"]
+    transcript = store(aws).list_segments(call_id)
+    assert transcript and all(not s.is_partial for s in transcript)
+    assert transcript == sorted(transcript, key=lambda s: (s.start_time, s.end_time))
+    assert detail_types(aws.bus_events()) == ["CallStarted", "CallEnded"]
