@@ -120,3 +120,25 @@ def test_malformed_event_raises_a_typed_error(aws: AwsResources, shared_data: Pa
     with pytest.raises(MalformedRecord):
         lifecycle.handler(event, None)
     assert aws.bus_events() == []
+
+
+def test_settings_are_validated_at_first_invocation(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from callrecap.handlers import ingest
+    from callrecap.settings import EnvVar, SettingsError
+
+    for var in EnvVar:
+        monkeypatch.delenv(var.value, raising=False)
+    lifecycle.set_dependencies(None)
+    ingest.set_dependencies(None)
+    with pytest.raises(SettingsError, match="CALLRECAP_EVENT_BUS_NAME is required"):
+        lifecycle.handler(status_event(shared_data, "STARTED", caller=True), None)
+    with pytest.raises(SettingsError, match="CALLRECAP_QUARANTINE_QUEUE_URL is required"):
+        ingest.handler({"Records": []}, None)
+
+    monkeypatch.setenv(EnvVar.TABLE_NAME.value, "t")
+    monkeypatch.setenv(EnvVar.EVENT_BUS_NAME.value, "b")
+    built = lifecycle.dependencies()  # builds without touching AWS: clients are created lazily
+    assert lifecycle.dependencies() is built
+    lifecycle.set_dependencies(None)
