@@ -1,0 +1,332 @@
+"""Typed deployment settings read from CDK context (defaults in cdk.json), validated at synth.
+
+Every value a deployer can change is a context key here, so `cdk.json` and
+`-c key=value` are the only knobs. Validation collects every problem and raises one
+`ConfigError` listing them, so a bad value stops `make synth` with a readable message instead
+of producing a stack that deploys and then fails at runtime. The LLM provider checks are
+shared with the Lambdas (`Settings.provider_problems`) so both sides agree on what is required.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final, TypeVar
+
+from callrecap.settings import EnvVar, Provider, Settings
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ConfigError(ValueError):
+    """A CDK context value that cannot produce a working deployment."""
+
+
+class TranscribeMode(StrEnum):
+    TRANSCRIBE = "transcribe"
+    CALL_ANALYTICS = "call-analytics"
+
+
+class PiiMode(StrEnum):
+    OFF = "off"
+    IDENTIFY = "identify"
+    REDACT = "redact"
+
+
+# Regions where Amazon Bedrock runtime is offered (a model may still be missing in one of them).
+BEDROCK_REGIONS: Final = frozenset(
+    {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "us-gov-west-1", "us-gov-east-1",
+        "ca-central-1", "ca-west-1", "sa-east-1", "mx-central-1",
+        "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1",
+        "eu-south-1", "eu-south-2",
+        "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+        "ap-southeast-7", "ap-east-2", "me-central-1", "me-south-1", "il-central-1",
+        "af-south-1",
+    }
+)  # fmt: skip
+
+# Languages Transcribe streaming (and therefore the Chime SDK call analytics processors) accepts.
+TRANSCRIBE_LANGUAGES: Final = frozenset(
+    {
+        "en-US", "en-GB", "en-AU", "en-IN", "en-IE", "en-NZ", "en-AB", "en-ZA", "en-WL",
+        "es-US", "es-ES", "fr-FR", "fr-CA", "de-DE", "de-CH", "it-IT", "pt-BR", "pt-PT",
+        "ja-JP", "ko-KR", "zh-CN", "zh-HK", "zh-TW", "hi-IN", "th-TH", "ar-SA", "ar-AE",
+        "nl-NL", "sv-SE", "da-DK", "no-NO", "fi-FI", "pl-PL", "ru-RU", "tr-TR", "he-IL",
+        "id-ID", "ms-MY", "vi-VN", "uk-UA", "cs-CZ", "el-GR", "ro-RO", "hu-HU",
+    }
+)  # fmt: skip
+# Transcribe Call Analytics streaming supports fewer languages.
+CALL_ANALYTICS_LANGUAGES: Final = frozenset(
+    {"en-US", "en-GB", "en-AU", "es-US", "fr-FR", "fr-CA", "de-DE", "it-IT", "pt-BR"}
+)
+
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$"
+)
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+_VOICE_CONNECTOR_ID = re.compile(r"^[a-z0-9]{20,32}$")
+_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Context key of each provider setting, so that an error names what the deployer must edit.
+_PROVIDER_CONTEXT_KEYS: Final = {
+    EnvVar.BEDROCK_MODEL_ID.value: "bedrockModelId",
+    EnvVar.SUMMARIZER_LAMBDA_ARN.value: "summarizerLambdaArn",
+    EnvVar.OPENAI_BASE_URL.value: "openaiBaseUrl",
+    EnvVar.OPENAI_MODEL.value: "openaiModel",
+}
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Everything the stack reads from context. Field names match the context keys (camelCase)."""
+
+    stack_name: str = "CallRecap"
+    # Ingestion
+    voice_connector_id: str = ""
+    create_voice_connector: bool = False
+    transcribe_mode: TranscribeMode = TranscribeMode.TRANSCRIBE
+    language_code: str = "en-US"
+    pii_mode: PiiMode = PiiMode.OFF
+    pii_entity_types: str = ""
+    custom_vocabulary_name: str = ""
+    # Kinesis -> ingest event source mapping
+    ingest_batch_size: int = 100
+    ingest_batch_window_seconds: int = 1
+    ingest_retry_attempts: int = 5
+    ingest_max_record_age_seconds: int = 3600
+    ingest_parallelization_factor: int = 2
+    # Storage
+    ttl_days: int = 90
+    # Summaries
+    llm_provider: Provider = Provider.BEDROCK
+    bedrock_model_id: str = "amazon.nova-lite-v1:0"
+    bedrock_region: str = ""
+    summarizer_lambda_arn: str = ""
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key_secret_arn: str = ""
+    max_input_tokens: int = 0
+    idle_minutes: int = 30
+    sweeper_interval_minutes: int = 5
+    crm_hook_arn: str = ""
+    # Web
+    cognito_domain_prefix: str = ""
+    self_sign_up: bool = False
+    # Operations
+    log_retention_days: int = 30
+    alarm_email: str = ""
+    iterator_age_alarm_seconds: int = 300
+    # Test-only: package an empty dependency layer instead of running pip (never for deploys).
+    skip_layer_build: bool = False
+
+    @property
+    def voice_connector_enabled(self) -> bool:
+        return bool(self.voice_connector_id) or self.create_voice_connector
+
+
+CONTEXT_KEYS: Final[Mapping[str, str]] = {
+    "stackName": "stack_name",
+    "voiceConnectorId": "voice_connector_id",
+    "createVoiceConnector": "create_voice_connector",
+    "transcribeMode": "transcribe_mode",
+    "languageCode": "language_code",
+    "piiMode": "pii_mode",
+    "piiEntityTypes": "pii_entity_types",
+    "customVocabularyName": "custom_vocabulary_name",
+    "ingestBatchSize": "ingest_batch_size",
+    "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
+    "ingestRetryAttempts": "ingest_retry_attempts",
+    "ingestMaxRecordAgeSeconds": "ingest_max_record_age_seconds",
+    "ingestParallelizationFactor": "ingest_parallelization_factor",
+    "ttlDays": "ttl_days",
+    "llmProvider": "llm_provider",
+    "bedrockModelId": "bedrock_model_id",
+    "bedrockRegion": "bedrock_region",
+    "summarizerLambdaArn": "summarizer_lambda_arn",
+    "openaiBaseUrl": "openai_base_url",
+    "openaiModel": "openai_model",
+    "openaiApiKeySecretArn": "openai_api_key_secret_arn",
+    "maxInputTokens": "max_input_tokens",
+    "idleMinutes": "idle_minutes",
+    "sweeperIntervalMinutes": "sweeper_interval_minutes",
+    "crmHookArn": "crm_hook_arn",
+    "cognitoDomainPrefix": "cognito_domain_prefix",
+    "selfSignUp": "self_sign_up",
+    "logRetentionDays": "log_retention_days",
+    "alarmEmail": "alarm_email",
+    "iteratorAgeAlarmSeconds": "iterator_age_alarm_seconds",
+    "skipLayerBuild": "skip_layer_build",
+}
+"""Context key -> DeployConfig field. docs/deploy.md documents each key."""
+
+CONTEXT_NAMESPACE: Final = "callrecap"
+"""Keys may be given flat (`-c llmProvider=lambda`) or under this object in cdk.json."""
+
+LOG_RETENTION_CHOICES: Final = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+
+
+def _as_bool(key: str, raw: Any, problems: list[str]) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no", ""}:
+        return False
+    problems.append(f"{key} must be true or false, got {raw!r}")
+    return False
+
+
+def _as_int(key: str, raw: Any, problems: list[str], low: int, high: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        problems.append(f"{key} must be an integer, got {raw!r}")
+        return low
+    if not low <= value <= high:
+        problems.append(f"{key} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _as_enum(key: str, raw: Any, enum: type[_E], problems: list[str]) -> _E | None:
+    try:
+        return enum(str(raw).strip().lower())
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        problems.append(f"{key} must be one of {allowed}, got {raw!r}")
+        return None
+
+
+_INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
+    "ingestBatchSize": (1, 10_000),
+    "ingestBatchWindowSeconds": (0, 300),
+    "ingestRetryAttempts": (0, 10_000),
+    "ingestMaxRecordAgeSeconds": (60, 604_800),
+    "ingestParallelizationFactor": (1, 10),
+    "ttlDays": (0, 3650),
+    "maxInputTokens": (0, 2_000_000),
+    "idleMinutes": (1, 1440),
+    "sweeperIntervalMinutes": (1, 1440),
+    "logRetentionDays": (1, 3653),
+    "iteratorAgeAlarmSeconds": (1, 604_800),
+}
+_BOOL_KEYS: Final = frozenset({"createVoiceConnector", "selfSignUp", "skipLayerBuild"})
+
+
+def load_config(try_get_context: Callable[[str], Any]) -> DeployConfig:
+    """Read every key through `try_get_context` (flat key first, then the `callrecap` object)."""
+    nested = try_get_context(CONTEXT_NAMESPACE)
+    nested = nested if isinstance(nested, Mapping) else {}
+    raw: dict[str, Any] = {}
+    for key in CONTEXT_KEYS:
+        value = try_get_context(key)
+        if value is None:
+            value = nested.get(key)
+        if value is not None:
+            raw[key] = value
+    return parse_config(raw)
+
+
+def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
+    """Validate raw context values; raise ConfigError listing every problem at once."""
+    problems: list[str] = []
+    unknown = sorted(set(raw) - set(CONTEXT_KEYS))
+    if unknown:
+        problems.append(f"unknown context keys: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        field_name = CONTEXT_KEYS.get(key)
+        if field_name is None:
+            continue
+        if key in _BOOL_KEYS:
+            values[field_name] = _as_bool(key, value, problems)
+        elif key in _INT_RANGES:
+            values[field_name] = _as_int(key, value, problems, *_INT_RANGES[key])
+        elif key == "transcribeMode":
+            values[field_name] = _as_enum(key, value, TranscribeMode, problems)
+        elif key == "piiMode":
+            values[field_name] = _as_enum(key, value, PiiMode, problems)
+        elif key == "llmProvider":
+            values[field_name] = _as_enum(key, value, Provider, problems)
+        else:
+            values[field_name] = str(value).strip()
+    values = {k: v for k, v in values.items() if v is not None}
+    config = DeployConfig(**values)
+    problems.extend(_cross_checks(config))
+    if problems:
+        raise ConfigError("invalid callrecap CDK context: " + "; ".join(problems))
+    return config
+
+
+def _cross_checks(config: DeployConfig) -> list[str]:
+    problems: list[str] = []
+    if config.voice_connector_id and config.create_voice_connector:
+        problems.append("set either voiceConnectorId (use an existing one) or createVoiceConnector, not both")
+    if config.voice_connector_id and not _VOICE_CONNECTOR_ID.match(config.voice_connector_id):
+        problems.append(
+            f"voiceConnectorId {config.voice_connector_id!r} does not look like a Voice Connector id"
+        )
+    languages = (
+        CALL_ANALYTICS_LANGUAGES
+        if config.transcribe_mode is TranscribeMode.CALL_ANALYTICS
+        else TRANSCRIBE_LANGUAGES
+    )
+    if config.language_code not in languages:
+        problems.append(
+            f"languageCode {config.language_code!r} is not supported by "
+            f"transcribeMode {config.transcribe_mode.value}"
+        )
+    if config.pii_entity_types and config.pii_mode is PiiMode.OFF:
+        problems.append("piiEntityTypes needs piiMode identify or redact")
+    if not config.stack_name or not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,100}$", config.stack_name):
+        problems.append(f"stackName {config.stack_name!r} is not a valid CloudFormation stack name")
+    if config.bedrock_region and config.bedrock_region not in BEDROCK_REGIONS:
+        problems.append(f"bedrockRegion {config.bedrock_region!r} is not a region where Bedrock is offered")
+    if config.summarizer_lambda_arn and not _LAMBDA_ARN.match(config.summarizer_lambda_arn):
+        problems.append(f"summarizerLambdaArn {config.summarizer_lambda_arn!r} is not a Lambda function ARN")
+    if config.crm_hook_arn and not _LAMBDA_ARN.match(config.crm_hook_arn):
+        problems.append(f"crmHookArn {config.crm_hook_arn!r} is not a Lambda function ARN")
+    if config.openai_api_key_secret_arn and not _SECRET_ARN.match(config.openai_api_key_secret_arn):
+        problems.append(
+            f"openaiApiKeySecretArn {config.openai_api_key_secret_arn!r} is not a Secrets Manager ARN"
+        )
+    if config.openai_base_url and not config.openai_base_url.startswith("https://"):
+        problems.append("openaiBaseUrl must be an https:// URL (the summarizer sends the transcript there)")
+    if config.cognito_domain_prefix and (
+        not _DOMAIN_PREFIX.match(config.cognito_domain_prefix)
+        or any(word in config.cognito_domain_prefix for word in ("aws", "amazon", "cognito"))
+    ):
+        problems.append(
+            f"cognitoDomainPrefix {config.cognito_domain_prefix!r} must be lowercase letters, digits and "
+            "hyphens without aws/amazon/cognito"
+        )
+    if config.alarm_email and not _EMAIL.match(config.alarm_email):
+        problems.append(f"alarmEmail {config.alarm_email!r} is not an e-mail address")
+    if config.log_retention_days not in LOG_RETENTION_CHOICES:
+        problems.append(
+            f"logRetentionDays must be one of {sorted(LOG_RETENTION_CHOICES)}, "
+            f"got {config.log_retention_days}"
+        )
+    if config.sweeper_interval_minutes >= config.idle_minutes:
+        problems.append("sweeperIntervalMinutes must be shorter than idleMinutes, or idle calls end late")
+    settings = Settings(
+        table_name="synth",
+        llm_provider=config.llm_provider,
+        bedrock_model_id=config.bedrock_model_id,
+        bedrock_region=config.bedrock_region,
+        summarizer_lambda_arn=config.summarizer_lambda_arn,
+        openai_base_url=config.openai_base_url,
+        openai_model=config.openai_model,
+    )
+    for problem in settings.provider_problems():
+        for env_name, key in _PROVIDER_CONTEXT_KEYS.items():
+            problem = problem.replace(env_name, f"context key {key}")
+        problems.append(problem)
+    return problems

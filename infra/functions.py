@@ -1,0 +1,117 @@
+"""One way to make a Lambda function: arm64, newest Python runtime, shared code asset + dependency layer.
+
+Every function gets the same package (handlers pick their module via contracts.handler_path),
+its own log group with a retention, Powertools names, and only the settings (settings.EnvVar)
+its handler reads; the handlers validate them at cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from callrecap.contracts import METRICS_NAMESPACE, Function, handler_path
+from callrecap.settings import EnvVar
+from constructs import Construct
+
+from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code
+from infra.config import DeployConfig
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+"""Newest Python runtime aws-cdk-lib 2.275 offers."""
+ARCHITECTURE = lambda_.Architecture.ARM_64
+DEFAULT_TIMEOUT = cdk.Duration.seconds(30)
+
+
+class FunctionFactory(Construct):
+    """Holds the shared asset and layer; `create` adds a function to any scope."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._code = code_asset()
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            description="callrecap third-party runtime dependencies ([project].dependencies, arm64)",
+            code=dependency_layer_code(RUNTIME, skip_install=config.skip_layer_build),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+
+    def create(
+        self,
+        scope: Construct,
+        construct_id: str,
+        function: Function,
+        *,
+        environment: Mapping[EnvVar, str],
+        timeout: cdk.Duration = DEFAULT_TIMEOUT,
+        memory_size: int = 512,
+        description: str,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            scope,
+            f"{construct_id}Logs",
+            retention=log_retention(self._config.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        # Own role with an inline policy instead of the AWSLambdaBasicExecutionRole managed policy:
+        # the function may write to its own log group and nowhere else.
+        role = iam.Role(
+            scope,
+            f"{construct_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"callrecap {function.value} function",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
+        env = {var.value: value for var, value in environment.items()}
+        env.update(
+            {
+                EnvVar.PROMPTS_DIR.value: LAMBDA_PROMPTS_DIR,
+                "POWERTOOLS_SERVICE_NAME": f"callrecap-{function.value}",
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            }
+        )
+        return lambda_.Function(
+            scope,
+            construct_id,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler_path(function),
+            code=self._code,
+            layers=[self.layer],
+            environment=env,
+            log_group=log_group,
+            role=role,
+            timeout=timeout,
+            memory_size=memory_size,
+            description=description,
+        )
+
+
+_RETENTION_BY_DAYS = {
+    1: logs.RetentionDays.ONE_DAY, 3: logs.RetentionDays.THREE_DAYS, 5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK, 14: logs.RetentionDays.TWO_WEEKS, 30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS, 90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS, 150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS, 365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS, 545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS, 1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS, 2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS, 2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS, 3653: logs.RetentionDays.TEN_YEARS,
+}  # fmt: skip
+
+
+def log_retention(days: int) -> logs.RetentionDays:
+    """CloudWatch Logs only accepts these day counts (config.LOG_RETENTION_CHOICES checks the same set)."""
+    return _RETENTION_BY_DAYS[days]

@@ -1,0 +1,68 @@
+"""Explicit IAM statements where the L2 `grant_*` helpers would add wildcards.
+
+`Table.grant_read_write_data` adds `index/*`, `kms:ReEncrypt*` and `kms:GenerateDataKey*`;
+cdk-nag (rightly) flags those. These helpers name each index and each KMS action instead.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from callrecap.adapters.dynamo_table import table_definition
+
+TABLE_READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+KMS_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
+KMS_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")
+
+
+def index_names() -> list[str]:
+    schema = table_definition("unused")
+    return [
+        index["IndexName"]
+        for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+        for index in schema.get(kind, [])
+    ]
+
+
+def grant_table(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, *, write: bool) -> None:
+    """Item-level access to the table and each of its indexes by name, plus the table key."""
+    resources = [table.table_arn, *(f"{table.table_arn}/index/{name}" for name in index_names())]
+    actions = [*TABLE_READ_ACTIONS, *(TABLE_WRITE_ACTIONS if write else ())]
+    grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
+    grant_key(grantee, key, encrypt=write)
+
+
+def grant_key(grantee: iam.IGrantable, key: kms.IKey, *, encrypt: bool) -> None:
+    actions = [*KMS_DECRYPT, *(KMS_ENCRYPT if encrypt else ())]
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[key.key_arn])
+    )
+
+
+def grant_prompt_read(grantee: iam.IGrantable, bucket: s3.IBucket, key: kms.IKey, prefix: str) -> None:
+    """Read prompt overrides under `prefix` only."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}*")])
+    )
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+        )
+    )
+    grant_key(grantee, key, encrypt=False)

@@ -1,0 +1,317 @@
+"""Pipeline: the ingest, lifecycle, summarizer, sweeper and CRM hook functions, the custom bus, the rules.
+
+Rule patterns are the `contracts` functions the handlers and the local stack use. Every
+asynchronous hop has bounded retries and a parked-message queue, so a poison event is kept for
+an operator instead of being retried forever or dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from callrecap import contracts
+from callrecap.contracts import Function
+from callrecap.settings import EnvVar, Provider
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.functions import FunctionFactory
+from infra.grants import grant_key, grant_prompt_read, grant_table
+from infra.nag import acknowledge
+from infra.storage import Storage, parked_queue
+
+# EventBridge -> Lambda delivery: retries with back-off for up to two hours, then the rule's DLQ.
+RULE_RETRY_ATTEMPTS = 8
+RULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
+# Lambda async invocation (after EventBridge delivered): two retries, then the on-failure queue.
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(1)
+PROMPT_PREFIX = "prompts/"
+"""Prompt overrides live under this key prefix of the prompt bucket (Settings default too)."""
+INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
+
+
+def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
+    """contracts patterns are plain EventBridge JSON; map the keys the L2 type names differently."""
+    names = {"source": "source", "detail-type": "detail_type", "detail": "detail", "account": "account"}
+    unknown = set(pattern) - set(names)
+    if unknown:
+        raise ValueError(f"pattern keys not mapped: {sorted(unknown)}")
+    return events.EventPattern(**{names[key]: value for key, value in pattern.items()})
+
+
+class Pipeline(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        factory: FunctionFactory,
+        storage: Storage,
+        stream: kinesis.IStream,
+        voice_connector_id: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._factory = factory
+        self._storage = storage
+        self.bus = events.EventBus(self, "Bus", description="callrecap call and summary events")
+        self.common_env = {
+            EnvVar.TABLE_NAME: storage.table.table_name,
+            EnvVar.EVENT_BUS_NAME: self.bus.event_bus_name,
+            EnvVar.TTL_DAYS: str(config.ttl_days),
+        }
+        self.ingest, self.ingest_dlq = self._ingest(stream)
+        self.lifecycle: lambda_.Function | None = None
+        self.lifecycle_dlq: sqs.Queue | None = None
+        if voice_connector_id is not None:
+            self.lifecycle, self.lifecycle_dlq = self._lifecycle(voice_connector_id)
+        self.summarizer, self.summarizer_dlq = self._summarizer()
+        self.sweeper, self.sweeper_dlq = self._sweeper()
+        self.crm_hook, self.crm_hook_dlq = self._crm_hook()
+
+    @property
+    def dead_letter_queues(self) -> dict[str, sqs.Queue]:
+        queues = {
+            "Ingest": self.ingest_dlq,
+            "Summarizer": self.summarizer_dlq,
+            "Sweeper": self.sweeper_dlq,
+            "CrmHook": self.crm_hook_dlq,
+        }
+        if self.lifecycle_dlq is not None:
+            queues["Lifecycle"] = self.lifecycle_dlq
+        return queues
+
+    def _grant_store(self, fn: lambda_.Function) -> None:
+        grant_table(fn, self._storage.table, self._storage.key, write=True)
+        self.bus.grant_put_events_to(fn)
+
+    # ------------------------------------------------------------------ ingest (Kinesis)
+
+    def _ingest(self, stream: kinesis.IStream) -> tuple[lambda_.Function, sqs.Queue]:
+        cfg = self._config
+        fn = self._factory.create(
+            self,
+            "Ingest",
+            Function.INGEST,
+            environment={**self.common_env, EnvVar.QUARANTINE_QUEUE_URL: self._storage.quarantine.queue_url},
+            timeout=cdk.Duration.seconds(60),
+            description="Kinesis transcript records -> DynamoDB segments; malformed records -> quarantine",
+        )
+        self._grant_store(fn)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self._storage.quarantine.queue_arn])
+        )
+        grant_key(fn, self._storage.key, encrypt=True)
+        dlq = parked_queue(
+            self, "IngestDlq", purpose="the Kinesis event source mapping of the ingest function"
+        )
+        fn.add_event_source(
+            sources.KinesisEventSource(
+                stream,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=cfg.ingest_batch_size,
+                max_batching_window=cdk.Duration.seconds(cfg.ingest_batch_window_seconds),
+                bisect_batch_on_error=True,
+                retry_attempts=cfg.ingest_retry_attempts,
+                max_record_age=cdk.Duration.seconds(cfg.ingest_max_record_age_seconds),
+                parallelization_factor=cfg.ingest_parallelization_factor,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(dlq),
+            )
+        )
+        return fn, dlq
+
+    # ------------------------------------------------------------------ lifecycle (aws.chime)
+
+    def _lifecycle(self, voice_connector_id: str) -> tuple[lambda_.Function, sqs.Queue]:
+        fn = self._factory.create(
+            self,
+            "Lifecycle",
+            Function.LIFECYCLE,
+            environment=self.common_env,
+            description="Voice Connector streaming STARTED/ENDED -> CallStarted/CallEnded (once per call)",
+        )
+        self._grant_store(fn)
+        dlq = parked_queue(self, "LifecycleDlq", purpose="the aws.chime streaming-status rule")
+        events.Rule(
+            self,
+            "ChimeStreamingStatusRule",
+            description="Voice Connector streaming status of this stack's Voice Connector",
+            event_pattern=event_pattern(contracts.chime_streaming_pattern([voice_connector_id])),
+            targets=[self._target(fn, dlq)],
+        )
+        return fn, dlq
+
+    # ------------------------------------------------------------------ summarizer
+
+    def _summarizer(self) -> tuple[lambda_.Function, sqs.Queue]:
+        cfg = self._config
+        env = {
+            **self.common_env,
+            EnvVar.LLM_PROVIDER: cfg.llm_provider.value,
+            EnvVar.PROMPT_BUCKET: self._storage.prompt_bucket.bucket_name,
+            EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
+            EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
+        }
+        if cfg.llm_provider is Provider.BEDROCK:
+            env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
+            env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or cdk.Stack.of(self).region
+        elif cfg.llm_provider is Provider.LAMBDA:
+            env[EnvVar.SUMMARIZER_LAMBDA_ARN] = cfg.summarizer_lambda_arn
+        elif cfg.llm_provider is Provider.OPENAI:
+            env[EnvVar.OPENAI_BASE_URL] = cfg.openai_base_url
+            env[EnvVar.OPENAI_MODEL] = cfg.openai_model
+            if cfg.openai_api_key_secret_arn:
+                env[EnvVar.OPENAI_API_KEY_SECRET_ARN] = cfg.openai_api_key_secret_arn
+        fn = self._factory.create(
+            self,
+            "Summarizer",
+            Function.SUMMARIZER,
+            environment=env,
+            timeout=cdk.Duration.minutes(5),
+            memory_size=1024,
+            description="CallEnded / SummaryRequested -> versioned summary (LLM) -> CallSummarized",
+        )
+        self._grant_store(fn)
+        grant_prompt_read(fn, self._storage.prompt_bucket, self._storage.key, PROMPT_PREFIX)
+        acknowledge(
+            fn.role or fn,
+            f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self._bucket_cfn())}.Arn>/{PROMPT_PREFIX}*]",
+            f"Summarizer reads prompt override objects under {PROMPT_PREFIX} of the prompt bucket; their "
+            "names (one per template) are chosen by whoever overrides a prompt.",
+        )
+        self._grant_provider(fn)
+        dlq = parked_queue(
+            self, "SummarizerDlq", purpose="the summarizer rule and the summarizer's async invokes"
+        )
+        fn.configure_async_invoke(
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=ASYNC_MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(dlq),
+        )
+        events.Rule(
+            self,
+            "SummarizerRule",
+            description="CallEnded and SummaryRequested -> summarizer",
+            event_bus=self.bus,
+            event_pattern=event_pattern(contracts.summarizer_pattern()),
+            targets=[self._target(fn, dlq)],
+        )
+        return fn, dlq
+
+    def _bucket_cfn(self) -> s3.CfnBucket:
+        child = self._storage.prompt_bucket.node.default_child
+        assert isinstance(child, s3.CfnBucket)
+        return child
+
+    def _grant_provider(self, fn: lambda_.Function) -> None:
+        cfg = self._config
+        stack = cdk.Stack.of(self)
+        if cfg.llm_provider is Provider.BEDROCK:
+            region = cfg.bedrock_region or stack.region
+            model = cfg.bedrock_model_id
+            if model.startswith(INFERENCE_PROFILE_PREFIXES):
+                base_model = model.split(".", 1)[1]
+                resources = [
+                    f"arn:{stack.partition}:bedrock:{region}:{stack.account}:inference-profile/{model}",
+                    # A cross-region profile routes to the foundation model in any of its regions.
+                    f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}",
+                ]
+            else:
+                resources = [f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model}"]
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                    resources=resources,
+                )
+            )
+        elif cfg.llm_provider is Provider.LAMBDA:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[cfg.summarizer_lambda_arn])
+            )
+        elif cfg.llm_provider is Provider.OPENAI and cfg.openai_api_key_secret_arn:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"], resources=[cfg.openai_api_key_secret_arn]
+                )
+            )
+
+    # ------------------------------------------------------------------ sweeper
+
+    def _sweeper(self) -> tuple[lambda_.Function, sqs.Queue]:
+        cfg = self._config
+        fn = self._factory.create(
+            self,
+            "Sweeper",
+            Function.SWEEPER,
+            environment={**self.common_env, EnvVar.IDLE_MINUTES: str(cfg.idle_minutes)},
+            timeout=cdk.Duration.minutes(2),
+            description="Ends calls idle for longer than idleMinutes (lost ENDED events)",
+        )
+        self._grant_store(fn)
+        dlq = parked_queue(self, "SweeperDlq", purpose="the sweeper schedule")
+        events.Rule(
+            self,
+            "SweeperSchedule",
+            description="Runs the sweeper periodically",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(cfg.sweeper_interval_minutes)),
+            targets=[self._target(fn, dlq)],
+        )
+        return fn, dlq
+
+    # ------------------------------------------------------------------ CRM hook
+
+    def _crm_hook(self) -> tuple[lambda_.IFunction, sqs.Queue]:
+        cfg = self._config
+        dlq = parked_queue(self, "CrmHookDlq", purpose="the CallSummarized rule of the CRM hook")
+        hook: lambda_.IFunction
+        if cfg.crm_hook_arn:
+            # Same account and region as the stack, so the rule can add its invoke permission.
+            hook = lambda_.Function.from_function_attributes(
+                self, "ConfiguredCrmHook", function_arn=cfg.crm_hook_arn, same_environment=True
+            )
+        else:
+            example = self._factory.create(
+                self,
+                "CrmHookExample",
+                Function.CRM_HOOK_EXAMPLE,
+                environment={
+                    **self.common_env,
+                    EnvVar.CRM_DELIVERY_TABLE_NAME: self._storage.table.table_name,
+                },
+                description="Example CRM hook: receives CallSummarized and records the delivery",
+            )
+            self._grant_store(example)
+            example.configure_async_invoke(
+                retry_attempts=ASYNC_RETRY_ATTEMPTS,
+                max_event_age=ASYNC_MAX_EVENT_AGE,
+                on_failure=destinations.SqsDestination(dlq),
+            )
+            hook = example
+        events.Rule(
+            self,
+            "CrmHookRule",
+            description="CallSummarized -> CRM hook",
+            event_bus=self.bus,
+            event_pattern=event_pattern(contracts.crm_hook_pattern()),
+            targets=[self._target(hook, dlq)],
+        )
+        return hook, dlq
+
+    @staticmethod
+    def _target(fn: lambda_.IFunction, dlq: sqs.IQueue) -> targets.LambdaFunction:
+        return targets.LambdaFunction(
+            fn, retry_attempts=RULE_RETRY_ATTEMPTS, max_event_age=RULE_MAX_EVENT_AGE, dead_letter_queue=dlq
+        )

@@ -1,0 +1,100 @@
+"""The callrecap stack: one construct per concern, wired together here and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from callrecap.contracts import Function
+from constructs import Construct
+
+from infra.api import Api
+from infra.config import DeployConfig
+from infra.functions import FunctionFactory
+from infra.grants import grant_table
+from infra.ingestion import Ingestion
+from infra.monitoring import Monitoring
+from infra.nag import acknowledge_cdk_helpers
+from infra.pipeline import Pipeline
+from infra.storage import Storage
+from infra.web import Web
+
+
+class CallRecapStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope, construct_id, description="callrecap: contact-center call summaries", **kwargs
+        )
+        self.config = config
+        self.storage = Storage(self, "Storage", ttl_enabled=True)
+        self.ingestion = Ingestion(self, "Ingestion", config=config, key=self.storage.key)
+        self.factory = FunctionFactory(self, "Functions", config=config)
+        self.pipeline = Pipeline(
+            self,
+            "Pipeline",
+            config=config,
+            factory=self.factory,
+            storage=self.storage,
+            stream=self.ingestion.stream,
+            voice_connector_id=self.ingestion.voice_connector_id,
+        )
+        self.web = Web(self, "Web", config=config, access_logs=self.storage.access_logs)
+        api_function = self.factory.create(
+            self,
+            "ApiFunction",
+            Function.API,
+            environment=self.pipeline.common_env,
+            description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
+        )
+        grant_table(api_function, self.storage.table, self.storage.key, write=True)
+        self.pipeline.bus.grant_put_events_to(api_function)
+        self.api = Api(
+            self,
+            "Api",
+            handler=api_function,
+            user_pool=self.web.user_pool,
+            client=self.web.client,
+            web_origin=self.web.url,
+            log_retention_days=config.log_retention_days,
+        )
+        self.web.deploy_ui(self.api.url)
+
+        functions = {
+            "Ingest": self.pipeline.ingest,
+            "Summarizer": self.pipeline.summarizer,
+            "Sweeper": self.pipeline.sweeper,
+            "Api": api_function,
+        }
+        if self.pipeline.lifecycle is not None:
+            functions["Lifecycle"] = self.pipeline.lifecycle
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            key=self.storage.key,
+            alarm_email=config.alarm_email,
+            iterator_age_seconds=config.iterator_age_alarm_seconds,
+            ingest=self.pipeline.ingest,
+            summarizer=self.pipeline.summarizer,
+            functions=functions,
+            dead_letter_queues=dict(self.pipeline.dead_letter_queues),
+            quarantine=self.storage.quarantine,
+        )
+        self._outputs()
+        acknowledge_cdk_helpers(self)
+
+    def _outputs(self) -> None:
+        outputs = {
+            "StreamName": self.ingestion.stream.stream_name,
+            "StreamArn": self.ingestion.stream.stream_arn,
+            "EventBusName": self.pipeline.bus.event_bus_name,
+            "TableName": self.storage.table.table_name,
+            "PromptBucket": self.storage.prompt_bucket.bucket_name,
+            "ApiUrl": self.api.url,
+            "WebUrl": self.web.url,
+            "UserPoolId": self.web.user_pool.user_pool_id,
+            "CognitoDomain": self.web.domain.base_url(),
+        }
+        if self.ingestion.voice_connector_id is not None:
+            outputs["VoiceConnectorId"] = self.ingestion.voice_connector_id
+        for name, value in outputs.items():
+            cdk.CfnOutput(self, name, value=value)

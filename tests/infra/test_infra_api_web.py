@@ -1,0 +1,91 @@
+"""HTTP API behind Cognito JWT on every route; the UI private behind CloudFront; sign-in set up."""
+
+from __future__ import annotations
+
+from callrecap.contracts import API_ROUTES, Function
+from conftest import Synthesized
+from infra_helpers import function_id, resources
+
+
+def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (authorizer_id,) = resources(raw, "AWS::ApiGatewayV2::Authorizer")
+    routes = resources(raw, "AWS::ApiGatewayV2::Route").values()
+    assert sorted(r["Properties"]["RouteKey"] for r in routes) == sorted(f"{m} {p}" for m, p in API_ROUTES)
+    for route in routes:
+        assert route["Properties"]["AuthorizationType"] == "JWT", route
+        assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+
+
+def test_authorizer_trusts_the_user_pool_and_the_web_client(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (authorizer,) = resources(raw, "AWS::ApiGatewayV2::Authorizer").values()
+    (pool,) = resources(raw, "AWS::Cognito::UserPool")
+    (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
+    config = authorizer["Properties"]["JwtConfiguration"]
+    assert config["Audience"] == [{"Ref": client}]
+    assert {"Ref": pool} in config["Issuer"]["Fn::Join"][1]
+
+
+def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (integration,) = resources(raw, "AWS::ApiGatewayV2::Integration").values()
+    assert integration["Properties"]["IntegrationUri"] == {
+        "Fn::GetAtt": [function_id(raw, Function.API), "Arn"]
+    }
+    (stage,) = resources(raw, "AWS::ApiGatewayV2::Stage").values()
+    assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]
+    (api,) = resources(raw, "AWS::ApiGatewayV2::Api").values()
+    (distribution,) = resources(raw, "AWS::CloudFront::Distribution")
+    origins = api["Properties"]["CorsConfiguration"]["AllowOrigins"]
+    assert origins == [{"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]}]
+
+
+def test_user_pool_has_no_self_sign_up_and_hosted_sign_in(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (pool,) = resources(raw, "AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert resources(raw, "AWS::Cognito::UserPoolDomain")
+    (client,) = resources(raw, "AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert props["AllowedOAuthFlows"] == ["code"]
+    assert props["GenerateSecret"] is False
+    assert "openid" in props["AllowedOAuthScopes"]
+
+
+def test_ui_bucket_is_private_and_served_over_https_with_security_headers(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (distribution,) = resources(raw, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]
+    assert all(b["ViewerProtocolPolicy"] == "redirect-to-https" for b in behaviors)
+    assert all("ResponseHeadersPolicyId" in b for b in behaviors)
+    (origin,) = config["Origins"]
+    assert "OriginAccessControlId" in origin
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+    assert config["DefaultRootObject"] == "index.html"
+    assert "Logging" in config
+    (policy,) = resources(raw, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    csp_text = (
+        "".join(p if isinstance(p, str) else "" for p in csp["Fn::Join"][1]) if isinstance(csp, dict) else csp
+    )
+    assert "default-src 'none'" in csp_text and "frame-ancestors 'none'" in csp_text
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    (oac,) = resources(raw, "AWS::CloudFront::OriginAccessControl").values()
+    assert oac["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+
+
+def test_generated_config_json_points_at_the_api_and_sign_in(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    (deployment,) = resources(raw, "Custom::CDKBucketDeployment").values()
+    markers = [m for source in deployment["Properties"]["SourceMarkers"] for m in source.values()]
+    text = str(markers)
+    (api,) = resources(raw, "AWS::ApiGatewayV2::Api")
+    (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
+    (domain,) = resources(raw, "AWS::Cognito::UserPoolDomain")
+    assert f"'Fn::GetAtt': ['{api}', 'ApiEndpoint']" in text
+    assert f"'Ref': '{client}'" in text
+    assert f"'Ref': '{domain}'" in text and "amazoncognito.com" in text

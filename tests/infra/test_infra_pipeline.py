@@ -1,0 +1,168 @@
+"""Pipeline wiring: event source mapping, rule patterns from contracts, functions, retries and DLQs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callrecap import contracts
+from callrecap.contracts import Function, handler_path
+from callrecap.settings import EnvVar
+from conftest import CRM_HOOK_ARN, SUMMARIZER_ARN, VOICE_CONNECTOR_ID, Synthesized
+from infra_helpers import function_id, resources, role_statements
+
+from infra.config import DeployConfig
+
+
+def _rule_for(raw: dict[str, Any], target_function: Function) -> dict[str, Any]:
+    fn = function_id(raw, target_function)
+    rules = [
+        rule["Properties"]
+        for rule in resources(raw, "AWS::Events::Rule").values()
+        if any(t["Arn"] == {"Fn::GetAtt": [fn, "Arn"]} for t in rule["Properties"]["Targets"])
+    ]
+    assert len(rules) == 1
+    return rules[0]
+
+
+def _dlq_arn(raw: dict[str, Any], prefix: str) -> dict[str, Any]:
+    (queue,) = [k for k in resources(raw, "AWS::SQS::Queue") if k.startswith(prefix)]
+    return {"Fn::GetAtt": [queue, "Arn"]}
+
+
+def test_every_function_is_arm64_on_the_newest_python_with_the_layer(main_synth: Synthesized) -> None:
+    functions = {
+        k: v
+        for k, v in resources(main_synth.raw, "AWS::Lambda::Function").items()
+        if str(v["Properties"].get("Handler", "")).startswith(contracts.HANDLER_PACKAGE)
+    }
+    assert {v["Properties"]["Handler"] for v in functions.values()} == {handler_path(f) for f in Function}
+    (layer,) = [
+        k for k in resources(main_synth.raw, "AWS::Lambda::LayerVersion") if k.startswith("Functions")
+    ]
+    for props in (v["Properties"] for v in functions.values()):
+        assert props["Architectures"] == ["arm64"]
+        assert props["Runtime"] == "python3.14"
+        assert props["Layers"] == [{"Ref": layer}]
+        assert props["Environment"]["Variables"][EnvVar.PROMPTS_DIR.value] == "/var/task/prompts"
+        assert "LogGroup" in props["LoggingConfig"]
+
+
+def test_function_log_groups_have_the_configured_retention(main_synth: Synthesized) -> None:
+    groups = resources(main_synth.raw, "AWS::Logs::LogGroup")
+    assert groups and {g["Properties"]["RetentionInDays"] for g in groups.values()} == {
+        DeployConfig().log_retention_days
+    }
+
+
+def test_settings_reach_each_function_by_their_env_var_names(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    table = {"Ref": next(iter(resources(raw, "AWS::DynamoDB::Table")))}
+    for function in Function:
+        env = raw["Resources"][function_id(raw, function)]["Properties"]["Environment"]["Variables"]
+        assert env[EnvVar.TABLE_NAME.value] == table
+    ingest_env = raw["Resources"][function_id(raw, Function.INGEST)]["Properties"]["Environment"]["Variables"]
+    assert EnvVar.QUARANTINE_QUEUE_URL.value in ingest_env
+    summarizer = raw["Resources"][function_id(raw, Function.SUMMARIZER)]["Properties"]["Environment"][
+        "Variables"
+    ]
+    assert summarizer[EnvVar.LLM_PROVIDER.value] == "bedrock"
+    assert summarizer[EnvVar.BEDROCK_MODEL_ID.value] == "amazon.nova-lite-v1:0"
+    assert summarizer[EnvVar.BEDROCK_REGION.value] == "us-west-2"
+    assert EnvVar.PROMPT_BUCKET.value in summarizer
+    sweeper = raw["Resources"][function_id(raw, Function.SWEEPER)]["Properties"]["Environment"]["Variables"]
+    assert sweeper[EnvVar.IDLE_MINUTES.value] == str(DeployConfig().idle_minutes)
+
+
+def test_kinesis_event_source_mapping_settings(main_synth: Synthesized) -> None:
+    cfg = DeployConfig()
+    (stream,) = resources(main_synth.raw, "AWS::Kinesis::Stream")
+    main_synth.template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": function_id(main_synth.raw, Function.INGEST)},
+            "EventSourceArn": {"Fn::GetAtt": [stream, "Arn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": cfg.ingest_retry_attempts,
+            "MaximumRecordAgeInSeconds": cfg.ingest_max_record_age_seconds,
+            "BatchSize": cfg.ingest_batch_size,
+            "MaximumBatchingWindowInSeconds": cfg.ingest_batch_window_seconds,
+            "ParallelizationFactor": cfg.ingest_parallelization_factor,
+            "StartingPosition": "TRIM_HORIZON",
+            "DestinationConfig": {
+                "OnFailure": {"Destination": _dlq_arn(main_synth.raw, "PipelineIngestDlq")}
+            },
+        },
+    )
+
+
+def test_lifecycle_rule_is_the_contract_pattern_for_the_voice_connector(main_synth: Synthesized) -> None:
+    rule = _rule_for(main_synth.raw, Function.LIFECYCLE)
+    assert rule["EventPattern"] == contracts.chime_streaming_pattern([VOICE_CONNECTOR_ID])
+    assert "EventBusName" not in rule  # aws.chime events arrive on the default bus
+
+
+def test_summarizer_rule_pattern_and_retries(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    rule = _rule_for(raw, Function.SUMMARIZER)
+    (bus,) = resources(raw, "AWS::Events::EventBus")
+    assert rule["EventPattern"] == contracts.summarizer_pattern()
+    assert rule["EventBusName"] == {"Ref": bus}
+    (target,) = rule["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(raw, "PipelineSummarizerDlq")}
+    main_synth.template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": {"Ref": function_id(raw, Function.SUMMARIZER)},
+            "MaximumRetryAttempts": 2,
+            "DestinationConfig": {"OnFailure": {"Destination": _dlq_arn(raw, "PipelineSummarizerDlq")}},
+        },
+    )
+
+
+def test_crm_hook_rule_targets_the_example_hook_by_default(main_synth: Synthesized) -> None:
+    rule = _rule_for(main_synth.raw, Function.CRM_HOOK_EXAMPLE)
+    assert rule["EventPattern"] == contracts.crm_hook_pattern()
+    (target,) = rule["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(main_synth.raw, "PipelineCrmHookDlq")}
+
+
+def test_crm_hook_rule_targets_a_configured_arn(alt_synth: Synthesized) -> None:
+    rules = [
+        r["Properties"]
+        for r in resources(alt_synth.raw, "AWS::Events::Rule").values()
+        if r["Properties"].get("EventPattern") == contracts.crm_hook_pattern()
+    ]
+    (rule,) = rules
+    (target,) = rule["Targets"]
+    assert target["Arn"] == CRM_HOOK_ARN
+    assert "DeadLetterConfig" in target
+    alt_synth.template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "FunctionName": CRM_HOOK_ARN,
+            "Principal": "events.amazonaws.com",
+            "Action": "lambda:InvokeFunction",
+        },
+    )
+    handlers = {
+        v["Properties"].get("Handler") for v in resources(alt_synth.raw, "AWS::Lambda::Function").values()
+    }
+    assert handler_path(Function.CRM_HOOK_EXAMPLE) not in handlers
+
+
+def test_sweeper_runs_on_a_schedule(main_synth: Synthesized) -> None:
+    rule = _rule_for(main_synth.raw, Function.SWEEPER)
+    assert rule["ScheduleExpression"] == f"rate({DeployConfig().sweeper_interval_minutes} minutes)"
+    assert "DeadLetterConfig" in rule["Targets"][0]
+
+
+def test_summarizer_lambda_provider_may_invoke_only_that_function(alt_synth: Synthesized) -> None:
+    raw = alt_synth.raw
+    fn = raw["Resources"][function_id(raw, Function.SUMMARIZER)]
+    role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    invokes = [s for s in role_statements(raw, role) if s["Action"] == "lambda:InvokeFunction"]
+    assert [s["Resource"] for s in invokes] == [SUMMARIZER_ARN]
+    assert fn["Properties"]["Environment"]["Variables"][EnvVar.SUMMARIZER_LAMBDA_ARN.value] == SUMMARIZER_ARN
