@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from callrecap import contracts as c
+from callrecap.adapters import dynamo_store, dynamo_table, event_bus
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.prompt_source import BundledPromptSource
@@ -29,10 +30,6 @@ from callrecap.domain.summary_service import SummaryService
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
 from moto import mock_aws
-
-dynamo_store = pytest.importorskip("callrecap.adapters.dynamo_store")
-dynamo_table = pytest.importorskip("callrecap.adapters.dynamo_table")
-event_bus = pytest.importorskip("callrecap.adapters.event_bus")
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
