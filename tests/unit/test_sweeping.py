@@ -22,6 +22,7 @@ class FakeCalls:
         self.calls: dict[str, dict[str, Any]] = {}
         self.released: list[str] = []
         self.page_size_seen: list[int] = []
+        self.days_listed: list[str] = []
 
     def add(self, call_id: str, status: CallStatus, last: str, **attrs: Any) -> None:
         self.calls[call_id] = {
@@ -54,15 +55,22 @@ class FakeCalls:
 
     def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page:
         self.page_size_seen.append(limit)
+        self.days_listed.append(day)
         items = [dict(c) for c in self.calls.values() if c[CallAttr.STARTED_AT.value].startswith(day)]
+        items.sort(key=lambda c: c[CallAttr.STARTED_AT.value], reverse=True)  # newest first, like byDay
         start = int(cursor or 0)
         page = items[start : start + 1]  # one a page: exercises the cursor loop
         return Page(items=page, cursor=str(start + 1) if start + 1 < len(items) else None)
 
 
-def make(calls: FakeCalls, publisher: FakePublisher | None = None) -> tuple[Sweeper, FakePublisher]:
+def make(
+    calls: FakeCalls, publisher: FakePublisher | None = None, lookback_hours: int = 24
+) -> tuple[Sweeper, FakePublisher]:
     publisher = publisher or FakePublisher()
-    return Sweeper(store=calls, publisher=publisher, idle_minutes=30, clock=lambda: NOW), publisher
+    sweeper = Sweeper(
+        store=calls, publisher=publisher, idle_minutes=30, lookback_hours=lookback_hours, clock=lambda: NOW
+    )
+    return sweeper, publisher
 
 
 def test_idle_live_call_is_closed_at_its_last_activity_and_call_ended_published() -> None:
@@ -141,3 +149,25 @@ def test_handler_raises_after_sweeping_when_some_calls_failed() -> None:
     finally:
         sweeper_handler.set_dependencies(None)
     assert result["errors"] == {}
+
+
+def test_final_requests_look_back_a_bounded_time_and_stop_paging_early() -> None:
+    calls = FakeCalls()
+    ended = {"endedAt": "2026-03-03T11:00:00.000Z", "finalSummaryRevision": 1}
+    calls.add("today", CallStatus.ENDED, "x", startedAt="2026-03-03T01:00:00.000Z", **ended)
+    calls.add("late-yesterday", CallStatus.ENDED, "x", startedAt="2026-03-02T23:00:00.000Z", **ended)
+    calls.add("too-old", CallStatus.ENDED, "x", startedAt="2026-03-02T21:00:00.000Z", **ended)
+    calls.add("older", CallStatus.ENDED, "x", startedAt="2026-03-02T20:00:00.000Z", **ended)
+    sweeper, _ = make(calls, lookback_hours=14)
+
+    report = sweeper.sweep()
+
+    assert report.requested == {"today": "stale", "late-yesterday": "stale"}
+    assert calls.days_listed == ["2026-03-03", "2026-03-02", "2026-03-02"]  # one call a page, stopped early
+
+
+def test_lookback_within_today_reads_only_today() -> None:
+    calls = FakeCalls()
+    sweeper, _ = make(calls, lookback_hours=12)
+    sweeper.sweep()
+    assert calls.days_listed == ["2026-03-03"]

@@ -5,11 +5,13 @@ Pure over ports. Two passes:
    ended at their last activity and CallEnded is published, so a call whose END / streaming
    ENDED event was lost still gets its final summary. `mark_ended` is conditional: if the
    lifecycle function ends the call at the same moment, exactly one of them publishes.
-2. ENDED calls of today and yesterday (UTC start day) whose final summary is stale (a segment
-   arrived after it) or missing (ended more than `idle_minutes` ago, yet no final) get a
-   SummaryRequested{kind: final}. Calls whose latest summary FAILED are left for an explicit
-   retry, so a broken provider is not paid again every sweep. The summarizer is idempotent, so a
-   request that races a normal run costs one table read, not an LLM call.
+2. ENDED calls started within the last `lookback_hours` (default 12; read newest first from
+   the by-day index of today and yesterday, stopping at the first older call) whose final
+   summary is stale (a segment arrived after it) or missing (ended more than `idle_minutes`
+   ago, yet no final) get a SummaryRequested{kind: final}. Calls whose latest summary FAILED
+   are left for an explicit retry, so a broken provider is not paid again every sweep. The
+   summarizer is idempotent, so a request that races a normal run costs two table reads, not
+   an LLM call.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from callrecap.domain.summary_service import ReasonCode
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+DEFAULT_LOOKBACK_HOURS = 12
+"""How far back (by start time) the sweep looks for missing or stale finals: a bound on its reads."""
 REASON_MISSING = "missing"
 
 
@@ -121,11 +125,13 @@ class Sweeper:
         store: SweepStore,
         publisher: EventPublisher,
         idle_minutes: int,
+        lookback_hours: int = DEFAULT_LOOKBACK_HOURS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._idle = timedelta(minutes=idle_minutes)
+        self._lookback = timedelta(hours=lookback_hours)
         self._clock = clock
 
     def sweep(self) -> SweepReport:
@@ -183,11 +189,20 @@ class Sweeper:
             report.requested[call_id] = reason
 
     def _recent_calls(self, now: datetime) -> Iterator[dict[str, Any]]:
-        for day in (now - timedelta(days=1), now):
+        """Calls started since now - lookback, newest first (the by-day index order)."""
+        since = now - self._lookback
+        days = [now]
+        if since.date() < now.date():
+            days.append(now - timedelta(days=1))
+        for day in days:
             cursor: str | None = None
             while True:
                 page = self._store.list_calls(day.strftime("%Y-%m-%d"), limit=PAGE_SIZE, cursor=cursor)
-                yield from page.items
+                for call in page.items:
+                    started = parse_iso(call.get(CallAttr.STARTED_AT.value))
+                    if started is not None and started < since:
+                        return  # newest first: every later call, and the day before, is older still
+                    yield call
                 cursor = page.cursor
                 if not cursor:
                     break
