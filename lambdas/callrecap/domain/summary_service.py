@@ -35,8 +35,6 @@ logger = logging.getLogger(__name__)
 PENDING_TIMEOUT = timedelta(minutes=15)
 """A PENDING run younger than this (the Lambda maximum) is assumed to be still working."""
 
-TOPIC_SECTION = "topic"
-
 
 class InvalidSummaryRequest(ValueError):
     """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
@@ -324,7 +322,7 @@ class SummaryService:
         usage = result.usage
         provider = result.provider or pending.provider
         model = result.model or pending.model
-        sections = {name: value for name, value in dict(result.sections).items()}
+        sections = dict(result.sections)
         if not error and result.error:
             error = str(result.error)
         if not error and not sections:
