@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
+from callrecap.domain.call_lifecycle import final_summary_is_stale as is_final_stale
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
 from callrecap.domain.summary_service import (
@@ -11,7 +12,6 @@ from callrecap.domain.summary_service import (
     ReasonCode,
     SummaryRequest,
     SummaryService,
-    is_final_stale,
     request_from_event,
     turns_from_segments,
 )

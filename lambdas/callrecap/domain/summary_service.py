@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.cost import PriceTable
-from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
+from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
 from callrecap.domain.ports import EventPublisher, SummaryStore, TranscriptStore
 
 logger = logging.getLogger(__name__)
@@ -380,16 +380,6 @@ def stale_request_detail(call_id: str, requested_at: str) -> dict[str, Any]:
         "reason": ReasonCode.STALE,
         "requestedAt": requested_at,
     }
-
-
-def is_final_stale(call: Mapping[str, Any]) -> bool:
-    """An ENDED call whose final summary covers an older transcript revision (sweeper check)."""
-    if call.get(CallAttr.STATUS.value) != CallStatus.ENDED.value:
-        return False
-    final_revision = call.get(CallAttr.FINAL_SUMMARY_REVISION.value)
-    if final_revision is None:
-        return False
-    return _int(call.get(CallAttr.TRANSCRIPT_REVISION.value)) > _int(final_revision)
 
 
 def _int(value: Any) -> int:
