@@ -9,7 +9,6 @@ Exit status: 0 when every call completed and was delivered, 1 when any failed or
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import sys
@@ -34,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from callrecap_local.console import handler_output_to_stderr
     from callrecap_local.replay_run import describe, load_all, replay_and_wait
     from callrecap_local.stack import LocalStack
 
@@ -50,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    out = sys.stdout
-    # Handlers log (Powertools) to stdout; keep stdout for the results only.
-    with contextlib.redirect_stdout(sys.stderr), LocalStack(serve_http=False) as stack:
+    with handler_output_to_stderr() as out, LocalStack(serve_http=False) as stack:
         results = replay_and_wait(stack, recordings, speed=args.speed, timeout=args.timeout)
         dead = list(stack.dead_letters)
     for result in results:

@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Any, TextIO
 
 from callrecap_local.cli import CliError
 
@@ -34,8 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from callrecap_local.demo_loop import DemoLoop
-    from callrecap_local.stack import LocalStack, LocalStackError
+    from callrecap_local.console import handler_output_to_stderr
 
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -55,6 +55,16 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)
+    with handler_output_to_stderr() as out:
+        return _serve(args, samples, stop, previous, out)
+
+
+def _serve(
+    args: argparse.Namespace, samples: list[Path], stop: threading.Event, previous: Any, out: TextIO
+) -> int:
+    from callrecap_local.demo_loop import DemoLoop
+    from callrecap_local.stack import LocalStack, LocalStackError
+
     stack = LocalStack(port=args.port, host=args.host, sweeper_interval=args.sweeper_interval)
     try:
         stack.start()
@@ -64,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if demo is not None:
             demo.start()
-        print(f"callrecap local stack: open {stack.url}/  (API: {stack.api_url}, Ctrl-C to stop)", flush=True)
+        print(f"callrecap local stack: open {stack.url}/  (API: {stack.api_url}, Ctrl-C to stop)", file=out)
         if demo is not None:
-            print(f"replaying {len(samples)} sample calls from {args.samples} in a loop", flush=True)
+            print(f"replaying {len(samples)} sample calls from {args.samples} in a loop", file=out)
+        out.flush()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

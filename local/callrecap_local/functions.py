@@ -1,10 +1,11 @@
 """The project's Lambda functions, invoked in-process the way the Lambda service would.
 
 Each function is loaded from `contracts.handler_path` (the string the deployed function
-points at) and behaves like one warm container with reserved concurrency 1: invocations of
-the same function are serialized (module-level state such as Powertools' BatchProcessor is not
-thread-safe, and in AWS two concurrent invocations never share a container), while different
-functions run in parallel.
+points at) and behaves like one warm container. Invocations are serialized through a lock: in
+AWS two invocations never share a container, and in one process the handlers share module-level
+state that is not thread-safe (Powertools' BatchProcessor, and Metrics, whose metric set is
+shared by every Metrics instance). The local stack gives the pipeline functions one shared lock
+and the api function its own, so the page stays responsive while a batch is ingested.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ class LocalFunction:
         region: str = "us-east-1",
         prefix: str = "callrecap-local",
         handler: Handler | None = None,
+        lock: threading.Lock | None = None,
     ):
         """`handler` replaces the real entry point (tests use it to inject failures)."""
         self.function = function
         self.name = f"{prefix}-{function.value}"
         self.region = region
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
         self._handler: Handler | None = handler
         self.invocations = 0
         self.errors = 0
@@ -68,13 +70,17 @@ class LocalFunction:
 def reset_cached_dependencies(module: ModuleType) -> None:
     """Forget dependency containers a handler module cached in an earlier stack (or test).
 
-    Handlers cache their clients per container (`functools.cache`): a new local stack has a
-    new endpoint and new resource names, so like a fresh container it must build them again.
+    Handlers cache their clients per container (`functools.cache`, or a module global reset with
+    `set_dependencies(None)`): a new local stack has a new endpoint and new resource names, so
+    like a fresh container it must build them again.
     """
     for value in list(vars(module).values()):
         defined_here = getattr(value, "__module__", "") == module.__name__
         if defined_here and callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
+    setter = vars(module).get("set_dependencies")
+    if callable(setter) and getattr(setter, "__module__", "") == module.__name__:
+        setter(None)  # handlers' injection point: None means "rebuild from the environment"
 
 
 def reset_all_handler_caches() -> None:

@@ -54,6 +54,11 @@ class LocalStackError(RuntimeError):
 
 
 class LocalStack:
+    _active: LocalStack | None = None
+    """The running stack of this process: handlers are process-wide modules reading os.environ,
+    so two stacks running at once would send one stack's events into the other's resources."""
+    _active_lock = threading.Lock()
+
     def __init__(
         self,
         port: int = 0,
@@ -77,7 +82,13 @@ class LocalStack:
         self.sweeper_interval = sweeper_interval
         self.settings_env = dict(settings_env or {})
         self.kinesis_batch_size = kinesis_batch_size
-        self.functions = {f: LocalFunction(f, region=region, prefix=self.prefix) for f in Function}
+        pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
+        self.functions = {
+            f: LocalFunction(
+                f, region=region, prefix=self.prefix, lock=None if f is Function.API else pipeline_lock
+            )
+            for f in Function
+        }
         self.dead_letters: list[DeadLetter] = []
         self.resources: LocalResources | None = None
         self.workers: list[Worker] = []
@@ -94,9 +105,14 @@ class LocalStack:
     def start(self) -> LocalStack:
         if self._started:
             return self
+        with LocalStack._active_lock:
+            if LocalStack._active is not None:
+                raise LocalStackError("another LocalStack is running in this process; stop() it first")
+            LocalStack._active = self
         try:
             from moto.server import ThreadedMotoServer
         except ImportError as error:  # pragma: no cover - depends on the install
+            LocalStack._active = None
             raise LocalStackError("moto[server] is not installed: run `make setup`") from error
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
         self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
@@ -141,6 +157,9 @@ class LocalStack:
         reset_all_handler_caches()
         self._restore_env()
         self._started = False
+        with LocalStack._active_lock:
+            if LocalStack._active is self:
+                LocalStack._active = None
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -307,7 +326,6 @@ class LocalStack:
             EnvVar.LLM_PROVIDER.value: "extractive",
             "POWERTOOLS_SERVICE_NAME": "callrecap-local",
             "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
-            "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
         if DEFAULT_PROMPTS_DIR.is_dir():

@@ -60,10 +60,3 @@ def test_page_config_and_unknown_api_route(stack: LocalStack) -> None:
     assert get(f"{stack.api_url}/no/such/route") == (404, {"message": "Not Found"})
     status, _ = get(f"{stack.url}/../../etc/passwd")
     assert status == 404
-
-
-def test_stop_restores_the_environment() -> None:
-    before = os.environ.get("AWS_ENDPOINT_URL")
-    with LocalStack(port=0, serve_http=False, sweeper_interval=0):
-        assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-    assert os.environ.get("AWS_ENDPOINT_URL") == before

@@ -1,0 +1,57 @@
+"""`callrecap replay` end to end: one JSON line per call, exit status by outcome.
+
+Each command runs its own local stack, so these tests live apart from the module-scoped stack of
+test_local_stack_replay.py (one stack per process at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from callrecap_local.cli import main as cli_main
+from callrecap_local.stack import LocalStack, LocalStackError
+from test_local_stack_replay import lca_call, write_call
+
+pytestmark = pytest.mark.slow
+Capture = pytest.CaptureFixture[str]
+
+
+def test_replay_command_prints_one_json_line_per_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_call(tmp_path, "cli-call", turns=3)
+    status = cli_main(["replay", str(path), "--speed", "10", "--json", "--timeout", "60"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert status == 0
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert set(result) == {"callId", "segments", "status", "sections", "crmHook"}
+    assert (result["callId"], result["segments"], result["status"]) == ("cli-call", 3, "COMPLETED")
+    assert result["crmHook"]
+
+
+def test_replay_command_fails_when_a_call_never_ends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "open.jsonl"
+    lines = [line for line in lca_call("open-call", turns=2) if line["data"]["EventType"] != "END"]
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    status = cli_main(["replay", str(path), "--speed", "10", "--json", "--timeout", "1"])
+    result = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert result["status"] == "TIMEOUT"
+
+
+def test_one_stack_per_process() -> None:
+    with LocalStack(port=0, serve_http=False, sweeper_interval=0), pytest.raises(LocalStackError):
+        LocalStack(port=0, serve_http=False, sweeper_interval=0).start()
+
+
+def test_stop_restores_the_environment() -> None:
+    before = os.environ.get("AWS_ENDPOINT_URL")
+    with LocalStack(port=0, serve_http=False, sweeper_interval=0):
+        assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert os.environ.get("AWS_ENDPOINT_URL") == before
