@@ -189,8 +189,8 @@ class Pipeline(Construct):
         acknowledge(
             fn.role or fn,
             f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self._bucket_cfn())}.Arn>/{PROMPT_PREFIX}*]",
-            f"Summarizer reads prompt override objects under {PROMPT_PREFIX} of the prompt bucket; their "
-            "names (one per template) are chosen by whoever overrides a prompt.",
+            f"SummarizerRole: the summarizer reads prompt override objects under {PROMPT_PREFIX} of the "
+            "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
         )
         self._grant_provider(fn)
         dlq = parked_queue(

@@ -199,6 +199,8 @@ class Web(Construct):
             distribution=self.distribution,
             distribution_paths=["/*"],
             memory_limit=256,
+            # Empty the site bucket on stack delete so that CloudFormation can remove it.
+            retain_on_delete=False,
             log_group=logs.LogGroup(
                 self,
                 "DeployUiLogs",
@@ -225,9 +227,10 @@ class Web(Construct):
                 acknowledge(
                     helper,
                     f"AwsSolutions-IAM5[{finding}]",
-                    "BucketDeployment (aws-cdk-lib) copies the UI from the CDK asset bucket into the "
-                    "Site bucket and invalidates the distribution; aws-cdk-lib generates its policy, "
-                    "limited to those two buckets plus cloudfront:CreateInvalidation (no narrower resource).",
+                    f"{helper.node.id}: BucketDeployment (aws-cdk-lib) copies the UI from the CDK asset "
+                    "bucket into the Site bucket and invalidates the distribution; aws-cdk-lib generates "
+                    "its policy, limited to those two buckets plus cloudfront:CreateInvalidation (no "
+                    "narrower resource).",
                 )
         return deployment
 

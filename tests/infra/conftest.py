@@ -48,6 +48,8 @@ class Synthesized:
     raw: dict[str, Any]
     template_path: Path
     seconds: float
+    acknowledgements: list[tuple[str, str, str]]
+    """(construct path, cdk-nag rule id, reason) of every acknowledgement in the stack."""
 
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == kind}
@@ -65,7 +67,14 @@ def _synthesize(context: dict[str, Any], outdir: Path) -> Synthesized:
     artifact = assembly.get_stack_artifact(stack.artifact_id)
     path = outdir / artifact.template_file
     raw = json.loads(path.read_text())
-    return Synthesized(Template.from_json(raw), raw, path, seconds)
+    acknowledgements = [
+        (construct.node.path, rule, reason)
+        for construct in stack.node.find_all()
+        for entry in construct.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry.data.items()
+    ]
+    return Synthesized(Template.from_json(raw), raw, path, seconds, acknowledgements)
 
 
 @pytest.fixture(scope="session")
