@@ -130,6 +130,7 @@ class CallAttr(StrEnum):
     END_PUBLISHED = "endPublished"  # CallEnded put on the bus (de-duplication)
     LATEST_SUMMARY_VERSION = "latestSummaryVersion"
     LATEST_SUMMARY_STATUS = "latestSummaryStatus"
+    LATEST_SUMMARY_RETRYABLE = "latestSummaryRetryable"  # latest FAILED run may succeed later
     FINAL_SUMMARY_REVISION = "finalSummaryRevision"  # transcriptRevision the final summary covers
     TOPIC = "topic"  # copied from the newest completed summary for the call list
     CRM_STATUS = "crmStatus"  # delivery status reported by the CRM hook

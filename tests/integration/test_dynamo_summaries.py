@@ -172,3 +172,14 @@ def test_delivery_is_stored_once(client: Any) -> None:
     assert delivery["deliveredAt"] == "t1"
     assert delivery[c.SK] == "CRM#000001"
     assert meta(client)[CallAttr.CRM_STATUS.value] == {"S": "DELIVERED"}
+
+
+def test_retryable_failure_round_trip_and_call_flag(client: Any) -> None:
+    store = DynamoSummaryStore(TABLE, client=client)
+    failed = Summary(CALL, 1, SummaryKind.FINAL, SummaryStatus.FAILED, error="throttled", retryable=True)
+    store.put_summary(failed)
+    assert store.get_summary(CALL, 1) == failed
+    store.record_on_call(failed)
+    assert meta(client)[CallAttr.LATEST_SUMMARY_RETRYABLE.value] == {"BOOL": True}
+    store.record_on_call(replace(failed, retryable=False))
+    assert meta(client)[CallAttr.LATEST_SUMMARY_RETRYABLE.value] == {"BOOL": False}

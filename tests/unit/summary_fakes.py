@@ -122,6 +122,7 @@ class FakeSummaries:
             return
         call[CallAttr.LATEST_SUMMARY_VERSION.value] = summary.version
         call[CallAttr.LATEST_SUMMARY_STATUS.value] = summary.status.value
+        call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] = summary.retryable
         if summary.status is SummaryStatus.COMPLETED:
             if summary.kind is SummaryKind.FINAL:
                 call[CallAttr.FINAL_SUMMARY_REVISION.value] = summary.transcript_revision
@@ -153,6 +154,7 @@ class FakeEngineResult:
     provider: str = "bedrock"
     raw_reply: str = ""
     error: str | None = None
+    retryable: bool = False
 
 
 DEFAULT_SECTIONS: dict[str, Any] = {

@@ -381,3 +381,40 @@ def test_turns_from_segments_drops_partials_and_blank_text_and_sorts() -> None:
     c = transcripts.add_segment("c", Speaker.CUSTOMER, "third")
     turns = turns_from_segments([c, a, *transcripts.list_segments("c")[1:3]])
     assert [(t.speaker, t.text) for t in turns] == [("AGENT", "first"), ("CUSTOMER", "third")]
+
+
+def throttled() -> FakeEngineResult:
+    return FakeEngineResult(sections={}, error="bedrock failed: ThrottlingException", retryable=True)
+
+
+def test_retryable_failure_is_flagged_and_auto_retry_is_bounded() -> None:
+    env = Env(FakeEngine([throttled()]))
+    first = env.service.handle(env.final())
+    assert first.summary is not None and first.summary.retryable
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is True
+
+    auto = SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY)
+    assert env.service.handle(auto).action == "failed"
+    assert env.service.handle(auto).action == "failed"
+    exhausted = env.service.handle(auto)
+
+    assert (exhausted.action, exhausted.reason) == ("skipped", "attempts-exhausted")
+    assert len(env.engine.calls) == 3
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False  # the sweeper stops asking
+    assert len(env.publisher.of(BusEvent.SUMMARY_FAILED)) == 3
+
+
+def test_auto_retry_after_a_throttle_succeeds() -> None:
+    env = Env(FakeEngine([throttled(), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(env.final())
+    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
+    assert outcome.action == "completed"
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False
+    assert [d["version"] for d in env.publisher.of(BusEvent.CALL_SUMMARIZED)] == [2]
+
+
+def test_non_retryable_failure_is_not_flagged() -> None:
+    env = Env(FakeEngine([FakeEngineResult(sections={}, error="invalid JSON", retryable=False)]))
+    outcome = env.service.handle(env.final())
+    assert outcome.summary is not None and not outcome.summary.retryable
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False

@@ -104,7 +104,12 @@ def test_stale_and_missing_finals_are_requested_failed_ones_are_not() -> None:
     calls.add("fresh", CallStatus.ENDED, "x", finalSummaryRevision=4, **ended)
     calls.add("missing", CallStatus.ENDED, "x", **ended)
     calls.add("just-ended", CallStatus.ENDED, "x", endedAt="2026-03-03T11:59:00.000Z")
-    calls.add("failed", CallStatus.ENDED, "x", latestSummaryStatus="FAILED", **ended)
+    calls.add(
+        "failed", CallStatus.ENDED, "x", latestSummaryStatus="FAILED", latestSummaryRetryable=False, **ended
+    )
+    calls.add(
+        "throttled", CallStatus.ENDED, "x", latestSummaryStatus="FAILED", latestSummaryRetryable=True, **ended
+    )
     calls.add(
         "yesterday", CallStatus.ENDED, "x", finalSummaryRevision=1, startedAt="2026-03-02T23:59:00.000Z"
     )
@@ -113,7 +118,12 @@ def test_stale_and_missing_finals_are_requested_failed_ones_are_not() -> None:
 
     report = sweeper.sweep()
 
-    assert report.requested == {"stale": "stale", "missing": "missing", "yesterday": "stale"}
+    assert report.requested == {
+        "stale": "stale",
+        "missing": "missing",
+        "throttled": "auto-retry",
+        "yesterday": "stale",
+    }
     requests = {d["callId"]: d for d in publisher.of(BusEvent.SUMMARY_REQUESTED)}
     assert requests["stale"]["kind"] == "final"
     assert requests["stale"]["requestedAt"] == "2026-03-03T12:00:00.000Z"

@@ -66,6 +66,7 @@ class SummaryAttr:
     ERROR = "error"
     RAW_REPLY = "rawReply"
     PUBLISHED_AT = "publishedAt"
+    RETRYABLE = "retryable"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -123,6 +124,8 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
         record[SummaryAttr.RAW_REPLY] = summary.raw_reply[:RAW_REPLY_MAX_CHARS]
     if summary.published_at:
         record[SummaryAttr.PUBLISHED_AT] = summary.published_at
+    if summary.retryable:
+        record[SummaryAttr.RETRYABLE] = True
     return record
 
 
@@ -146,6 +149,7 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         error=str(record.get(SummaryAttr.ERROR, "")),
         raw_reply=str(record.get(SummaryAttr.RAW_REPLY, "")),
         published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
+        retryable=bool(record.get(SummaryAttr.RETRYABLE, False)),
     )
 
 
@@ -343,12 +347,14 @@ class DynamoSummaryStore:
             "#pk": c.PK,
             "#v": CallAttr.LATEST_SUMMARY_VERSION.value,
             "#st": CallAttr.LATEST_SUMMARY_STATUS.value,
+            "#retry": CallAttr.LATEST_SUMMARY_RETRYABLE.value,
         }
         values: dict[str, Any] = {
             ":v": {"N": str(summary.version)},
             ":st": {"S": summary.status.value},
+            ":retry": {"BOOL": summary.status is SummaryStatus.FAILED and summary.retryable},
         }
-        sets = ["#v = :v", "#st = :st"]
+        sets = ["#v = :v", "#st = :st", "#retry = :retry"]
         completed = summary.status is SummaryStatus.COMPLETED
         topic = summary.sections.get(TOPIC_SECTION) if completed else None
         if isinstance(topic, str) and topic.strip():

@@ -135,6 +135,8 @@ class Summary:
     raw_reply: str = ""
     published_at: str = ""
     """When CallSummarized/SummaryFailed went out; empty means a re-run must (re)publish it."""
+    retryable: bool = False
+    """A FAILED run that may succeed if tried later (throttling, 5xx): the sweeper retries it."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 PENDING_TIMEOUT = timedelta(minutes=15)
 """A PENDING run younger than this (the Lambda maximum) is assumed to be still working."""
 
+MAX_AUTOMATIC_ATTEMPTS = 3
+"""Failed finals of one transcript revision after which automatic retries stop (the API can still retry)."""
+
 
 class InvalidSummaryRequest(ValueError):
     """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
@@ -47,6 +50,7 @@ class ReasonCode:
     ON_DEMAND = "requested"  # "Summarize now" (the API sends this)
     STALE = "stale"
     RETRY = "retry"
+    AUTO_RETRY = "auto-retry"  # the sweeper, after a retryable failure of a final
     IDLE = "idle"
 
 
@@ -76,6 +80,8 @@ class EngineResult(Protocol):
     def raw_reply(self) -> str: ...
     @property
     def error(self) -> str | None: ...
+    @property
+    def retryable(self) -> bool: ...
 
 
 Engine = Callable[[Sequence[Turn], str], EngineResult]
@@ -220,6 +226,19 @@ class SummaryService:
                 return SummaryOutcome(request.call_id, "skipped", "retry-version-not-failed", target)
             request = replace(request, kind=target.kind)
 
+        if request.reason == ReasonCode.AUTO_RETRY:
+            request = replace(request, kind=SummaryKind.FINAL)
+            failures = [
+                s
+                for s in existing
+                if s.kind is SummaryKind.FINAL
+                and s.status is SummaryStatus.FAILED
+                and s.transcript_revision == revision
+            ]
+            if len(failures) >= MAX_AUTOMATIC_ATTEMPTS:
+                self._summaries.record_on_call(replace(failures[-1], retryable=False))
+                return SummaryOutcome(request.call_id, "skipped", "attempts-exhausted", failures[-1])
+
         current = self._covering(existing, request.kind, revision)
         if current is not None:
             if not current.published_at:
@@ -323,8 +342,10 @@ class SummaryService:
         provider = result.provider or pending.provider
         model = result.model or pending.model
         sections = dict(result.sections)
+        retryable = False
         if not error and result.error:
             error = str(result.error)
+            retryable = bool(result.retryable)
         if not error and not sections:
             error = "the reply had no sections"
         return replace(
@@ -343,6 +364,7 @@ class SummaryService:
             latency_ms=latency_ms,
             error=error,
             raw_reply=result.raw_reply if error else "",
+            retryable=retryable,
         )
 
     def _publish(self, summary: Summary) -> None:

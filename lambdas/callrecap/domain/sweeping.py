@@ -8,7 +8,9 @@ Pure over ports. Two passes:
 2. ENDED calls started within the last `lookback_hours` (default 12; read newest first from
    the by-day index of today and yesterday, stopping at the first older call) whose final
    summary is stale (a segment arrived after it) or missing (ended more than `idle_minutes`
-   ago, yet no final) get a SummaryRequested{kind: final}. Calls whose latest summary FAILED
+   ago, yet no final) get a SummaryRequested{kind: final}. A call whose latest summary FAILED
+   for a reason that may pass (throttling, 5xx: `latestSummaryRetryable`) gets
+   `reason: auto-retry`, which the service honours a bounded number of times; other failures
    are left for an explicit retry, so a broken provider is not paid again every sweep. The
    summarizer is idempotent, so a request that races a normal run costs two table reads, not
    an LLM call.
@@ -107,7 +109,8 @@ def final_request_reason(call: Mapping[str, Any], grace_cutoff: datetime) -> str
     if call.get(CallAttr.STATUS.value) != CallStatus.ENDED.value:
         return None
     if call.get(CallAttr.LATEST_SUMMARY_STATUS.value) == SummaryStatus.FAILED.value:
-        return None
+        # throttling/5xx may pass: the service bounds these attempts (MAX_AUTOMATIC_ATTEMPTS)
+        return ReasonCode.AUTO_RETRY if call.get(CallAttr.LATEST_SUMMARY_RETRYABLE.value) is True else None
     revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
     final_revision = call.get(CallAttr.FINAL_SUMMARY_REVISION.value)
     if final_revision is not None:
