@@ -47,21 +47,26 @@ class Ingestion(Construct):
             "to call transcripts is granted explicitly per role and can be revoked with the key.",
         )
         self.voice_connector_id: str | None = None
+        self.outbound_host_name: str | None = None
         if config.voice_connector_enabled:
-            self.voice_connector_id = self._voice_connector(config)
+            self.voice_connector_id, connector_arn = self._voice_connector(config)
             configuration = self._media_insights_configuration(config, key)
-            self._streaming(config, self.voice_connector_id, configuration)
+            self._streaming(config, self.voice_connector_id, connector_arn, configuration)
 
-    def _voice_connector(self, config: DeployConfig) -> str:
+    def _voice_connector(self, config: DeployConfig) -> tuple[str, str]:
+        """(id, ARN) of the configured connector, or of a new one with encryption required."""
         if config.voice_connector_id:
-            return config.voice_connector_id
+            stack = cdk.Stack.of(self)
+            arn = f"arn:{stack.partition}:chime:{stack.region}:{stack.account}:vc/{config.voice_connector_id}"
+            return config.voice_connector_id, arn
         connector = chime.CfnVoiceConnector(
             self,
             "VoiceConnector",
             name=f"{config.stack_name}-voice-connector",
             require_encryption=True,
         )
-        return connector.ref
+        self.outbound_host_name = connector.attr_outbound_host_name
+        return connector.attr_voice_connector_id, connector.attr_voice_connector_arn
 
     def _media_insights_configuration(
         self, config: DeployConfig, key: kms.IKey
@@ -196,10 +201,10 @@ class Ingestion(Construct):
         self,
         config: DeployConfig,
         voice_connector_id: str,
+        connector_arn: str,
         configuration: chime.CfnMediaInsightsPipelineConfiguration,
     ) -> None:
         stack = cdk.Stack.of(self)
-        connector_arn = f"arn:{stack.partition}:chime:{stack.region}:{stack.account}:vc/{voice_connector_id}"
         put_call = cr.AwsSdkCall(
             service="ChimeSDKVoice",
             action="PutVoiceConnectorStreamingConfiguration",

@@ -75,7 +75,19 @@ def test_voice_connector_is_created_when_asked(alt_synth: Synthesized) -> None:
         r["Properties"].get("EventPattern", {})
         for r in resources(alt_synth.raw, "AWS::Events::Rule").values()
     ]
-    assert any(p.get("detail", {}).get("voiceConnectorId") == [{"Ref": connector_id}] for p in rules)
+    expected = [{"Fn::GetAtt": [connector_id, "VoiceConnectorId"]}]
+    assert any(p.get("detail", {}).get("voiceConnectorId") == expected for p in rules)
+    policy = next(
+        v
+        for k, v in resources(alt_synth.raw, "AWS::IAM::Policy").items()
+        if k.startswith("IngestionVoiceConnectorStreaming")
+    )
+    (put,) = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "chime:PutVoiceConnectorStreamingConfiguration" in s["Action"]
+    ]
+    assert put["Resource"] == {"Fn::GetAtt": [connector_id, "VoiceConnectorArn"]}
 
 
 def _alarm_metrics(raw: dict) -> dict[str, dict]:
