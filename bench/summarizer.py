@@ -31,6 +31,8 @@ NAME = "summarizer"
 TARGET_1H_MS = 300.0
 LENGTHS_MIN = {Size.TINY: (5,), Size.QUICK: (5, 60, 180), Size.FULL: (5, 60, 180)}
 REPEATS = {Size.TINY: 1, Size.QUICK: 5, Size.FULL: 11}
+HANDLER_LENGTHS_MIN = {Size.TINY: (), Size.QUICK: (5, 30), Size.FULL: (5, 60)}
+"""moto's DynamoDB slows down as its table grows, so the handler path stays short in the quick set."""
 
 
 class InstantLlm:
@@ -186,6 +188,11 @@ def run(size: Size) -> BenchResult:
             f"(baseline read+order {baseline:.2f} ms; {total / max(baseline, 1e-6):.0f}x); "
             f"{total / len(segments) * 1000:.0f} us/segment"
         )
+    if size is not Size.TINY:
+        try:
+            result.lines += handler_path(HANDLER_LENGTHS_MIN[size], repeats=2)
+        except ImportError as error:
+            result.lines.append(f"handler path on moto: not measured ({error.name} not present yet)")
     if 60 in measured:
         one_hour = measured[60][0]
         result.targets.append(
@@ -202,3 +209,116 @@ def run(size: Size) -> BenchResult:
             Target("growth no worse than linear (k <= 1.1)", exponent <= 1.1, f"k = {exponent:.2f}")
         )
     return result
+
+
+# ------------------------------------------------------------------ the handler path on moto's server
+
+
+class _BusPublisher:
+    """Stand-in for adapters/event_bus.py while it has not landed: one PutEvents per event."""
+
+    def __init__(self, bus_name: str) -> None:
+        import boto3
+
+        self._bus = bus_name
+        self._client = boto3.client("events")
+
+    def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:
+        from callrecap.contracts import BUS_SOURCE
+
+        self._client.put_events(
+            Entries=[
+                {
+                    "Source": BUS_SOURCE,
+                    "DetailType": event.value,
+                    "Detail": json.dumps(detail, default=str),
+                    "EventBusName": self._bus,
+                }
+            ]
+        )
+
+
+def _call_ended_event(call_id: str) -> dict[str, Any]:
+    from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION
+
+    return {
+        "version": "0",
+        "id": f"bench-{call_id}",
+        "detail-type": BusEvent.CALL_ENDED.value,
+        "source": BUS_SOURCE,
+        "account": "123456789012",
+        "time": "2026-01-01T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"callId": call_id, "schemaVersion": SCHEMA_VERSION, "endTime": "2026-01-01T10:00:00Z"},
+    }
+
+
+def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
+    """CallEnded through handlers/summarizer.py with the DynamoDB adapters on moto's server.
+
+    Informative, no target: moto answers far slower than DynamoDB, so this shows how the
+    adapters' request count grows with length rather than production latency.
+    """
+    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+    from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+    from callrecap.domain.models import CallDetails
+    from callrecap.domain.prompting import load_prompt_set
+    from callrecap.domain.summarizing import summarize
+    from callrecap.domain.summary_service import SummaryService
+    from callrecap.handlers import summarizer as module
+
+    from bench.moto_env import moto_server
+
+    try:
+        from callrecap.adapters.event_bus import EventBridgePublisher as Publisher  # type: ignore[import-not-found]
+    except ImportError:
+        Publisher = _BusPublisher
+
+    from callrecap_local.lambda_events import LambdaContext
+
+    lines = []
+    with moto_server("bench-summarizer") as env:
+        table = env.resources.table_name
+        prompts = load_prompt_set()
+        llm = InstantLlm(prompts.sections)
+        store = DynamoTranscriptStore(table)
+        service = SummaryService(
+            transcripts=store,
+            summaries=DynamoSummaryStore(table),
+            publisher=Publisher(env.resources.bus_name),
+            engine=lambda turns, call_id="": summarize(turns, llm, prompts, call_id=call_id),
+            provider_name=llm.name,
+            model_name=llm.model,
+        )
+        module.set_dependencies(module.SummarizerDependencies(service=service))
+        module.logger.setLevel("WARNING")  # one INFO line per summary otherwise
+        try:
+            for minutes in lengths:
+                totals, reads = [], []
+                for r in range(max(1, repeats) + 1):
+                    call_id = f"bench-h-{minutes}m-{r}"
+                    details = CallDetails(call_id=call_id)
+                    store.mark_started(details, "2026-01-01T09:00:00.000Z")
+                    segments = synthetic_segments(call_id, minutes)
+                    for offset in range(0, len(segments), 100):
+                        store.put_segments(segments[offset : offset + 100])
+                    store.mark_ended(details, "2026-01-01T10:00:00.000Z")
+                    started = time.perf_counter()
+                    store.list_segments(call_id)
+                    read_ms = (time.perf_counter() - started) * 1000
+                    started = time.perf_counter()
+                    reply = module.handler(_call_ended_event(call_id), LambdaContext("callrecap-summarizer"))
+                    total_ms = (time.perf_counter() - started) * 1000
+                    if reply.get("action") != "completed":
+                        raise RuntimeError(f"handler did not complete a summary: {reply}")
+                    if r:  # the first run is the container's cold start
+                        totals.append(total_ms)
+                        reads.append(read_ms)
+                lines.append(
+                    f"handler + DynamoDB adapters on moto, {minutes:>3} min: {median(totals):.0f} ms "
+                    f"CallEnded->stored (reading the transcript alone: {median(reads):.0f} ms)"
+                )
+        finally:
+            module.set_dependencies(None)
+    return lines
