@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +55,18 @@ class Recording:
     def kinesis_records(self) -> int:
         return sum(1 for e in self.events if e.source == "kinesis")
 
-    def renamed(self, new_call_id: str | None = None, *, rebase_to: datetime | None = None) -> Recording:
-        """A copy with the call id replaced everywhere and ISO timestamps shifted.
+    def renamed(
+        self, new_call_id: str | None = None, *, rebase_to: datetime | None = None, speed: float = 1.0
+    ) -> Recording:
+        """A copy with the call id replaced everywhere and ISO timestamps moved.
 
+        With `rebase_to`, the earliest timestamp becomes `rebase_to` and the others keep their
+        distance from it divided by `speed`, so the stored times match a replay at that speed.
         Replacement is textual on each serialized event, so ids inside JSON-string `metadata`
         fields are replaced too.
         """
         new_id = new_call_id or str(uuid.uuid4())
-        shift = _shift_to(self, rebase_to) if rebase_to is not None else None
+        shift = _timeline(self, rebase_to, speed) if rebase_to is not None else None
         events = []
         for event in self.events:
             text = json.dumps(event.payload).replace(self.call_id, new_id)
@@ -176,18 +180,26 @@ def _iter_times(value: Any) -> Iterator[datetime]:
             yield from _iter_times(child)
 
 
-def _shift_to(recording: Recording, target: datetime) -> timedelta | None:
-    """Shift that puts the recording's earliest timestamp, less its `at`, at `target`."""
-    origins = [t - timedelta(seconds=e.at) for e in recording.events for t in _iter_times(e.payload)]
-    return target - min(origins) if origins else None
+def _timeline(recording: Recording, target: datetime, speed: float) -> Callable[[datetime], datetime] | None:
+    """Map a recorded instant to the replay's: the earliest timestamp (the call start) lands on
+    `target`, the rest follow at `speed`.
+
+    The origin is the earliest timestamp, not `t - at` per event: a late event may repeat the
+    start time (a Chime ENDED status carries `startTime`).
+    """
+    times = [t for e in recording.events for t in _iter_times(e.payload)]
+    if not times:
+        return None
+    origin = min(times)
+    return lambda instant: target + (instant - origin) / speed
 
 
-def _shift_times(value: Any, shift: timedelta) -> Any:
+def _shift_times(value: Any, shift: Callable[[datetime], datetime]) -> Any:
     if isinstance(value, str):
         parsed = _parse_iso(value)
         if parsed is None:
             return value
-        shifted = parsed + shift
+        shifted = shift(parsed)
         if value.endswith("Z"):
             milli = "." in value
             return (

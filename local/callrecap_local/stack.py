@@ -219,7 +219,8 @@ class LocalStack:
         """Start playing a recorded call; returns at once (the Replay is a running thread).
 
         `fresh_id` gives the call a new id (replay the same file more than once);
-        `rebase_time` moves the recording's timestamps so the call starts now.
+        `rebase_time` moves the recording's timestamps so the call starts now and its times
+        advance at `speed` (the stored start/end times then match the replay).
         """
         self._require_started()
         assert self.resources is not None
@@ -228,6 +229,7 @@ class LocalStack:
             loaded = loaded.renamed(
                 str(uuid.uuid4()) if fresh_id else loaded.call_id,
                 rebase_to=datetime.now(UTC) if rebase_time else None,
+                speed=speed,
             )
         if loaded.call_id in self.replays and self.replays[loaded.call_id].is_alive():
             raise LocalStackError(f"call {loaded.call_id} is already being replayed (use fresh_id=True)")
