@@ -145,6 +145,7 @@ class Pipeline(Construct):
         )
         self._grant_store(fn)
         dlq = parked_queue(self, "LifecycleDlq", purpose="the aws.chime streaming-status rule")
+        self._park_failures(fn, dlq)
         events.Rule(
             self,
             "ChimeStreamingStatusRule",
@@ -196,11 +197,7 @@ class Pipeline(Construct):
         dlq = parked_queue(
             self, "SummarizerDlq", purpose="the summarizer rule and the summarizer's async invokes"
         )
-        fn.configure_async_invoke(
-            retry_attempts=ASYNC_RETRY_ATTEMPTS,
-            max_event_age=ASYNC_MAX_EVENT_AGE,
-            on_failure=destinations.SqsDestination(dlq),
-        )
+        self._park_failures(fn, dlq)
         events.Rule(
             self,
             "SummarizerRule",
@@ -262,6 +259,7 @@ class Pipeline(Construct):
         )
         self._grant_store(fn)
         dlq = parked_queue(self, "SweeperDlq", purpose="the sweeper schedule")
+        self._park_failures(fn, dlq)
         events.Rule(
             self,
             "SweeperSchedule",
@@ -294,11 +292,7 @@ class Pipeline(Construct):
                 description="Example CRM hook: receives CallSummarized and records the delivery",
             )
             self._grant_store(example)
-            example.configure_async_invoke(
-                retry_attempts=ASYNC_RETRY_ATTEMPTS,
-                max_event_age=ASYNC_MAX_EVENT_AGE,
-                on_failure=destinations.SqsDestination(dlq),
-            )
+            self._park_failures(example, dlq)
             hook = example
         events.Rule(
             self,
@@ -309,6 +303,15 @@ class Pipeline(Construct):
             targets=[self._target(hook, dlq)],
         )
         return hook, dlq
+
+    @staticmethod
+    def _park_failures(fn: lambda_.Function, dlq: sqs.IQueue) -> None:
+        """EventBridge invokes asynchronously: after the function's own retries, keep the event."""
+        fn.configure_async_invoke(
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=ASYNC_MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(dlq),
+        )
 
     @staticmethod
     def _target(fn: lambda_.IFunction, dlq: sqs.IQueue) -> targets.LambdaFunction:

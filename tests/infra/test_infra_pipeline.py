@@ -188,3 +188,20 @@ def test_each_function_environment_passes_its_cold_start_validation(main_synth: 
         variables = raw["Resources"][function_id(raw, function)]["Properties"]["Environment"]["Variables"]
         env = {k: v if isinstance(v, str) else "resolved-at-deploy" for k, v in variables.items()}
         Settings.from_env(env, require=required)
+
+
+def test_functions_behind_rules_park_failed_async_invocations(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    configs = {
+        c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
+        for c in resources(raw, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    for function, dlq in (
+        (Function.LIFECYCLE, "PipelineLifecycleDlq"),
+        (Function.SUMMARIZER, "PipelineSummarizerDlq"),
+        (Function.SWEEPER, "PipelineSweeperDlq"),
+        (Function.CRM_HOOK_EXAMPLE, "PipelineCrmHookDlq"),
+    ):
+        config = configs[function_id(raw, function)]
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == _dlq_arn(raw, dlq)
