@@ -21,7 +21,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from callrecap import contracts
 from callrecap.contracts import Function
-from callrecap.settings import EnvVar, Provider
+from callrecap.settings import EnvVar, Provider, Settings
 from constructs import Construct
 
 from infra.config import DeployConfig
@@ -36,8 +36,8 @@ RULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
 # Lambda async invocation (after EventBridge delivered): two retries, then the on-failure queue.
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(1)
-PROMPT_PREFIX = "prompts/"
-"""Prompt overrides live under this key prefix of the prompt bucket (Settings default too)."""
+PROMPT_PREFIX = Settings(table_name="-").prompt_prefix
+"""Prompt overrides live under the handlers' default key prefix of the prompt bucket."""
 INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
 
 

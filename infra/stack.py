@@ -26,7 +26,7 @@ class CallRecapStack(cdk.Stack):
             scope, construct_id, description="callrecap: contact-center call summaries", **kwargs
         )
         self.config = config
-        self.storage = Storage(self, "Storage", ttl_enabled=True)
+        self.storage = Storage(self, "Storage")
         self.ingestion = Ingestion(self, "Ingestion", config=config, key=self.storage.key)
         self.factory = FunctionFactory(self, "Functions", config=config)
         self.pipeline = Pipeline(

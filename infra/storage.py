@@ -53,7 +53,7 @@ def parked_queue(scope: Construct, construct_id: str, *, purpose: str) -> sqs.Qu
 
 
 class Storage(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, ttl_enabled: bool) -> None:
+    def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
 
         self.key = kms.Key(
@@ -64,7 +64,7 @@ class Storage(Construct):
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
 
-        self.table = self._table(ttl_enabled)
+        self.table = self._table()
 
         self.quarantine = sqs.Queue(
             self,
@@ -113,7 +113,7 @@ class Storage(Construct):
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
 
-    def _table(self, ttl_enabled: bool) -> dynamodb.Table:
+    def _table(self) -> dynamodb.Table:
         schema: dict[str, Any] = table_definition("unused")
         attrs = schema["AttributeDefinitions"]
         table = dynamodb.Table(
@@ -127,7 +127,8 @@ class Storage(Construct):
             ),
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.key,
-            time_to_live_attribute=contracts.TTL_ATTRIBUTE if ttl_enabled else None,
+            # Items without expiresAt (ttlDays 0) never expire, so TTL can always be on.
+            time_to_live_attribute=contracts.TTL_ATTRIBUTE,
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -42,7 +42,6 @@ class Web(Construct):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="site/",
             removal_policy=cdk.RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
         )
         headers = cloudfront.ResponseHeadersPolicy(
             self,
