@@ -6,82 +6,15 @@ builds the real layer.
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pytest
-
-VOICE_CONNECTOR_ID = "abcdefghij0123456789ab"
-CRM_HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:crm-hook"
-SUMMARIZER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
-
-# Existing Voice Connector, Call Analytics with PII redaction, Bedrock, the example CRM hook.
-MAIN_CONTEXT: dict[str, Any] = {
-    "voiceConnectorId": VOICE_CONNECTOR_ID,
-    "transcribeMode": "call-analytics",
-    "piiMode": "redact",
-    "customVocabularyName": "contact-center-terms",
-    "llmProvider": "bedrock",
-    "bedrockModelId": "amazon.nova-lite-v1:0",
-    "bedrockRegion": "us-west-2",
-    "skipLayerBuild": True,
-}
-# A new Voice Connector, plain Transcribe with PII identification, a custom summarizer Lambda,
-# a configured CRM hook ARN.
-ALT_CONTEXT: dict[str, Any] = {
-    "createVoiceConnector": True,
-    "transcribeMode": "transcribe",
-    "piiMode": "identify",
-    "llmProvider": "lambda",
-    "summarizerLambdaArn": SUMMARIZER_ARN,
-    "crmHookArn": CRM_HOOK_ARN,
-    "skipLayerBuild": True,
-}
-
-
-@dataclass(frozen=True)
-class Synthesized:
-    template: Any  # aws_cdk.assertions.Template
-    raw: dict[str, Any]
-    template_path: Path
-    seconds: float
-    acknowledgements: list[tuple[str, str, str]]
-    """(construct path, cdk-nag rule id, reason) of every acknowledgement in the stack."""
-
-    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == kind}
-
-
-def _synthesize(context: dict[str, Any], outdir: Path) -> Synthesized:
-    from aws_cdk.assertions import Template
-
-    from infra.application import build_app
-
-    started = time.perf_counter()
-    app, stack = build_app(context, outdir=str(outdir))
-    assembly = app.synth()  # runs cdk-nag: any unacknowledged finding raises here
-    seconds = time.perf_counter() - started
-    artifact = assembly.get_stack_artifact(stack.artifact_id)
-    path = outdir / artifact.template_file
-    raw = json.loads(path.read_text())
-    acknowledgements = [
-        (construct.node.path, rule, reason)
-        for construct in stack.node.find_all()
-        for entry in construct.node.metadata
-        if entry.type == "aws:cdk:acknowledged-rules"
-        for rule, reason in entry.data.items()
-    ]
-    return Synthesized(Template.from_json(raw), raw, path, seconds, acknowledgements)
+from infra_synth import ALT_CONTEXT, MAIN_CONTEXT, Synthesized, synthesize
 
 
 @pytest.fixture(scope="session")
 def main_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synthesize(MAIN_CONTEXT, tmp_path_factory.mktemp("cdk-main"))
+    return synthesize(MAIN_CONTEXT, tmp_path_factory.mktemp("cdk-main"))
 
 
 @pytest.fixture(scope="session")
 def alt_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    return _synthesize(ALT_CONTEXT, tmp_path_factory.mktemp("cdk-alt"))
+    return synthesize(ALT_CONTEXT, tmp_path_factory.mktemp("cdk-alt"))

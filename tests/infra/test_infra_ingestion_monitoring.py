@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from callrecap.contracts import Function
-from conftest import VOICE_CONNECTOR_ID, Synthesized
 from infra_helpers import function_id, resources, role_statements
+from infra_synth import VOICE_CONNECTOR_ID, Synthesized
 
 from infra.config import DeployConfig
 

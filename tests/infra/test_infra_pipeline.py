@@ -7,8 +7,8 @@ from typing import Any
 from callrecap import contracts
 from callrecap.contracts import Function, handler_path
 from callrecap.settings import EnvVar
-from conftest import CRM_HOOK_ARN, SUMMARIZER_ARN, VOICE_CONNECTOR_ID, Synthesized
 from infra_helpers import function_id, resources, role_statements
+from infra_synth import CRM_HOOK_ARN, SUMMARIZER_ARN, VOICE_CONNECTOR_ID, Synthesized
 
 from infra.config import DeployConfig
 
