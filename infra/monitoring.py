@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -32,6 +33,7 @@ class Monitoring(Construct):
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
         quarantine: sqs.IQueue,
+        http_api: apigw.IHttpApi,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
@@ -122,6 +124,21 @@ class Monitoring(Construct):
             ),
             cloudwatch.GraphWidget(title="Dead-letter queue depth", left=dlq_depths, width=8),
             cloudwatch.GraphWidget(title="Quarantined records", left=[quarantined], width=8),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="API errors",
+                left=[
+                    http_api.metric_client_error(period=FIVE_MINUTES, label="4xx"),
+                    http_api.metric_server_error(period=FIVE_MINUTES, label="5xx"),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="API latency (p90, ms)",
+                left=[http_api.metric_latency(statistic="p90", period=FIVE_MINUTES)],
+                width=12,
+            ),
         )
         dashboard.add_widgets(cloudwatch.AlarmStatusWidget(alarms=list(self.alarms), width=24))
         self.dashboard = dashboard

@@ -78,6 +78,7 @@ class CallRecapStack(cdk.Stack):
             functions=functions,
             dead_letter_queues=dict(self.pipeline.dead_letter_queues),
             quarantine=self.storage.quarantine,
+            http_api=self.api.http_api,
         )
         self._outputs()
         acknowledge_cdk_helpers(self)
@@ -93,6 +94,8 @@ class CallRecapStack(cdk.Stack):
             "WebUrl": self.web.url,
             "UserPoolId": self.web.user_pool.user_pool_id,
             "CognitoDomain": self.web.domain.base_url(),
+            "DashboardName": self.monitoring.dashboard.dashboard_name,
+            "AlarmTopicArn": self.monitoring.topic.topic_arn,
         }
         if self.ingestion.voice_connector_id is not None:
             outputs["VoiceConnectorId"] = self.ingestion.voice_connector_id
