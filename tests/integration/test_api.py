@@ -171,8 +171,9 @@ def test_unknown_call_and_bad_cursor(world: Any) -> None:
         ("GET", "/calls/nope/summaries"),
         ("POST", "/calls/nope/summaries"),
     ):
-        status, body, _ = call(method, path)
+        status, body, headers = call(method, path)
         assert (status, body["error"]) == (404, "NotFound")
+        assert headers["Access-Control-Allow-Origin"] == "*"
         assert "call nope not found" in body["message"]
     start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
     status, body, _ = call("GET", "/calls/c1", "since=abc")

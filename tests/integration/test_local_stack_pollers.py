@@ -12,7 +12,7 @@ import pytest
 from callrecap.contracts import Function
 from callrecap_local.functions import LocalFunction
 from callrecap_local.lambda_events import failed_sequence_numbers
-from callrecap_local.pollers import DeadLetter, KinesisShardPoller
+from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Worker
 from moto import mock_aws
 
 STREAM = "inbound"
@@ -138,3 +138,59 @@ def test_failed_sequence_numbers_follows_lambda_rules() -> None:
     assert failed_sequence_numbers({"batchItemFailures": []}) is None
     assert failed_sequence_numbers({"batchItemFailures": [{"itemIdentifier": "7"}]}) == ["7"]
     assert failed_sequence_numbers({"batchItemFailures": [{"itemIdentifier": ""}]}) == []
+
+
+def test_rule_target_poller_retries_then_the_dlq_gets_the_event() -> None:
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        dlq = sqs.create_queue(QueueName="target-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        queue = sqs.create_queue(
+            QueueName="target",
+            Attributes={
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})
+            },
+        )["QueueUrl"]
+        event = {"source": "callrecap", "detail-type": "CallEnded", "detail": {"callId": "c1"}}
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(event))
+        seen: list[dict[str, Any]] = []
+
+        def failing(received: dict[str, Any], context: Any) -> None:
+            seen.append(received)
+            raise RuntimeError("summarizer down")
+
+        poller = QueuePoller(
+            sqs=sqs,
+            queue_url=queue,
+            function=LocalFunction(Function.SUMMARIZER, handler=failing),
+            retry_delay_seconds=0,
+            wait_seconds=0,
+        )
+        for _ in range(10):
+            poller.step()
+        assert seen == [event] * 3  # the EventBridge event itself, tried 3 times
+        moved = sqs.receive_message(QueueUrl=dlq)["Messages"]
+        assert [json.loads(m["Body"]) for m in moved] == [event]
+
+
+def test_a_poller_survives_exceptions() -> None:
+    class Flaky(Worker):
+        idle_seconds = 0.01
+
+        def __init__(self) -> None:
+            super().__init__("flaky")
+            self.calls = 0
+
+        def step(self) -> bool:
+            self.calls += 1
+            if self.calls < 3:
+                raise RuntimeError("boom")
+            self.stop()
+            return True
+
+    worker = Flaky()
+    worker.start()
+    worker.join(timeout=10)
+    assert worker.calls == 3
