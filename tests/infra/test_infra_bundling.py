@@ -44,3 +44,51 @@ def test_runtime_is_the_newest_python_the_cdk_offers() -> None:
     offered = [name for name in dir(lambda_.Runtime) if name.startswith("PYTHON_3_")]
     newest = max(offered, key=lambda name: int(name.rsplit("_", 1)[1]))
     assert RUNTIME.name == getattr(lambda_.Runtime, newest).name
+
+
+def test_real_layer_comes_from_the_pip_cache(tmp_path: Path, monkeypatch) -> None:
+    """Without skipLayerBuild (the default, and what `make synth` uses) the layer is pip's output."""
+    import infra.bundling as bundling
+
+    cached = tmp_path / "cache" / "python"
+    (cached / "jinja2").mkdir(parents=True)
+    (cached / "jinja2" / "__init__.py").write_text("")
+    calls: list[tuple[list[str], str]] = []
+
+    def fake_build_layer(requirements: list[str], python_version: str) -> Path:
+        calls.append((requirements, python_version))
+        return cached
+
+    monkeypatch.setattr(bundling, "build_layer", fake_build_layer)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert LayerBundler(["jinja2==3.1.6"], "3.14", skip_install=False).try_bundle(
+        str(out), image=cdk.DockerImage.from_registry("unused")
+    )
+    assert calls == [(["jinja2==3.1.6"], "3.14")]
+    assert (out / "python" / "jinja2" / "__init__.py").is_file()
+
+
+def test_pip_targets_arm64_wheels_for_the_lambda_python(monkeypatch, tmp_path: Path) -> None:
+    import subprocess
+
+    import infra.bundling as bundling
+
+    monkeypatch.setattr(bundling, "LAYER_CACHE", tmp_path)
+    seen: list[list[str]] = []
+
+    def fake_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        seen.append(command)
+        target = Path(command[command.index("--target") + 1])
+        target.mkdir(parents=True)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(bundling.subprocess, "run", fake_run)
+    layer = bundling.build_layer(["jinja2==3.1.6"], "3.14")
+    (command,) = seen
+    assert command[command.index("--platform") + 1] == "manylinux2014_aarch64"
+    assert "--only-binary=:all:" in command
+    assert command[command.index("--python-version") + 1] == "3.14"
+    assert layer.is_dir() and layer.parent.name == bundling.layer_cache_key(["jinja2==3.1.6"], "3.14")
+    assert bundling.build_layer(["jinja2==3.1.6"], "3.14") == layer
+    assert len(seen) == 1, "a cached layer is not rebuilt"
