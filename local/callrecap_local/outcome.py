@@ -29,13 +29,33 @@ class CallOutcome:
     summaries: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     crm_status: str = ""
+    transcript_revision: int = 0
+    """The call's transcriptRevision (bumped by every final segment stored)."""
+    summary_revision: int = -1
+    """The transcriptRevision the newest final summary covers (-1: no final yet)."""
+    summary_version: int = 0
 
     @property
     def finished(self) -> bool:
-        """A final summary reached an end state and, if it completed, the CRM hook got it."""
+        """The newest final summary covers the stored transcript and reached an end state; if it
+        completed, the CRM hook recorded its delivery.
+
+        A final written before the last segments landed (CallEnded can overtake the stream) is
+        not the end: the pipeline re-summarizes it, so waiting goes on.
+        """
+        if self.summary_revision < self.transcript_revision:
+            return False
         if self.summary_status == FAILED:
             return True
-        return self.summary_status == COMPLETED and bool(self.deliveries or self.crm_status)
+        delivered = any(int(d.get("version", 0)) == self.summary_version for d in self.deliveries)
+        return self.summary_status == COMPLETED and delivered
+
+    def _delivery_status(self) -> str | None:
+        """Status of the CRM delivery of the newest final (else the call's crmStatus)."""
+        for delivery in self.deliveries:
+            if int(delivery.get("version", 0)) == self.summary_version:
+                return str(delivery.get("status") or "DELIVERED")
+        return self.crm_status or None
 
     def as_json(self, status: str | None = None) -> dict[str, Any]:
         return {
@@ -43,13 +63,8 @@ class CallOutcome:
             "segments": self.segments,
             "status": status or self.summary_status or self.call_status or "UNKNOWN",
             "sections": self.sections,
-            "crmHook": self.crm_status
-            or (_delivery_status(self.deliveries[-1]) if self.deliveries else None),
+            "crmHook": self._delivery_status(),
         }
-
-
-def _delivery_status(item: dict[str, Any]) -> str:
-    return str(item.get("status") or item.get("deliveryStatus") or "DELIVERED")
 
 
 def read_outcome(table: Any, call_id: str) -> CallOutcome:
@@ -65,6 +80,7 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
             outcome.crm_status = str(item.get(CallAttr.CRM_STATUS.value, "") or "")
             if CallAttr.SEGMENT_COUNT.value in item:
                 outcome.segments = int(item[CallAttr.SEGMENT_COUNT.value])
+            outcome.transcript_revision = int(item.get(CallAttr.TRANSCRIPT_REVISION.value, 0) or 0)
         elif sk.startswith(contracts.SEGMENT_SK_PREFIX):
             if not item.get("isPartial"):
                 segment_items += 1
@@ -79,6 +95,8 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
     if finals:
         newest = max(finals, key=lambda i: int(i.get("version", 0)))
         outcome.summary_status = str(newest.get("status", ""))
+        outcome.summary_version = int(newest.get("version", 0))
+        outcome.summary_revision = int(newest.get("transcriptRevision", 0) or 0)
         sections = newest.get("sections") or {}
         outcome.sections = _plain(sections) if isinstance(sections, dict) else {}
     return outcome

@@ -1,9 +1,10 @@
 """Threads that stand in for the AWS event plumbing between the services and the functions.
 
 - `KinesisShardPoller`: one per shard, like a Kinesis event source mapping (ParallelizationFactor 1):
-  GetRecords, invoke with a Lambda-shaped batch, honour `batchItemFailures` (checkpoint before the
-  lowest failed record and retry from it), bisect the batch on a function error, bounded retries,
-  then the on-failure destination (here: `dead_letters`).
+  GetRecords, gather a batch (batch size, batching window), invoke with a Lambda-shaped batch,
+  honour `batchItemFailures` (checkpoint before the lowest failed record and retry from it),
+  bisect the batch on a function error, bounded retries, then the on-failure destination (here:
+  `dead_letters`).
 - `QueuePoller`: one per EventBridge rule target. moto delivers matched events to an SQS queue; the
   poller invokes the function with the message body, which is the EventBridge event itself, and
   deletes it on success. A failure makes the message visible again soon; after
@@ -83,10 +84,16 @@ class KinesisShardPoller(Worker):
         function: LocalFunction,
         dead_letters: list[DeadLetter],
         batch_size: int = 100,
+        batch_window_seconds: float = 0.0,
         max_retries: int = 3,
         region: str = "us-east-1",
     ):
         super().__init__(name=f"kinesis-{shard_id}")
+        self.batch_window_seconds = batch_window_seconds
+        self.window_started: float | None = None
+        self.caught_up_at = 0.0
+        """Start (monotonic) of the latest GetRecords that found nothing left to deliver: every
+        record put before that moment has been handed to the function."""
         self.kinesis = kinesis
         self.stream_arn = stream_arn
         self.shard_id = shard_id
@@ -106,8 +113,11 @@ class KinesisShardPoller(Worker):
     def fetch(self) -> None:
         if self.iterator is None or len(self.buffer) >= self.batch_size:
             return
+        started = time.monotonic()
         response = self.kinesis.get_records(ShardIterator=self.iterator, Limit=self.batch_size)
         self.iterator = response.get("NextShardIterator")
+        if not response["Records"] and not self.buffer and not self.busy:
+            self.caught_up_at = started
         for record in response["Records"]:
             arrival = record.get("ApproximateArrivalTimestamp")
             self.buffer.append(
@@ -123,6 +133,13 @@ class KinesisShardPoller(Worker):
     def step(self) -> bool:
         self.fetch()
         if not self.buffer:
+            self.window_started = None
+            return False
+        if self.window_started is None:
+            self.window_started = time.monotonic()
+        # MaximumBatchingWindowInSeconds: wait for a fuller batch, at most the window.
+        window_open = time.monotonic() - self.window_started < self.batch_window_seconds
+        if window_open and len(self.buffer) < self.batch_size and not self.attempts:
             return False
         self.busy = True
         try:
@@ -159,6 +176,7 @@ class KinesisShardPoller(Worker):
         del self.buffer[:count]
         self.delivered += count
         self.batch_limit = self.batch_size
+        self.window_started = None
 
     def retry_or_discard(self, batch: list[KinesisRecord], reason: str, *, bisect: bool = True) -> None:
         if bisect and len(batch) > 1:

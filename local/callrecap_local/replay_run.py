@@ -28,7 +28,7 @@ class ReplayResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == COMPLETED and bool(self.outcome.deliveries or self.outcome.crm_status)
+        return self.status == COMPLETED and self.outcome.finished
 
     def as_json(self) -> dict[str, Any]:
         return self.outcome.as_json(self.status)

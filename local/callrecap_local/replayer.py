@@ -34,6 +34,8 @@ class Replay(threading.Thread):
         self.errors: list[str] = []
         self._hurry = threading.Event()
         self._cancel = threading.Event()
+        self.finished_at: float | None = None
+        """time.monotonic() when the last event was sent."""
 
     @property
     def call_id(self) -> str:
@@ -53,6 +55,7 @@ class Replay(threading.Thread):
             except Exception as error:
                 log.exception("replay of %s: could not send an event", self.call_id)
                 self.errors.append(repr(error))
+        self.finished_at = time.monotonic()
 
     def finish_now(self) -> None:
         """Send the rest of the recording at once (e.g. to make the call end now)."""

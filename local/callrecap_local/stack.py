@@ -48,6 +48,11 @@ DEFAULT_UI_DIR = REPO_ROOT / "ui"
 DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
 LOOPBACK = "127.0.0.1"
 
+# The event source mapping's defaults in infra/config.py (not imported: it needs the CDK).
+INGEST_BATCH_SIZE = 100
+INGEST_BATCH_WINDOW_SECONDS = 1.0
+INGEST_RETRY_ATTEMPTS = 5
+
 
 class LocalStackError(RuntimeError):
     """The local stack could not start (port in use, moto missing, ...)."""
@@ -70,7 +75,8 @@ class LocalStack:
         region: str = "us-east-1",
         sweeper_interval: float = 30.0,
         settings_env: Mapping[str, str] | None = None,
-        kinesis_batch_size: int = 100,
+        kinesis_batch_size: int = INGEST_BATCH_SIZE,
+        kinesis_batch_window: float = INGEST_BATCH_WINDOW_SECONDS,
     ):
         self.requested_port = port
         self.host = host
@@ -82,6 +88,7 @@ class LocalStack:
         self.sweeper_interval = sweeper_interval
         self.settings_env = dict(settings_env or {})
         self.kinesis_batch_size = kinesis_batch_size
+        self.kinesis_batch_window = kinesis_batch_window
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
         self.functions = {
             f: LocalFunction(
@@ -281,17 +288,32 @@ class LocalStack:
     def wait_for(self, call_id: str, timeout: float = 120.0, poll: float = 0.25) -> tuple[str, CallOutcome]:
         """Wait until the call has a final summary in an end state and its CRM hook delivery.
 
+        For a replayed call, also until every record was sent and handed to ingest, and the final
+        covers the whole stored transcript (a final that CallEnded made before the last segments
+        landed is re-made by the pipeline: the wait goes on until then).
+
         Returns (status, outcome): status is the final summary's status (COMPLETED, FAILED) or
         TIMEOUT.
         """
         deadline = time.monotonic() + timeout
         while True:
             outcome = self.outcome(call_id)
-            if outcome.finished:
+            if outcome.finished and self._delivered_to_ingest(call_id):
                 return outcome.summary_status, outcome
             if time.monotonic() >= deadline:
                 return TIMEOUT, outcome
             time.sleep(poll)
+
+    def _delivered_to_ingest(self, call_id: str) -> bool:
+        """A replayed call's records have all been sent and handed to ingest (none in flight)."""
+        replay = self.replays.get(call_id)
+        if replay is None:
+            return True
+        sent_at = replay.finished_at
+        if sent_at is None:
+            return False
+        shard_pollers = [w for w in self.workers if isinstance(w, KinesisShardPoller)]
+        return all(p.caught_up_at > sent_at for p in shard_pollers)
 
     def is_idle(self) -> bool:
         """No replay running, no poller busy, no record waiting in a poller (a snapshot)."""
@@ -362,6 +384,8 @@ class LocalStack:
                     function=self.functions[Function.INGEST],
                     dead_letters=self.dead_letters,
                     batch_size=self.kinesis_batch_size,
+                    batch_window_seconds=self.kinesis_batch_window,
+                    max_retries=INGEST_RETRY_ATTEMPTS,
                     region=self.region,
                 )
             )

@@ -92,7 +92,13 @@ def test_a_recorded_call_end_to_end(stack: LocalStack) -> None:
     assert result.outcome.call_status == "ENDED"
     assert result.outcome.segments == expected_final_segments(SAMPLE)
     assert result.outcome.sections.get("summary")
-    assert len(result.outcome.deliveries) == 1
+    # The Chime ENDED status (EventBridge) can overtake the last segments (Kinesis, 1 s batching
+    # window): the first final then goes stale and the pipeline makes another. Each final version
+    # reaches the CRM hook exactly once, and the newest is among them.
+    delivered = [int(d["version"]) for d in result.outcome.deliveries]
+    finals = [int(s["version"]) for s in result.outcome.summaries if s["kind"] == "final"]
+    assert sorted(delivered) == sorted(set(delivered))
+    assert result.outcome.summary_version == max(finals) in delivered
     assert stack.dead_letters == []
 
     # The page's API over HTTP sees the same call.
