@@ -20,11 +20,13 @@ from callrecap.domain.summarizing import summarize
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
-def converse_response(text: str, input_tokens: int = 812, output_tokens: int = 95) -> dict[str, Any]:
+def converse_response(
+    text: str, input_tokens: int = 812, output_tokens: int = 95, stop_reason: str = "end_turn"
+) -> dict[str, Any]:
     """The documented Converse response shape."""
     return {
         "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-        "stopReason": "end_turn",
+        "stopReason": stop_reason,
         "usage": {
             "inputTokens": input_tokens,
             "outputTokens": output_tokens,
@@ -70,6 +72,7 @@ def test_converse_request_and_usage(client: Any) -> None:
         ("ServiceUnavailableException", 503),
         ("ModelNotReadyException", 429),
         ("InternalServerException", 500),
+        ("ModelTimeoutException", 408),
     ],
 )
 def test_retries_with_backoff_then_succeeds(client: Any, code: str, status: int) -> None:
@@ -138,6 +141,28 @@ def test_engine_over_stubbed_bedrock_records_tokens(client: Any) -> None:
     assert result.ok and result.sections == sections
     assert (result.provider, result.model) == ("bedrock", MODEL)
     assert (result.usage.llm_calls, result.usage.input_tokens, result.usage.output_tokens) == (1, 812, 95)
+
+
+@pytest.mark.parametrize("stop_reason", ["guardrail_intervened", "content_filtered"])
+def test_blocked_reply_is_a_non_retryable_error(client: Any, stop_reason: str) -> None:
+    with Stubber(client) as stub:
+        stub.add_response("converse", converse_response("Sorry.", stop_reason=stop_reason))
+        with pytest.raises(ProviderError, match=stop_reason) as caught:
+            provider(client, []).complete("SYSTEM", "USER")
+    assert not caught.value.retryable
+
+
+def test_reply_cut_at_max_tokens_says_so_when_it_stays_unusable(client: Any) -> None:
+    turns = [Turn("AGENT", "How can I help?"), Turn("CUSTOMER", "My order is late.")]
+    with Stubber(client) as stub:
+        for _ in range(2):  # the reply and the repair attempt, both cut off
+            stub.add_response(
+                "converse", converse_response('{"summary": "The cust', stop_reason="max_tokens")
+            )
+        result = summarize(turns, provider(client, []), load_prompt_set(), Budget.for_model(MODEL))
+        stub.assert_no_pending_responses()
+    assert not result.ok and "cut at the output token limit" in result.error
+    assert result.raw_reply == '{"summary": "The cust'
 
 
 def test_client_is_created_lazily() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, secret_api_key
+from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, parse_chat_completion, secret_api_key
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
@@ -149,3 +149,10 @@ def test_api_key_from_secrets_manager(server: tuple[str, Script], secret: str) -
     script.responses.append((200, completion("ok")))
     provider(base_url, key=secret_api_key(arn)).complete("s", "u")
     assert script.requests[0][1]["Authorization"] == "Bearer sk-from-secret"
+
+
+def test_finish_reason_length_marks_the_reply_truncated() -> None:
+    cut = {"choices": [{"message": {"content": '{"summ'}, "finish_reason": "length"}]}
+    done = {"choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}]}
+    assert parse_chat_completion(cut, "m").truncated
+    assert not parse_chat_completion(done, "m").truncated

@@ -79,6 +79,8 @@ class LlmReply:
     input_tokens: int = 0
     output_tokens: int = 0
     model: str = ""
+    truncated: bool = False
+    """The model stopped at the output token limit (Converse `max_tokens`, chat `length`)."""
 
 
 class LlmProvider(Protocol):

@@ -101,6 +101,8 @@ class _Run:
     output_tokens: int = 0
     model: str = ""
     replies: list[str] = field(default_factory=list)
+    truncated: bool = False
+    """The last reply stopped at the output token limit."""
 
     def complete(self, system: str, user: str, max_output_tokens: int) -> str:
         if self.calls >= self.budget.max_llm_calls:
@@ -113,6 +115,7 @@ class _Run:
         self.input_tokens += reply.input_tokens
         self.output_tokens += reply.output_tokens
         self.model = reply.model or self.model
+        self.truncated = reply.truncated
         return reply.text
 
     @property
@@ -287,7 +290,10 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
                 raw_reply=reply,
                 chunks=chunks,
                 planned=planned,
-                error=f"model reply is invalid after one repair attempt: {parsed.message}",
+                error=(
+                    f"model reply is invalid after one repair attempt: {parsed.message}"
+                    + (" (the reply was cut at the output token limit)" if run.truncated else "")
+                ),
                 kind=ErrorKind.INVALID_OUTPUT,
             )
         return _result(

@@ -102,8 +102,20 @@ class BedrockProvider:
         return result
 
 
+BLOCKED_STOP_REASONS = frozenset({"guardrail_intervened", "content_filtered"})
+"""Converse stopReasons after which the text is a refusal, not an answer worth a repair call."""
+
+
 def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
-    """Text blocks of the assistant message joined, with the usage Bedrock reports."""
+    """Text blocks of the assistant message joined, with the usage Bedrock reports.
+
+    A reply blocked by a guardrail or content filter raises a non-retryable ProviderError (the
+    same transcript would be blocked again); one cut at `maxTokens` is returned marked
+    `truncated`, so an unusable JSON reply can say why.
+    """
+    stop_reason = str(response.get("stopReason", ""))
+    if stop_reason in BLOCKED_STOP_REASONS:
+        raise ProviderError(f"the model's reply was blocked (stopReason {stop_reason})")
     content = response.get("output", {}).get("message", {}).get("content", [])
     text = "".join(block.get("text", "") for block in content if isinstance(block, dict))
     usage = response.get("usage", {})
@@ -112,6 +124,7 @@ def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
         input_tokens=int(usage.get("inputTokens", 0)),
         output_tokens=int(usage.get("outputTokens", 0)),
         model=model,
+        truncated=stop_reason == "max_tokens",
     )
 
 

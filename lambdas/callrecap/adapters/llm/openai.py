@@ -119,6 +119,7 @@ def parse_chat_completion(response: dict[str, Any], model: str) -> LlmReply:
         input_tokens=int(usage.get("prompt_tokens", 0) or 0),
         output_tokens=int(usage.get("completion_tokens", 0) or 0),
         model=str(response.get("model") or model),
+        truncated=choices[0].get("finish_reason") == "length",
     )
 
 
