@@ -64,6 +64,10 @@ def test_long_meeting_with_small_budget(shared_data: Path, capsys: pytest.Captur
     ("argv", "message"),
     [
         (["/definitely/missing.json"], "no such file"),
+        (["{dir}"], "is a directory"),
+        (["{empty}"], "the file is empty"),
+        (["{notjson}"], "not JSON"),
+        (["{bad}", "--id", "nope"], "no dialog with id 'nope'"),
         (["{bad}", "--provider", "bedrock"], "CALLRECAP_BEDROCK_MODEL_ID"),
     ],
 )
@@ -72,7 +76,15 @@ def test_errors_are_one_line_and_exit_2(
 ) -> None:
     good = tmp_path / "d.jsonl"
     good.write_text(json.dumps({"id": "x", "turns": [{"speaker": "AGENT", "text": "Hello"}]}) + "\n")
-    argv = [str(good) if a == "{bad}" else a for a in argv]
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    files = {
+        "{bad}": good,
+        "{dir}": tmp_path,
+        "{empty}": tmp_path / "empty.jsonl",
+        "{notjson}": tmp_path / "broken.json",
+    }
+    argv = [str(files[a]) if a in files else a for a in argv]
     assert main(["summarize", *argv]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
