@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 
 class EnvVar(StrEnum):
@@ -34,6 +35,7 @@ class EnvVar(StrEnum):
     IDLE_MINUTES = "CALLRECAP_IDLE_MINUTES"
     PRICE_TABLE = "CALLRECAP_PRICE_TABLE"
     CRM_DELIVERY_TABLE_NAME = "CALLRECAP_CRM_DELIVERY_TABLE_NAME"
+    AGENT_CHANNEL = "CALLRECAP_AGENT_CHANNEL"
 
 
 class Provider(StrEnum):
@@ -41,6 +43,16 @@ class Provider(StrEnum):
     LAMBDA = "lambda"
     OPENAI = "openai"
     EXTRACTIVE = "extractive"
+
+
+class AgentChannel(StrEnum):
+    """The Transcribe `ChannelId` the agent speaks on (plain Transcribe results name no speaker)."""
+
+    CH_0 = "ch_0"
+    CH_1 = "ch_1"
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 class SettingsError(ValueError):
@@ -71,6 +83,8 @@ class Settings:
     """Optional JSON override of the price table (USD per 1k tokens by model id)."""
     crm_delivery_table_name: str = ""
     """Where the example CRM hook records deliveries (default: table_name)."""
+    agent_channel: AgentChannel = AgentChannel.CH_1
+    """ch_1 is what LCA's Chime producers assume (the caller on ch_0)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -100,17 +114,22 @@ class Settings:
                 problems.append(f"{var.value} must be >= {minimum}, got {value}")
             return value
 
+        def get_choice(var: EnvVar, default: _Choice) -> _Choice:
+            raw = get(var).lower() or default.value
+            choices = type(default)
+            try:
+                return choices(raw)
+            except ValueError:
+                allowed = ", ".join(c.value for c in choices)
+                problems.append(f"{var.value} must be one of {allowed}, got {raw!r}")
+                return default
+
         for var in require:
             if not get(var):
                 problems.append(f"{var.value} is required")
 
-        provider_raw = get(EnvVar.LLM_PROVIDER, Provider.EXTRACTIVE.value).lower()
-        try:
-            provider = Provider(provider_raw)
-        except ValueError:
-            allowed = ", ".join(p.value for p in Provider)
-            problems.append(f"{EnvVar.LLM_PROVIDER.value} must be one of {allowed}, got {provider_raw!r}")
-            provider = Provider.EXTRACTIVE
+        provider = get_choice(EnvVar.LLM_PROVIDER, Provider.EXTRACTIVE)
+        agent_channel = get_choice(EnvVar.AGENT_CHANNEL, AgentChannel.CH_1)
 
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
@@ -132,8 +151,9 @@ class Settings:
             idle_minutes=get_int(EnvVar.IDLE_MINUTES, 30, 1),
             price_table_json=get(EnvVar.PRICE_TABLE),
             crm_delivery_table_name=get(EnvVar.CRM_DELIVERY_TABLE_NAME),
+            agent_channel=agent_channel,
         )
-        if EnvVar.LLM_PROVIDER in require or provider_raw != Provider.EXTRACTIVE.value:
+        if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
             problems.extend(settings.provider_problems())
         if problems:
             raise SettingsError("invalid callrecap settings: " + "; ".join(problems))

@@ -4,8 +4,11 @@ throttled writes in the partial batch response."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from callrecap.adapters.quarantine import SqsQuarantine
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Speaker
 from callrecap.handlers import ingest
+from callrecap.settings import EnvVar, SettingsError
 from moto import mock_aws
 
 from tests.helpers.aws import AwsResources, create_resources
@@ -284,3 +288,85 @@ def test_recorded_sample_call_replays_into_the_expected_transcript(aws: AwsResou
     assert transcript and all(not s.is_partial for s in transcript)
     assert transcript == sorted(transcript, key=lambda s: (s.start_time, s.end_time))
     assert detail_types(aws.bus_events()) == ["CallStarted", "CallEnded"]
+
+
+def test_records_without_times_are_stamped_with_the_current_time(aws: AwsResources) -> None:
+    """LCA's CreatedAt (and a Chime record's time) may be missing: the store's clock stands in."""
+    now = datetime(2026, 3, 4, 9, 15, tzinfo=UTC)
+    clocked = DynamoTranscriptStore(aws.table_name, client=aws.dynamodb, clock=lambda: now)
+    ingest.set_dependencies(dataclasses.replace(deps(aws), store=clocked))
+    untimed = [
+        {k: v for k, v in r.items() if k != "CreatedAt"} for r in (lca("START"), lca_segment("a", 1.0, "hi"))
+    ]
+    assert handle(kinesis_event([*untimed, {**lca("END"), "CreatedAt": ""}])) == {"batchItemFailures": []}
+
+    stamp = "2026-03-04T09:15:00.000Z"
+    call = store(aws).get_call(CALL)
+    assert call is not None
+    assert (call[CallAttr.STARTED_AT], call[CallAttr.ENDED_AT]) == (stamp, stamp)
+    assert [s.created_at for s in store(aws).list_segments(CALL)] == [stamp]
+    started, ended = aws.bus_events()
+    assert started["detail"]["startTime"] == stamp
+    assert (ended["detail"]["startTime"], ended["detail"]["endTime"]) == (stamp, stamp)
+
+
+def test_logs_carry_the_call_id_and_the_sequence_number(
+    aws: AwsResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = io.StringIO()  # Powertools' handler holds the stdout of import time: point it here
+    monkeypatch.setattr(ingest.logger.registered_handler, "stream", out)
+    handle(
+        raw_event(
+            [
+                kinesis_record(lca("START"), sequence_number=sequence_number(0)),
+                kinesis_record(b"{not json", sequence_number=sequence_number(1)),
+            ]
+        )
+    )
+    logs = [json.loads(line) for line in out.getvalue().splitlines()]
+    by_message = {entry["message"]: entry for entry in logs}
+    assert by_message["call started"]["callId"] == CALL
+    quarantined = by_message["malformed record quarantined"]
+    assert quarantined["sequenceNumber"] == sequence_number(1) and "JSON" in quarantined["reason"]
+    assert "callId" not in quarantined  # the call context does not leak past its record
+
+
+@pytest.mark.parametrize(("agent_channel", "ch_0_speaker"), [("ch_0", Speaker.AGENT), ("", Speaker.CUSTOMER)])
+def test_agent_channel_setting_maps_transcribe_channels(
+    aws: AwsResources,
+    shared_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    agent_channel: str,
+    ch_0_speaker: Speaker,
+) -> None:
+    """Built from the environment like in Lambda: CALLRECAP_AGENT_CHANNEL reaches the parser."""
+    monkeypatch.setenv(EnvVar.TABLE_NAME.value, aws.table_name)
+    monkeypatch.setenv(EnvVar.EVENT_BUS_NAME.value, aws.bus_name)
+    monkeypatch.setenv(EnvVar.QUARANTINE_QUEUE_URL.value, aws.quarantine_url)
+    monkeypatch.setenv(EnvVar.AGENT_CHANNEL.value, agent_channel)
+    ingest.set_dependencies(None)
+    event = kinesis_event(
+        [
+            chime_transcribe_record(shared_data, result_id="r-0", channel="ch_0", start=1.0, end=2.0),
+            chime_transcribe_record(shared_data, result_id="r-1", channel="ch_1", start=3.0, end=4.0),
+        ]
+    )
+    assert handle(event) == {"batchItemFailures": []}
+    assert [s.speaker for s in store(aws).list_segments("txn-0001")] == [
+        ch_0_speaker,
+        Speaker.CUSTOMER if ch_0_speaker is Speaker.AGENT else Speaker.AGENT,
+    ]
+
+
+def test_an_unknown_agent_channel_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var, value in (
+        (EnvVar.TABLE_NAME, "t"),
+        (EnvVar.EVENT_BUS_NAME, "b"),
+        (EnvVar.QUARANTINE_QUEUE_URL, "q"),
+    ):
+        monkeypatch.setenv(var.value, value)
+    monkeypatch.setenv(EnvVar.AGENT_CHANNEL.value, "left")
+    ingest.set_dependencies(None)
+    with pytest.raises(SettingsError, match="CALLRECAP_AGENT_CHANNEL must be one of ch_0, ch_1, got 'left'"):
+        ingest.handler({"Records": []}, None)
+    ingest.set_dependencies(None)

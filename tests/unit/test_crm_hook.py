@@ -99,14 +99,9 @@ def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
     monkeypatch.delenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", raising=False)
-    crm_hook.build_dependencies.cache_clear()
     with pytest.raises(SettingsError, match="CALLRECAP_CRM_DELIVERY_TABLE_NAME or CALLRECAP_TABLE_NAME"):
         crm_hook.build_dependencies()
     monkeypatch.setenv("CALLRECAP_TABLE_NAME", "calls")
     monkeypatch.setenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", "crm-deliveries")
-    crm_hook.build_dependencies.cache_clear()
-    try:
-        store = crm_hook.build_dependencies().deliveries
-        assert getattr(store, "table_name", None) == "crm-deliveries"
-    finally:
-        crm_hook.build_dependencies.cache_clear()
+    store = crm_hook.build_dependencies().deliveries
+    assert getattr(store, "table_name", None) == "crm-deliveries"

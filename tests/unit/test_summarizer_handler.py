@@ -132,7 +132,6 @@ def test_settings_are_validated_when_dependencies_are_built(monkeypatch: pytest.
 
     monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
     monkeypatch.delenv("CALLRECAP_EVENT_BUS_NAME", raising=False)
-    summarizer.build_dependencies.cache_clear()
     with pytest.raises(SettingsError, match="CALLRECAP_TABLE_NAME is required"):
         summarizer.build_dependencies()
 
@@ -143,6 +142,5 @@ def test_invalid_price_table_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CALLRECAP_TABLE_NAME", "t")
     monkeypatch.setenv("CALLRECAP_EVENT_BUS_NAME", "b")
     monkeypatch.setenv("CALLRECAP_PRICE_TABLE", "{nope")
-    summarizer.build_dependencies.cache_clear()
     with pytest.raises(SettingsError, match="CALLRECAP_PRICE_TABLE"):
         summarizer.build_dependencies()

@@ -18,7 +18,11 @@ from callrecap.domain.inbound_chime import is_chime_record, parse_chime_record
 from callrecap.domain.inbound_fields import InvalidField, MalformedRecord
 from callrecap.domain.inbound_lca import is_lca_event, parse_lca_event
 from callrecap.domain.inbound_status import StatusObservation, is_caller_leg, status_observation
-from callrecap.domain.inbound_transcribe import DEFAULT_CHANNEL_ROLES, ChannelRoles
+from callrecap.domain.inbound_transcribe import (
+    DEFAULT_CHANNEL_ROLES,
+    ChannelRoles,
+    channel_roles_with_agent_on,
+)
 from callrecap.domain.models import Observation
 
 __all__ = [
@@ -26,6 +30,7 @@ __all__ = [
     "ChannelRoles",
     "MalformedRecord",
     "StatusObservation",
+    "channel_roles_with_agent_on",
     "decode_kinesis_data",
     "is_caller_leg",
     "parse_kinesis_record",

@@ -9,7 +9,8 @@ Speaker mapping:
   Voice Connector the Voice Connector account leg is AGENT and the PSTN leg is CUSTOMER.
 - Plain Transcribe only gives a `ChannelId` (`ch_0`, `ch_1`). We map `ch_0` to the CUSTOMER (the
   caller side) and `ch_1` to the AGENT, which is what LCA's Chime and SIPREC producers assume
-  (`ch_0` → CALLER). A deployment whose agents sit on channel 0 passes its own `ChannelRoles`.
+  (`ch_0` → CALLER). A deployment whose agents sit on channel 0 sets CALLRECAP_AGENT_CHANNEL=ch_0;
+  the ingest handler turns it into `channel_roles_with_agent_on("ch_0")`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ ChannelRoles = Mapping[str, Speaker]
 
 DEFAULT_CHANNEL_ROLES: Final[ChannelRoles] = {"ch_0": Speaker.CUSTOMER, "ch_1": Speaker.AGENT}
 """Transcribe `ChannelId` → speaker (see the module docstring for why)."""
+
+
+def channel_roles_with_agent_on(agent_channel: str) -> ChannelRoles:
+    """The two-channel mapping with the agent on `agent_channel` and the customer on the other."""
+    if agent_channel not in DEFAULT_CHANNEL_ROLES:
+        raise ValueError(
+            f"agent channel must be one of {sorted(DEFAULT_CHANNEL_ROLES)}, got {agent_channel!r}"
+        )
+    return {
+        channel: Speaker.AGENT if channel == agent_channel else Speaker.CUSTOMER
+        for channel in DEFAULT_CHANNEL_ROLES
+    }
+
 
 _PARTICIPANT_ROLES: Final[Mapping[str, Speaker]] = {
     "AGENT": Speaker.AGENT,

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
@@ -25,6 +24,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION, BusEvent
+from callrecap.handlers._container import Lazy
 
 logger = Logger(service="callrecap-crm-hook")
 
@@ -95,7 +95,6 @@ class CrmHookDependencies:
     deliveries: DeliveryStore
 
 
-@cache
 def build_dependencies() -> CrmHookDependencies:
     """Built once per container from validated settings (cold start, not import)."""
     from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
@@ -109,17 +108,16 @@ def build_dependencies() -> CrmHookDependencies:
     return CrmHookDependencies(deliveries=DynamoSummaryStore(table, ttl_days=settings.ttl_days))
 
 
-_override: CrmHookDependencies | None = None
+_dependencies: Lazy[CrmHookDependencies] = Lazy(lambda: build_dependencies())
 
 
 def set_dependencies(dependencies: CrmHookDependencies | None) -> None:
     """Inject dependencies (tests, local stack); None goes back to `build_dependencies`."""
-    global _override
-    _override = dependencies
+    _dependencies.set(dependencies)
 
 
 def deps() -> CrmHookDependencies:
-    return _override or build_dependencies()
+    return _dependencies.get()
 
 
 def deliver(summary: CallSummarized, event_id: str) -> dict[str, Any]:

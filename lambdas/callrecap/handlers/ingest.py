@@ -33,7 +33,14 @@ from callrecap.domain.call_lifecycle import (
     final_summary_is_stale,
     stale_summary_request,
 )
-from callrecap.domain.inbound import MalformedRecord, decode_kinesis_data, parse_kinesis_record
+from callrecap.domain.inbound import (
+    DEFAULT_CHANNEL_ROLES,
+    ChannelRoles,
+    MalformedRecord,
+    channel_roles_with_agent_on,
+    decode_kinesis_data,
+    parse_kinesis_record,
+)
 from callrecap.domain.models import (
     CallDetailsObserved,
     CallEndObserved,
@@ -43,6 +50,7 @@ from callrecap.domain.models import (
     Segment,
 )
 from callrecap.domain.ports import EventPublisher, SegmentWriteResult
+from callrecap.handlers._container import Lazy
 from callrecap.settings import EnvVar, Settings
 
 logger = Logger()
@@ -70,9 +78,8 @@ class IngestDependencies:
     store: IngestStore
     publisher: EventPublisher
     quarantine: Quarantine
-
-
-_dependencies: IngestDependencies | None = None
+    channel_roles: ChannelRoles = field(default_factory=lambda: DEFAULT_CHANNEL_ROLES)
+    """Speakers of plain Transcribe channels (settings.EnvVar.AGENT_CHANNEL)."""
 
 
 def build_dependencies() -> IngestDependencies:
@@ -88,20 +95,20 @@ def build_dependencies() -> IngestDependencies:
         store=DynamoTranscriptStore(settings.table_name, ttl_days=settings.ttl_days),
         publisher=EventBridgePublisher(settings.event_bus_name),
         quarantine=SqsQuarantine(settings.quarantine_queue_url),
+        channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
     )
 
 
+_dependencies: Lazy[IngestDependencies] = Lazy(lambda: build_dependencies())
+
+
 def dependencies() -> IngestDependencies:
-    global _dependencies
-    if _dependencies is None:
-        _dependencies = build_dependencies()
-    return _dependencies
+    return _dependencies.get()
 
 
 def set_dependencies(deps: IngestDependencies | None) -> None:
     """Inject dependencies (tests, local stack); None rebuilds from the environment next time."""
-    global _dependencies
-    _dependencies = deps
+    _dependencies.set(deps)
 
 
 CallEvent = CallStartObserved | CallEndObserved | CallDetailsObserved | CategoryMatched
@@ -169,7 +176,7 @@ class IngestBatch:
         seq = record.kinesis.sequence_number
         try:
             data = decode_kinesis_data(record.kinesis.data, seq)
-            return parse_kinesis_record(data, record_id=seq)
+            return parse_kinesis_record(data, record_id=seq, channel_roles=self.deps.channel_roles)
         except MalformedRecord as error:
             self._quarantine(record, error.reason)
             return []

@@ -19,6 +19,7 @@ from callrecap.domain.call_lifecycle import LifecycleStore, announce_end, announ
 from callrecap.domain.inbound import is_caller_leg, parse_streaming_status
 from callrecap.domain.models import CallDetails, CallDetailsObserved, CallEndObserved, CallStartObserved
 from callrecap.domain.ports import EventPublisher
+from callrecap.handlers._container import Lazy
 from callrecap.settings import EnvVar, Settings
 
 logger = Logger()
@@ -34,9 +35,6 @@ class LifecycleDependencies:
     publisher: EventPublisher
 
 
-_dependencies: LifecycleDependencies | None = None
-
-
 def build_dependencies() -> LifecycleDependencies:
     """Validate settings and build adapters (once per container; clients are created lazily)."""
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
@@ -49,17 +47,16 @@ def build_dependencies() -> LifecycleDependencies:
     )
 
 
+_dependencies: Lazy[LifecycleDependencies] = Lazy(lambda: build_dependencies())
+
+
 def dependencies() -> LifecycleDependencies:
-    global _dependencies
-    if _dependencies is None:
-        _dependencies = build_dependencies()
-    return _dependencies
+    return _dependencies.get()
 
 
 def set_dependencies(deps: LifecycleDependencies | None) -> None:
     """Inject dependencies (tests, local stack); None rebuilds from the environment next time."""
-    global _dependencies
-    _dependencies = deps
+    _dependencies.set(deps)
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:

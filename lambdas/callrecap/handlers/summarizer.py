@@ -13,7 +13,6 @@ SummariesFailed, LlmLatencyMs, InputTokens, OutputTokens, EstimatedCostUsd.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -24,6 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from callrecap.contracts import METRICS_NAMESPACE
 from callrecap.domain.models import Summary, SummaryStatus
 from callrecap.domain.summary_service import SummaryOutcome, SummaryService, request_from_event
+from callrecap.handlers._container import Lazy
 
 logger = Logger(service="callrecap-summarizer")
 metrics = Metrics(namespace=METRICS_NAMESPACE)
@@ -34,7 +34,6 @@ class SummarizerDependencies:
     service: SummaryService
 
 
-@cache
 def build_dependencies() -> SummarizerDependencies:
     """Built once per container from validated settings (cold start, not import)."""
     from callrecap.domain.cost import PriceTable, PriceTableError
@@ -69,17 +68,16 @@ def build_dependencies() -> SummarizerDependencies:
     return SummarizerDependencies(service=service)
 
 
-_override: SummarizerDependencies | None = None
+_dependencies: Lazy[SummarizerDependencies] = Lazy(lambda: build_dependencies())
 
 
 def set_dependencies(dependencies: SummarizerDependencies | None) -> None:
     """Inject dependencies (tests, local stack); None goes back to `build_dependencies`."""
-    global _override
-    _override = dependencies
+    _dependencies.set(dependencies)
 
 
 def deps() -> SummarizerDependencies:
-    return _override or build_dependencies()
+    return _dependencies.get()
 
 
 def record_metrics(summary: Summary) -> None:

@@ -9,13 +9,13 @@ next scheduled run tries again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callrecap.domain.sweeping import Sweeper
+from callrecap.handlers._container import Lazy
 
 logger = Logger(service="callrecap-sweeper")
 
@@ -29,7 +29,6 @@ class SweeperDependencies:
     sweeper: Sweeper
 
 
-@cache
 def build_dependencies() -> SweeperDependencies:
     """Built once per container from validated settings (cold start, not import)."""
     from callrecap.adapters.dynamo_store import DynamoTranscriptStore
@@ -46,17 +45,16 @@ def build_dependencies() -> SweeperDependencies:
     )
 
 
-_override: SweeperDependencies | None = None
+_dependencies: Lazy[SweeperDependencies] = Lazy(lambda: build_dependencies())
 
 
 def set_dependencies(dependencies: SweeperDependencies | None) -> None:
     """Inject dependencies (tests, local stack); None goes back to `build_dependencies`."""
-    global _override
-    _override = dependencies
+    _dependencies.set(dependencies)
 
 
 def deps() -> SweeperDependencies:
-    return _override or build_dependencies()
+    return _dependencies.get()
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
