@@ -215,7 +215,7 @@ class SummaryService:
         call = self._transcripts.get_call(request.call_id)
         if call is None:
             return SummaryOutcome(request.call_id, "skipped", "unknown-call")
-        revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
+        revision = int_or_zero(call.get(CallAttr.TRANSCRIPT_REVISION.value))
         existing = sorted(self._summaries.list_summaries(request.call_id), key=lambda s: s.version)
 
         if request.reason == ReasonCode.RETRY:
@@ -272,14 +272,14 @@ class SummaryService:
         return None
 
     def _in_progress(self, existing: Sequence[Summary], kind: SummaryKind, revision: int) -> bool:
-        now = _parse_time(self._clock())
+        now = parse_iso(self._clock())
         for summary in existing:
             if (
                 summary.status is SummaryStatus.PENDING
                 and summary.kind is kind
                 and summary.transcript_revision == revision
             ):
-                started = _parse_time(summary.created_at)
+                started = parse_iso(summary.created_at)
                 if now is None or started is None or now - started < PENDING_TIMEOUT:
                     return True
         return False
@@ -381,7 +381,7 @@ class SummaryService:
         if summary is None:
             return
         call = self._transcripts.get_call(summary.call_id) or call_before
-        revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
+        revision = int_or_zero(call.get(CallAttr.TRANSCRIPT_REVISION.value))
         if revision > summary.transcript_revision:
             logger.info(
                 "call %s transcript moved from revision %s to %s during the run; requesting a new final",
@@ -404,15 +404,17 @@ def stale_request_detail(call_id: str, requested_at: str) -> dict[str, Any]:
     }
 
 
-def _int(value: Any) -> int:
+def int_or_zero(value: Any) -> int:
+    """A numeric table attribute (Decimal, int or str) as int; 0 when absent or invalid."""
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
 
 
-def _parse_time(value: str) -> datetime | None:
-    if not value:
+def parse_iso(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp (`Z` or offset; naive means UTC) or None when absent or unparsable."""
+    if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.models import CallDetails, CallStatus, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher, Page
-from callrecap.domain.summary_service import ReasonCode
+from callrecap.domain.summary_service import ReasonCode, int_or_zero, parse_iso
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +59,6 @@ class SweepReport:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def details_of(call: Mapping[str, Any]) -> CallDetails:
@@ -111,10 +101,10 @@ def final_request_reason(call: Mapping[str, Any], grace_cutoff: datetime) -> str
     if call.get(CallAttr.LATEST_SUMMARY_STATUS.value) == SummaryStatus.FAILED.value:
         # throttling/5xx may pass: the service bounds these attempts (MAX_AUTOMATIC_ATTEMPTS)
         return ReasonCode.AUTO_RETRY if call.get(CallAttr.LATEST_SUMMARY_RETRYABLE.value) is True else None
-    revision = _int(call.get(CallAttr.TRANSCRIPT_REVISION.value))
+    revision = int_or_zero(call.get(CallAttr.TRANSCRIPT_REVISION.value))
     final_revision = call.get(CallAttr.FINAL_SUMMARY_REVISION.value)
     if final_revision is not None:
-        return ReasonCode.STALE if revision > _int(final_revision) else None
+        return ReasonCode.STALE if revision > int_or_zero(final_revision) else None
     ended = parse_iso(call.get(CallAttr.ENDED_AT.value))
     if ended is not None and ended < grace_cutoff:
         return REASON_MISSING
@@ -209,10 +199,3 @@ class Sweeper:
                 cursor = page.cursor
                 if not cursor:
                     break
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
