@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from callrecap import contracts as c
-from callrecap.adapters import dynamo_store, dynamo_table, event_bus
+from callrecap.adapters import dynamo_store, event_bus
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.prompt_source import BundledPromptSource
@@ -31,34 +30,23 @@ from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
 from moto import mock_aws
 
+from tests.helpers.aws import AwsResources, create_resources
+
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
-TABLE = "callrecap-it"
-BUS = "callrecap-it-bus"
-REGION = "us-east-1"
 START = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
 
 
 @dataclass
 class Stack:
-    ddb: Any
-    sqs: Any
-    queue_url: str
+    aws: AwsResources
     transcripts: Any
     summaries: DynamoSummaryStore
     publisher: Any
 
     def observed(self) -> list[dict[str, Any]]:
         """Every bus event routed to the observer queue so far (drained)."""
-        events: list[dict[str, Any]] = []
-        while True:
-            response = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            messages = response.get("Messages", [])
-            if not messages:
-                return events
-            for message in messages:
-                events.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.aws.bus_events()
 
     def of(self, events: list[dict[str, Any]], detail_type: str) -> list[dict[str, Any]]:
         return [e for e in events if e["detail-type"] == detail_type]
@@ -67,28 +55,14 @@ class Stack:
 @pytest.fixture
 def stack() -> Iterator[Stack]:
     with mock_aws():
-        ddb = boto3.client("dynamodb", region_name=REGION)
-        dynamo_table.create_table(ddb, TABLE)
-        events = boto3.client("events", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
-        events.create_event_bus(Name=BUS)
-        queue_url = sqs.create_queue(QueueName="observer")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events.put_rule(
-            Name="observe-all",
-            EventBusName=BUS,
-            EventPattern=json.dumps({"source": [c.BUS_SOURCE]}),
-        )
-        events.put_targets(Rule="observe-all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
+        aws = create_resources()
         yield Stack(
-            ddb=ddb,
-            sqs=sqs,
-            queue_url=queue_url,
-            transcripts=dynamo_store.DynamoTranscriptStore(TABLE, client=ddb, clock=lambda: START),
-            summaries=DynamoSummaryStore(TABLE, client=ddb),
-            publisher=event_bus.EventBridgePublisher(BUS, client=events),
+            aws=aws,
+            transcripts=dynamo_store.DynamoTranscriptStore(
+                aws.table_name, client=aws.dynamodb, clock=lambda: START
+            ),
+            summaries=DynamoSummaryStore(aws.table_name, client=aws.dynamodb),
+            publisher=event_bus.EventBridgePublisher(aws.bus_name, client=aws.events),
         )
     summarizer.set_dependencies(None)
     sweeper.set_dependencies(None)
@@ -137,7 +111,7 @@ def bus_envelope(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
         "source": c.BUS_SOURCE,
         "account": "123456789012",
         "time": "2026-03-03T11:30:00Z",
-        "region": REGION,
+        "region": "us-east-1",
         "resources": [],
         "detail": detail,
     }
