@@ -55,3 +55,38 @@ def test_stop_restores_the_environment() -> None:
     with LocalStack(port=0, serve_http=False, sweeper_interval=0):
         assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert os.environ.get("AWS_ENDPOINT_URL") == before
+
+
+def test_serve_demo_keeps_the_page_alive_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    write_call(tmp_path, "demo-call", turns=2)
+    command = [sys.executable, "-m", "callrecap_local", "serve", "--port", "0", "--demo"]
+    process = subprocess.Popen(
+        [*command, "--demo-speed", "50", "--samples", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        url = banner.split("open ", 1)[1].split("/ ", 1)[0]
+        with urllib.request.urlopen(f"{url}/", timeout=10) as response:
+            assert b"<html" in response.read().lower()
+        call_ids: set[str] = set()
+        deadline = time.monotonic() + 60
+        while len(call_ids) < 2 and time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{url}/api/calls", timeout=10) as response:
+                call_ids = {c["callId"] for c in json.loads(response.read())["calls"]}
+            time.sleep(0.3)
+        assert len(call_ids) >= 2  # the sample is replayed again and again, each time a new call
+        assert "demo-call" not in call_ids
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=30)
+    assert status == 0
