@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from callrecap.settings import EnvVar, Provider, Settings
+from callrecap.settings import AgentChannel, EnvVar, Provider, Settings
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -94,6 +94,7 @@ class DeployConfig:
     pii_mode: PiiMode = PiiMode.OFF
     pii_entity_types: str = ""
     custom_vocabulary_name: str = ""
+    agent_channel: AgentChannel = AgentChannel.CH_1
     # Kinesis -> ingest event source mapping
     ingest_batch_size: int = 100
     ingest_batch_window_seconds: int = 1
@@ -138,6 +139,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "piiMode": "pii_mode",
     "piiEntityTypes": "pii_entity_types",
     "customVocabularyName": "custom_vocabulary_name",
+    "agentChannel": "agent_channel",
     "ingestBatchSize": "ingest_batch_size",
     "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
     "ingestRetryAttempts": "ingest_retry_attempts",
@@ -255,6 +257,8 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
             values[field_name] = _as_enum(key, value, PiiMode, problems)
         elif key == "llmProvider":
             values[field_name] = _as_enum(key, value, Provider, problems)
+        elif key == "agentChannel":
+            values[field_name] = _as_enum(key, value, AgentChannel, problems)
         else:
             values[field_name] = str(value).strip()
     values = {k: v for k, v in values.items() if v is not None}

@@ -105,7 +105,11 @@ class Pipeline(Construct):
             self,
             "Ingest",
             Function.INGEST,
-            environment={**self.common_env, EnvVar.QUARANTINE_QUEUE_URL: self._storage.quarantine.queue_url},
+            environment={
+                **self.common_env,
+                EnvVar.QUARANTINE_QUEUE_URL: self._storage.quarantine.queue_url,
+                EnvVar.AGENT_CHANNEL: cfg.agent_channel.value,
+            },
             timeout=cdk.Duration.seconds(60),
             description="Kinesis transcript records -> DynamoDB segments; malformed records -> quarantine",
         )

@@ -39,6 +39,7 @@ def test_deploy_doc_explains_every_context_key() -> None:
         ({"llmProvider": "openai"}, "provider openai needs context key openaiBaseUrl"),
         ({"bedrockRegion": "mars-east-1"}, "bedrockRegion 'mars-east-1' is not a region where Bedrock"),
         ({"llmProvider": "gpt"}, "llmProvider must be one of"),
+        ({"agentChannel": "ch_2"}, "agentChannel must be one of ch_0, ch_1"),
         ({"summarizerLambdaArn": "my-function"}, "is not a Lambda function ARN"),
         ({"crmHookArn": "arn:aws:sqs:us-east-1:123456789012:q"}, "crmHookArn"),
         (

@@ -62,6 +62,7 @@ def test_settings_reach_each_function_by_their_env_var_names(main_synth: Synthes
         assert env[EnvVar.TABLE_NAME.value] == table
     ingest_env = raw["Resources"][function_id(raw, Function.INGEST)]["Properties"]["Environment"]["Variables"]
     assert EnvVar.QUARANTINE_QUEUE_URL.value in ingest_env
+    assert ingest_env[EnvVar.AGENT_CHANNEL.value] == DeployConfig().agent_channel.value == "ch_1"
     summarizer = raw["Resources"][function_id(raw, Function.SUMMARIZER)]["Properties"]["Environment"][
         "Variables"
     ]
