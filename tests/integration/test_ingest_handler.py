@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
-from callrecap.adapters.quarantine import SqsQuarantine
+from callrecap.adapters.quarantine import MAX_SQS_BODY, QuarantinedRecord, SqsQuarantine
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Speaker
 from callrecap.handlers import ingest
@@ -370,3 +370,14 @@ def test_an_unknown_agent_channel_fails_at_cold_start(monkeypatch: pytest.Monkey
     with pytest.raises(SettingsError, match="CALLRECAP_AGENT_CHANNEL must be one of ch_0, ch_1, got 'left'"):
         ingest.handler({"Records": []}, None)
     ingest.set_dependencies(None)
+
+
+def test_a_record_too_big_for_sqs_is_quarantined_without_its_payload(aws: AwsResources) -> None:
+    big = "A" * (MAX_SQS_BODY + 10)  # Kinesis allows 1 MiB before base64; SQS bodies stop at 1 MiB
+    quarantine = SqsQuarantine(aws.quarantine_url, client=aws.sqs)
+    quarantine.put(
+        QuarantinedRecord(sequence_number="seq-9", partition_key="pk", data=big, reason="not JSON")
+    )
+    (kept,) = aws.quarantined()
+    assert kept["sequenceNumber"] == "seq-9" and kept["reason"] == "not JSON"
+    assert (kept["data"], kept["dataTruncated"], kept["dataLength"]) == ("", True, len(big))
