@@ -12,19 +12,33 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from callrecap.adapters.dynamo_table import table_definition
 
-TABLE_READ_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-)
-TABLE_WRITE_ACTIONS = (
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-)
+OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    # (boto3 service, operation the adapters call): the IAM actions it needs.
+    ("dynamodb", "get_item"): ("dynamodb:GetItem",),
+    ("dynamodb", "query"): ("dynamodb:Query",),
+    ("dynamodb", "put_item"): ("dynamodb:PutItem",),
+    ("dynamodb", "update_item"): ("dynamodb:UpdateItem",),
+    # A transaction is authorized per item action (the store's transactions hold Put and Update;
+    # a ConditionCheck item would need dynamodb:ConditionCheckItem).
+    ("dynamodb", "transact_write_items"): ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    ("events", "put_events"): ("events:PutEvents",),
+    ("sqs", "send_message"): ("sqs:SendMessage",),
+    ("s3", "list_objects_v2"): ("s3:ListBucket",),
+    ("s3", "get_object"): ("s3:GetObject",),
+    ("bedrock-runtime", "converse"): ("bedrock:InvokeModel",),
+    ("lambda", "invoke"): ("lambda:InvokeFunction",),
+    ("secretsmanager", "get_secret_value"): ("secretsmanager:GetSecretValue",),
+}
+"""The one list of what each AWS call made by lambdas/callrecap/adapters costs in IAM.
+
+tests/infra reads the adapters' calls from their source and checks that each is listed here and
+that every function's role grants what its handler's adapters call, and nothing more.
+"""
+LOCAL_ONLY_OPERATIONS = frozenset({("dynamodb", "create_table"), ("dynamodb", "update_time_to_live")})
+"""dynamo_table's helpers that create the table for the local stack and tests, never in a Lambda."""
+
+TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
+TABLE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 KMS_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
 KMS_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")
 

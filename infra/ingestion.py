@@ -56,6 +56,7 @@ class Ingestion(Construct):
     def _voice_connector(self, config: DeployConfig) -> tuple[str, str]:
         """(id, ARN) of the configured connector, or of a new one with encryption required."""
         if config.voice_connector_id:
+            # Resource type voice-connector in the Service Authorization Reference (Amazon Chime).
             stack = cdk.Stack.of(self)
             arn = f"arn:{stack.partition}:chime:{stack.region}:{stack.account}:vc/{config.voice_connector_id}"
             return config.voice_connector_id, arn
@@ -205,6 +206,7 @@ class Ingestion(Construct):
         configuration: chime.CfnMediaInsightsPipelineConfiguration,
     ) -> None:
         stack = cdk.Stack.of(self)
+        configuration_arn = configuration.attr_media_insights_pipeline_configuration_arn
         put_call = cr.AwsSdkCall(
             service="ChimeSDKVoice",
             action="PutVoiceConnectorStreamingConfiguration",
@@ -216,7 +218,7 @@ class Ingestion(Construct):
                     "StreamingNotificationTargets": [{"NotificationTarget": "EventBridge"}],
                     "MediaInsightsConfiguration": {
                         "Disabled": False,
-                        "ConfigurationArn": configuration.attr_media_insights_pipeline_configuration_arn,
+                        "ConfigurationArn": configuration_arn,
                     },
                 },
             },
@@ -241,16 +243,20 @@ class Ingestion(Construct):
             ),
             policy=cr.AwsCustomResourcePolicy.from_statements(
                 [
+                    # Service Authorization Reference (Amazon Chime): Put is authorized on the
+                    # voice-connector AND on the media-insights-pipeline-configuration it names;
+                    # Delete on the voice-connector only.
                     iam.PolicyStatement(
-                        actions=[
-                            "chime:PutVoiceConnectorStreamingConfiguration",
-                            "chime:DeleteVoiceConnectorStreamingConfiguration",
-                        ],
+                        actions=["chime:PutVoiceConnectorStreamingConfiguration"],
+                        resources=[connector_arn, configuration_arn],
+                    ),
+                    iam.PolicyStatement(
+                        actions=["chime:DeleteVoiceConnectorStreamingConfiguration"],
                         resources=[connector_arn],
                     ),
                     iam.PolicyStatement(
                         actions=["chime:GetMediaInsightsPipelineConfiguration"],
-                        resources=[configuration.attr_media_insights_pipeline_configuration_arn],
+                        resources=[configuration_arn],
                     ),
                     iam.PolicyStatement(
                         actions=["iam:CreateServiceLinkedRole"],

@@ -234,7 +234,7 @@ class Pipeline(Construct):
                 resources = [f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model}"]
             fn.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                    actions=["bedrock:InvokeModel"],  # what Converse needs
                     resources=resources,
                 )
             )
@@ -295,7 +295,8 @@ class Pipeline(Construct):
                 },
                 description="Example CRM hook: receives CallSummarized and records the delivery",
             )
-            self._grant_store(example)
+            # The example hook records deliveries in the table; it publishes nothing on the bus.
+            grant_table(example, self._storage.table, self._storage.key, write=True)
             self._park_failures(example, dlq)
             hook = example
         events.Rule(

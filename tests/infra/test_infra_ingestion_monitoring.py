@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from callrecap.contracts import Function
-from infra_helpers import function_id, resources, role_statements
+from infra_helpers import actions_of, function_id, resources, role_statements
 from infra_synth import VOICE_CONNECTOR_ID, Synthesized
 
 from infra.config import DeployConfig
@@ -87,7 +89,56 @@ def test_voice_connector_is_created_when_asked(alt_synth: Synthesized) -> None:
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if "chime:PutVoiceConnectorStreamingConfiguration" in s["Action"]
     ]
-    assert put["Resource"] == {"Fn::GetAtt": [connector_id, "VoiceConnectorArn"]}
+    (configuration,) = resources(alt_synth.raw, "AWS::Chime::MediaInsightsPipelineConfiguration")
+    assert _unordered(put["Resource"]) == _unordered(
+        [
+            {"Fn::GetAtt": [connector_id, "VoiceConnectorArn"]},
+            {"Fn::GetAtt": [configuration, "MediaInsightsPipelineConfigurationArn"]},
+        ]
+    )
+
+
+def test_streaming_policy_names_the_existing_connector_in_the_voice_connector_arn_format(
+    main_synth: Synthesized,
+) -> None:
+    """Service Authorization Reference, Amazon Chime: voice-connector is
+    arn:${Partition}:chime:${Region}:${Account}:vc/${VoiceConnectorId}; Put is also authorized on
+    the media-insights-pipeline-configuration it names, Delete on the connector only."""
+    raw = main_synth.raw
+    (configuration,) = resources(raw, "AWS::Chime::MediaInsightsPipelineConfiguration")
+    policy = next(
+        v
+        for k, v in resources(raw, "AWS::IAM::Policy").items()
+        if k.startswith("IngestionVoiceConnectorStreaming")
+    )
+    by_action = {
+        action: s["Resource"]
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in actions_of(s)
+    }
+    connector_arn = {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":chime:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":vc/{VOICE_CONNECTOR_ID}",
+            ],
+        ]
+    }
+    configuration_arn = {"Fn::GetAtt": [configuration, "MediaInsightsPipelineConfigurationArn"]}
+    assert _unordered(by_action["chime:PutVoiceConnectorStreamingConfiguration"]) == _unordered(
+        [connector_arn, configuration_arn]
+    )
+    assert by_action["chime:DeleteVoiceConnectorStreamingConfiguration"] == connector_arn
+
+
+def _unordered(resources: list) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in resources)
 
 
 def _alarm_metrics(raw: dict) -> dict[str, dict]:

@@ -1,0 +1,135 @@
+"""Each function's role grants exactly what its handler's adapters call: a missing action is an
+outage in production, an extra one is privilege nobody uses.
+
+The AWS calls are read from the adapters' source (boto3 operation names of the service each
+module creates a client for), so a new call fails here until infra/grants.OPERATION_ACTIONS
+lists it and the function that makes it is granted it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+import pytest
+from botocore import xform_name
+from botocore.session import get_session
+from callrecap.contracts import Function, handler_path
+from infra_helpers import actions_of, function_role_id, resources_of, role_statements
+from infra_synth import Synthesized
+
+from infra.grants import LOCAL_ONLY_OPERATIONS, OPERATION_ACTIONS
+
+ADAPTERS = "callrecap.adapters"
+PROVIDERS = "callrecap.adapters.llm"
+"""Provider adapters are all imported by the factory; only the configured one is granted."""
+PROVIDER_MODULES = {
+    "bedrock": "callrecap.adapters.llm.bedrock",
+    "lambda": "callrecap.adapters.llm.lambda_provider",
+    "openai": "callrecap.adapters.llm.openai",
+}
+AUDITED_SERVICES = ("dynamodb", "events", "sqs", "s3", "bedrock", "lambda", "secretsmanager")
+"""IAM prefixes whose grants must match the adapters' calls (kms and logs follow from these)."""
+
+
+def _source(module: str) -> ast.Module:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    return ast.parse(Path(spec.origin).read_text())
+
+
+@cache
+def aws_calls(module: str) -> frozenset[tuple[str, str]]:
+    """(service, operation) pairs the module calls on the boto3 client(s) it creates."""
+    tree = _source(module)
+    services = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "client"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute):
+            names.add(node.func.attr)  # client.put_item(...)
+        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            names.add(node.args[0].value)  # _call("transact_write_items", ...), get_paginator("...")
+    session = get_session()
+    calls = set()
+    for service in services:
+        operations = {xform_name(op) for op in session.get_service_model(service).operation_names}
+        calls |= {(service, name) for name in names & operations}
+    return frozenset(calls - LOCAL_ONLY_OPERATIONS)
+
+
+@cache
+def adapter_modules(module: str) -> frozenset[str]:
+    """callrecap.adapters modules `module` imports, directly or through other adapters."""
+    found: set[str] = set()
+    for node in ast.walk(_source(module)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(ADAPTERS):
+            found.add(node.module)
+            found |= adapter_modules(node.module)
+    return frozenset(found)
+
+
+def needed_actions(function: Function, provider: str) -> set[str]:
+    handler_module = handler_path(function).rsplit(".", 1)[0]
+    modules = {m for m in adapter_modules(handler_module) if not m.startswith(PROVIDERS)}
+    if any(m.startswith(PROVIDERS) for m in adapter_modules(handler_module)):
+        modules.add(PROVIDER_MODULES[provider])
+    return {action for m in modules for call in aws_calls(m) for action in OPERATION_ACTIONS[call]}
+
+
+def _to_dead_letter_queue(statement: dict) -> bool:
+    """Grants the Lambda service uses with the role to park failed events (not the handler's)."""
+    return all("Dlq" in str(resource) for resource in resources_of(statement))
+
+
+def granted_actions(raw: dict, function: Function) -> set[str]:
+    statements = role_statements(raw, function_role_id(raw, function))
+    return {
+        action
+        for statement in statements
+        if not _to_dead_letter_queue(statement)
+        for action in actions_of(statement)
+        if action.split(":")[0] in AUDITED_SERVICES
+    }
+
+
+def test_every_aws_call_of_the_adapters_has_its_iam_actions_listed() -> None:
+    import callrecap.adapters as package
+
+    root = Path(package.__file__).parent
+    modules = [
+        ".".join((ADAPTERS, *path.relative_to(root).with_suffix("").parts))
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "__init__.py"
+    ]
+    calls = {call for m in modules for call in aws_calls(m)}
+    assert ("dynamodb", "transact_write_items") in calls  # the scan sees calls made by name
+    assert ("s3", "list_objects_v2") in calls  # ... and paginators
+    assert calls - set(OPERATION_ACTIONS) == set()
+
+
+@pytest.mark.parametrize("function", list(Function), ids=lambda f: f.value)
+def test_each_function_is_granted_exactly_what_its_adapters_call(
+    function: Function, main_synth: Synthesized
+) -> None:
+    needed = needed_actions(function, "bedrock")  # the main variant's provider
+    assert needed, "every function calls AWS"
+    assert granted_actions(main_synth.raw, function) == needed
+
+
+def test_a_lambda_summarizer_is_granted_invoke_instead_of_bedrock(alt_synth: Synthesized) -> None:
+    granted = granted_actions(alt_synth.raw, Function.SUMMARIZER)
+    assert granted == needed_actions(Function.SUMMARIZER, "lambda")
+    assert "lambda:InvokeFunction" in granted
+    assert not any(a.startswith("bedrock:") for a in granted)
