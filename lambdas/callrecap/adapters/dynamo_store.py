@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callrecap import contracts as c
+from callrecap.adapters.dynamo_table import error_code as _error_code
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import CallDetails, CallStatus, Segment, Speaker
 from callrecap.domain.ports import Page, SegmentWriteResult
@@ -811,10 +812,3 @@ _INTERNAL_CALL_ATTRS = frozenset(
 
 def _public_call(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in _INTERNAL_CALL_ATTRS}
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from callrecap import contracts as c
+from callrecap.adapters.dynamo_table import error_code as _error_code
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
 
@@ -151,13 +152,6 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
         retryable=bool(record.get(SummaryAttr.RETRYABLE, False)),
     )
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
 
 
 def _is_condition_failure(error: Exception) -> bool:
