@@ -6,7 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from callrecap.domain.inbound import MalformedRecord, parse_kinesis_record
+from callrecap.domain.inbound import (
+    DEFAULT_CHANNEL_ROLES,
+    MalformedRecord,
+    channel_roles_with_agent_on,
+    parse_kinesis_record,
+)
 from callrecap.domain.models import CallDetailsObserved, CategoryMatched, Segment, Speaker
 
 from tests.helpers.inbound_payloads import (
@@ -55,6 +60,13 @@ def test_channel_roles_can_be_overridden(shared_data: Path) -> None:
     (segment,) = parse_kinesis_record(data, record_id="s", channel_roles={"ch_0": Speaker.AGENT})
     assert isinstance(segment, Segment)
     assert segment.speaker is Speaker.AGENT
+
+
+def test_agent_channel_setting_gives_the_two_channel_mapping() -> None:
+    assert channel_roles_with_agent_on("ch_1") == DEFAULT_CHANNEL_ROLES
+    assert channel_roles_with_agent_on("ch_0") == {"ch_0": Speaker.AGENT, "ch_1": Speaker.CUSTOMER}
+    with pytest.raises(ValueError, match="agent channel must be one of"):
+        channel_roles_with_agent_on("ch_2")
 
 
 def test_partial_and_final_share_the_result_id(shared_data: Path) -> None:
