@@ -122,12 +122,12 @@ class LocalStack:
             LocalStack._active = None
             raise LocalStackError("moto[server] is not installed: run `make setup`") from error
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
-        self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
-        self._moto.start()
-        moto_host, moto_port = self._moto.get_host_and_port()
-        self.moto_url = f"http://{moto_host}:{moto_port}"
         self._started = True
         try:
+            self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
+            self._moto.start()
+            moto_host, moto_port = self._moto.get_host_and_port()
+            self.moto_url = f"http://{moto_host}:{moto_port}"
             self._set_env(self._aws_env())
             reset_all_handler_caches()
             self.resources = create_resources(self.client, self.prefix)
@@ -158,7 +158,10 @@ class LocalStack:
             replay.join(timeout=5)
         self.workers.clear()
         if self._moto is not None:
-            self._moto.stop()
+            try:
+                self._moto.stop()
+            except Exception:  # a server that never started: nothing to stop
+                log.debug("moto server stop failed", exc_info=True)
             self._moto = None
         self._clients.clear()
         reset_all_handler_caches()
