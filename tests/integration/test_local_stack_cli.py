@@ -90,3 +90,17 @@ def test_serve_demo_keeps_the_page_alive_and_stops_on_ctrl_c(tmp_path: Path) -> 
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=30)
     assert status == 0
+
+
+def test_the_sweeper_runs_on_its_schedule_with_a_scheduled_event() -> None:
+    import time
+
+    from callrecap.contracts import Function
+
+    with LocalStack(port=0, serve_http=False, sweeper_interval=0.2) as stack:
+        sweeper = stack.functions[Function.SWEEPER]
+        deadline = time.monotonic() + 30
+        while sweeper.invocations < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sweeper.invocations >= 2
+        assert sweeper.errors == 0
