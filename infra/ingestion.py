@@ -166,35 +166,27 @@ class Ingestion(Construct):
 
     def _processor(self, config: DeployConfig) -> Any:
         cfg = chime.CfnMediaInsightsPipelineConfiguration
-        identify = "PII" if config.pii_mode is PiiMode.IDENTIFY else None
-        redact = "PII" if config.pii_mode is PiiMode.REDACT else None
-        entity_types = config.pii_entity_types or None
-        vocabulary = config.custom_vocabulary_name or None
+        # Both processors take the same transcription settings under different property types.
+        settings: dict[str, Any] = {
+            "language_code": config.language_code,
+            "content_identification_type": "PII" if config.pii_mode is PiiMode.IDENTIFY else None,
+            "content_redaction_type": "PII" if config.pii_mode is PiiMode.REDACT else None,
+            "pii_entity_types": config.pii_entity_types or None,
+            "vocabulary_name": config.custom_vocabulary_name or None,
+            "enable_partial_results_stabilization": True,
+            "partial_results_stability": "high",
+        }
         if config.transcribe_mode is TranscribeMode.CALL_ANALYTICS:
             return cfg.MediaInsightsPipelineConfigurationElementProperty(
                 type="AmazonTranscribeCallAnalyticsProcessor",
                 amazon_transcribe_call_analytics_processor_configuration=(
-                    cfg.AmazonTranscribeCallAnalyticsProcessorConfigurationProperty(
-                        language_code=config.language_code,
-                        content_identification_type=identify,
-                        content_redaction_type=redact,
-                        pii_entity_types=entity_types,
-                        vocabulary_name=vocabulary,
-                        enable_partial_results_stabilization=True,
-                        partial_results_stability="high",
-                    )
+                    cfg.AmazonTranscribeCallAnalyticsProcessorConfigurationProperty(**settings)
                 ),
             )
         return cfg.MediaInsightsPipelineConfigurationElementProperty(
             type="AmazonTranscribeProcessor",
             amazon_transcribe_processor_configuration=cfg.AmazonTranscribeProcessorConfigurationProperty(
-                language_code=config.language_code,
-                content_identification_type=identify,
-                content_redaction_type=redact,
-                pii_entity_types=entity_types,
-                vocabulary_name=vocabulary,
-                enable_partial_results_stabilization=True,
-                partial_results_stability="high",
+                **settings
             ),
         )
 
