@@ -112,6 +112,8 @@ class DeployConfig:
     openai_model: str = ""
     openai_api_key_secret_arn: str = ""
     max_input_tokens: int = 0
+    final_summary_delay_seconds: int = 10
+    """CallEnded waits this long in a delay queue before the final summary (docs/summarization.md)."""
     idle_minutes: int = 30
     sweeper_interval_minutes: int = 5
     crm_hook_arn: str = ""
@@ -154,6 +156,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "openaiModel": "openai_model",
     "openaiApiKeySecretArn": "openai_api_key_secret_arn",
     "maxInputTokens": "max_input_tokens",
+    "finalSummaryDelaySeconds": "final_summary_delay_seconds",
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
@@ -214,6 +217,7 @@ _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "ingestParallelizationFactor": (1, 10),
     "ttlDays": (0, 3650),
     "maxInputTokens": (0, 2_000_000),
+    "finalSummaryDelaySeconds": (0, 900),  # SQS DelaySeconds allows 0..900
     "idleMinutes": (1, 1440),
     "sweeperIntervalMinutes": (1, 1440),
     "logRetentionDays": (1, 3653),

@@ -28,7 +28,7 @@ from infra.config import DeployConfig
 from infra.functions import FunctionFactory
 from infra.grants import grant_key, grant_prompt_read, grant_table
 from infra.nag import acknowledge
-from infra.storage import Storage, parked_queue
+from infra.storage import RETENTION_14_DAYS, Storage, parked_queue
 
 # EventBridge -> Lambda delivery: retries with back-off for up to two hours, then the rule's DLQ.
 RULE_RETRY_ATTEMPTS = 8
@@ -36,6 +36,11 @@ RULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
 # Lambda async invocation (after EventBridge delivered): two retries, then the on-failure queue.
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(1)
+# CallEnded -> delay queue -> summarizer: one call a batch (a final can take minutes of LLM time),
+# five receives (throttled deliveries count too) before the record is parked in the queue's DLQ.
+SUMMARIZER_TIMEOUT_MINUTES = 5
+FINAL_SUMMARY_BATCH_SIZE = 1
+FINAL_SUMMARY_MAX_RECEIVES = 5
 PROMPT_PREFIX = Settings(table_name="-").prompt_prefix
 """Prompt overrides live under the handlers' default key prefix of the prompt bucket."""
 INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
@@ -86,6 +91,7 @@ class Pipeline(Construct):
         queues = {
             "Ingest": self.ingest_dlq,
             "Summarizer": self.summarizer_dlq,
+            "FinalSummary": self.final_summary_dlq,
             "Sweeper": self.sweeper_dlq,
             "CrmHook": self.crm_hook_dlq,
         }
@@ -185,7 +191,7 @@ class Pipeline(Construct):
             "Summarizer",
             Function.SUMMARIZER,
             environment=env,
-            timeout=cdk.Duration.minutes(5),
+            timeout=cdk.Duration.minutes(SUMMARIZER_TIMEOUT_MINUTES),
             memory_size=1024,
             description="CallEnded / SummaryRequested -> versioned summary (LLM) -> CallSummarized",
         )
@@ -199,18 +205,65 @@ class Pipeline(Construct):
         )
         self._grant_provider(fn)
         dlq = parked_queue(
-            self, "SummarizerDlq", purpose="the summarizer rule and the summarizer's async invokes"
+            self, "SummarizerDlq", purpose="the SummaryRequested rule and the summarizer's async invokes"
         )
         self._park_failures(fn, dlq)
         events.Rule(
             self,
             "SummarizerRule",
-            description="CallEnded and SummaryRequested -> summarizer",
+            description="SummaryRequested (summarize now, stale, retry) -> summarizer at once",
             event_bus=self.bus,
-            event_pattern=event_pattern(contracts.summarizer_pattern()),
+            event_pattern=event_pattern(contracts.summary_requested_pattern()),
             targets=[self._target(fn, dlq)],
         )
+        self._final_summary_queue(fn)
         return fn, dlq
+
+    def _final_summary_queue(self, fn: lambda_.Function) -> None:
+        """CallEnded -> a delay queue -> the summarizer, so the final covers the call's last segments.
+
+        The Chime ENDED status reaches the bus while the last segments can still be in the Kinesis
+        batching window; `finalSummaryDelaySeconds` of SQS DelaySeconds lets them land first.
+        """
+        self.final_summary_dlq = parked_queue(
+            self, "FinalSummaryDlq", purpose="the final-summary delay queue (CallEnded records)"
+        )
+        self.final_summary_queue = sqs.Queue(
+            self,
+            "FinalSummaryQueue",
+            delivery_delay=cdk.Duration.seconds(self._config.final_summary_delay_seconds),
+            # AWS: at least 6x the consumer's timeout, so a throttled batch is not redriven too early.
+            visibility_timeout=cdk.Duration.minutes(6 * SUMMARIZER_TIMEOUT_MINUTES),
+            # SSE-SQS: EventBridge can send to it without a key policy (like the parked queues).
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION_14_DAYS,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.final_summary_dlq, max_receive_count=FINAL_SUMMARY_MAX_RECEIVES
+            ),
+        )
+        events.Rule(
+            self,
+            "CallEndedRule",
+            description="CallEnded -> final-summary delay queue -> summarizer",
+            event_bus=self.bus,
+            event_pattern=event_pattern(contracts.call_ended_pattern()),
+            targets=[
+                targets.SqsQueue(
+                    self.final_summary_queue,
+                    retry_attempts=RULE_RETRY_ATTEMPTS,
+                    max_event_age=RULE_MAX_EVENT_AGE,
+                    dead_letter_queue=self.final_summary_dlq,
+                )
+            ],
+        )
+        fn.add_event_source(
+            sources.SqsEventSource(
+                self.final_summary_queue,
+                batch_size=FINAL_SUMMARY_BATCH_SIZE,
+                report_batch_item_failures=True,
+            )
+        )
 
     def _bucket_cfn(self) -> s3.CfnBucket:
         child = self._storage.prompt_bucket.node.default_child

@@ -45,11 +45,29 @@ def chime_streaming_pattern(voice_connector_ids: list[str] | None = None) -> dic
 
 
 def summarizer_pattern() -> dict[str, Any]:
-    """Rule pattern (custom bus) of the events that make the summarizer run."""
+    """Every event (custom bus) that makes the summarizer run: the union of the two rules below.
+
+    The deployed and local stacks route them separately: `summary_requested_pattern()` straight to
+    the summarizer, `call_ended_pattern()` through the final-summary delay queue.
+    """
     return {
         "source": [BUS_SOURCE],
         "detail-type": [BusEvent.CALL_ENDED.value, BusEvent.SUMMARY_REQUESTED.value],
     }
+
+
+def call_ended_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus): CallEnded -> the final-summary delay queue -> summarizer.
+
+    The delay lets the call's last transcript segments (still in the Kinesis batching window when
+    the Chime ENDED status arrives) land first, so the first final covers the whole call.
+    """
+    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_ENDED.value]}
+
+
+def summary_requested_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus): SummaryRequested ("Summarize now", stale, retry) -> summarizer at once."""
+    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.SUMMARY_REQUESTED.value]}
 
 
 def crm_hook_pattern() -> dict[str, Any]:

@@ -27,7 +27,7 @@ MAIN_CONTEXT: dict[str, Any] = {
     "skipLayerBuild": True,
 }
 # A new Voice Connector, plain Transcribe with PII identification, a custom summarizer Lambda,
-# a configured CRM hook ARN.
+# a configured CRM hook ARN, a longer final-summary delay.
 ALT_CONTEXT: dict[str, Any] = {
     "createVoiceConnector": True,
     "transcribeMode": "transcribe",
@@ -35,6 +35,7 @@ ALT_CONTEXT: dict[str, Any] = {
     "llmProvider": "lambda",
     "summarizerLambdaArn": SUMMARIZER_ARN,
     "crmHookArn": CRM_HOOK_ARN,
+    "finalSummaryDelaySeconds": 30,
     "skipLayerBuild": True,
 }
 

@@ -51,6 +51,7 @@ def test_deploy_doc_explains_every_context_key() -> None:
         ({"piiEntityTypes": "NAME"}, "piiEntityTypes needs piiMode"),
         ({"ingestBatchSize": 0}, "ingestBatchSize must be between"),
         ({"ingestBatchSize": "many"}, "ingestBatchSize must be an integer"),
+        ({"finalSummaryDelaySeconds": 901}, "finalSummaryDelaySeconds must be between 0 and 900"),
         ({"logRetentionDays": 31}, "logRetentionDays must be one of"),
         ({"selfSignUp": "maybe"}, "selfSignUp must be true or false"),
         ({"cognitoDomainPrefix": "my-aws-login"}, "cognitoDomainPrefix"),

@@ -93,12 +93,32 @@ def _to_dead_letter_queue(statement: dict) -> bool:
     return all("Dlq" in str(resource) for resource in resources_of(statement))
 
 
+SQS_EVENT_SOURCE_ACTIONS = frozenset(
+    {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }
+)
+"""What `SqsEventSource` grants: the Lambda service polls the queue with the role, the handler
+itself makes no SQS call for it (tests/infra/test_infra_pipeline checks the grant and its queue)."""
+
+
+def _consumes_event_source_queue(statement: dict) -> bool:
+    """Grants of an SQS event source mapping (the final-summary delay queue), not the handler's."""
+    return set(actions_of(statement)) <= SQS_EVENT_SOURCE_ACTIONS and all(
+        "FinalSummaryQueue" in str(resource) for resource in resources_of(statement)
+    )
+
+
 def granted_actions(raw: dict, function: Function) -> set[str]:
     statements = role_statements(raw, function_role_id(raw, function))
     return {
         action
         for statement in statements
-        if not _to_dead_letter_queue(statement)
+        if not _to_dead_letter_queue(statement) and not _consumes_event_source_queue(statement)
         for action in actions_of(statement)
         if action.split(":")[0] in AUDITED_SERVICES
     }

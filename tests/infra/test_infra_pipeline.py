@@ -7,7 +7,7 @@ from typing import Any
 from callrecap import contracts
 from callrecap.contracts import Function, handler_path
 from callrecap.settings import EnvVar
-from infra_helpers import function_id, resources, role_statements
+from infra_helpers import actions_of, function_id, function_role_id, resources, role_statements
 from infra_synth import CRM_HOOK_ARN, SUMMARIZER_ARN, VOICE_CONNECTOR_ID, Synthesized
 
 from infra.config import DeployConfig
@@ -107,7 +107,8 @@ def test_summarizer_rule_pattern_and_retries(main_synth: Synthesized) -> None:
     raw = main_synth.raw
     rule = _rule_for(raw, Function.SUMMARIZER)
     (bus,) = resources(raw, "AWS::Events::EventBus")
-    assert rule["EventPattern"] == contracts.summarizer_pattern()
+    # SummaryRequested straight to the function; CallEnded goes through the delay queue.
+    assert rule["EventPattern"] == contracts.summary_requested_pattern()
     assert rule["EventBusName"] == {"Ref": bus}
     (target,) = rule["Targets"]
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
@@ -206,3 +207,66 @@ def test_functions_behind_rules_park_failed_async_invocations(main_synth: Synthe
         config = configs[function_id(raw, function)]
         assert config["MaximumRetryAttempts"] == 2
         assert config["DestinationConfig"]["OnFailure"]["Destination"] == _dlq_arn(raw, dlq)
+
+
+def _final_summary_queue(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    (queue_id,) = [k for k in resources(raw, "AWS::SQS::Queue") if k.startswith("PipelineFinalSummaryQueue")]
+    return queue_id, raw["Resources"][queue_id]["Properties"]
+
+
+def test_call_ended_waits_in_an_encrypted_delay_queue_with_a_dlq(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    queue_id, queue = _final_summary_queue(raw)
+    assert queue["DelaySeconds"] == DeployConfig().final_summary_delay_seconds == 10
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": _dlq_arn(raw, "PipelineFinalSummaryDlq"),
+        "maxReceiveCount": 5,
+    }
+    summarizer = raw["Resources"][function_id(raw, Function.SUMMARIZER)]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * summarizer["Timeout"]  # AWS guidance for SQS sources
+
+    (bus,) = resources(raw, "AWS::Events::EventBus")
+    queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+    (rule,) = [
+        r["Properties"]
+        for r in resources(raw, "AWS::Events::Rule").values()
+        if any(t["Arn"] == queue_arn for t in r["Properties"]["Targets"])
+    ]
+    assert rule["EventPattern"] == contracts.call_ended_pattern()
+    assert rule["EventBusName"] == {"Ref": bus}
+    (target,) = rule["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(raw, "PipelineFinalSummaryDlq")}
+    # The two rules together route exactly what the summarizer handles.
+    routed = set(rule["EventPattern"]["detail-type"]) | set(
+        _rule_for(raw, Function.SUMMARIZER)["EventPattern"]["detail-type"]
+    )
+    assert routed == set(contracts.summarizer_pattern()["detail-type"])
+
+
+def test_the_summarizer_consumes_the_delay_queue_with_partial_batch_failures(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    queue_id, _ = _final_summary_queue(raw)
+    (mapping,) = [
+        m["Properties"]
+        for m in resources(raw, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    assert mapping["FunctionName"] == {"Ref": function_id(raw, Function.SUMMARIZER)}
+    assert mapping["BatchSize"] == 1
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    consume = [
+        s
+        for s in role_statements(raw, function_role_id(raw, Function.SUMMARIZER))
+        if {"Fn::GetAtt": [queue_id, "Arn"]}
+        in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    actions = {a for s in consume for a in actions_of(s)}
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= actions
+    assert not any(a.startswith("sqs:Send") for a in actions)
+
+
+def test_the_final_summary_delay_is_a_context_key(alt_synth: Synthesized) -> None:
+    _, queue = _final_summary_queue(alt_synth.raw)
+    assert queue["DelaySeconds"] == 30

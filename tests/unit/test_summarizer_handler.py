@@ -144,3 +144,53 @@ def test_invalid_price_table_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CALLRECAP_PRICE_TABLE", "{nope")
     with pytest.raises(SettingsError, match="CALLRECAP_PRICE_TABLE"):
         summarizer.build_dependencies()
+
+
+def sqs_batch(*bodies: str) -> dict[str, Any]:
+    """What the SQS event source mapping of the final-summary delay queue delivers."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{n}",
+                "receiptHandle": f"rh{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:final-summary",
+                "awsRegion": "us-east-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def test_queued_call_ended_is_summarized_like_a_direct_one(world: World) -> None:
+    body = json.dumps(envelope("CallEnded", {"callId": "c1", "schemaVersion": "1"}))
+
+    result = summarizer.handler(sqs_batch(body), None)  # type: ignore[arg-type]
+
+    assert result == {"batchItemFailures": []}
+    assert [s.status.value for s in world.summaries.list_summaries("c1")] == ["COMPLETED"]
+    assert len(world.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+    # The same CallEnded delivered again (SQS is at-least-once) costs no model call.
+    assert summarizer.handler(sqs_batch(body), None) == {"batchItemFailures": []}  # type: ignore[arg-type]
+    assert len(world.engine.calls) == 1
+
+
+def test_a_bad_queued_record_fails_alone(world: World) -> None:
+    good = json.dumps(envelope("CallEnded", {"callId": "c1"}))
+    no_call_id = json.dumps(envelope("CallEnded", {"schemaVersion": "1"}))
+
+    result = summarizer.handler(sqs_batch(no_call_id, good, "not json"), None)  # type: ignore[arg-type]
+
+    # SQS redelivers the failed ones, then moves them to the queue's DLQ: nothing is lost.
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}]}
+    assert len(world.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+
+
+def test_event_shapes_are_told_apart() -> None:
+    assert summarizer.is_sqs_batch(sqs_batch("{}"))
+    assert not summarizer.is_sqs_batch(envelope("CallEnded", {"callId": "c1"}))
+    assert not summarizer.is_sqs_batch({"Records": [{"eventSource": "aws:kinesis"}]})

@@ -21,8 +21,9 @@ from callrecap.domain.models import (
     SummaryKind,
 )
 from callrecap.domain.ports import EventPublisher
+from callrecap.domain.summary_service import ReasonCode
 
-STALE_REASON = "stale"
+STALE_REASON = ReasonCode.STALE
 
 
 class LifecycleStore(Protocol):

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
@@ -43,8 +44,11 @@ class InvalidSummaryRequest(ValueError):
     """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
 
 
-class ReasonCode:
-    """`reason` values of SummaryRequested (and of the service's own decisions)."""
+class ReasonCode(StrEnum):
+    """`reason` values of SummaryRequested (and of the service's own decisions); docs/events.md.
+
+    The one list: the API, the ingest function, the sweeper and this service all use these members.
+    """
 
     CALL_ENDED = "call-ended"
     ON_DEMAND = "requested"  # "Summarize now" (the API sends this)
@@ -52,6 +56,7 @@ class ReasonCode:
     RETRY = "retry"
     AUTO_RETRY = "auto-retry"  # the sweeper, after a retryable failure of a final
     IDLE = "idle"
+    MISSING = "missing"  # the sweeper: an ended call with no final after the grace period
 
 
 @dataclass(frozen=True)

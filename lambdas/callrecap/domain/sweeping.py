@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
 DEFAULT_LOOKBACK_HOURS = 12
 """How far back (by start time) the sweep looks for missing or stale finals: a bound on its reads."""
-REASON_MISSING = "missing"
+REASON_MISSING = ReasonCode.MISSING
 
 
 class SweepStore(Protocol):

@@ -23,7 +23,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -36,12 +35,11 @@ from aws_lambda_powertools.event_handler.exceptions import (
 from callrecap.contracts import SCHEMA_VERSION, BusEvent
 from callrecap.domain.models import CallStatus, Segment, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher
+from callrecap.domain.summary_service import ReasonCode
+from callrecap.handlers._container import Lazy
 
 logger = Logger(service="callrecap-api")
 
-REASON_REQUESTED = "requested"
-"""`reason` of a SummaryRequested sent by "Summarize now"."""
-REASON_RETRY = "retry"
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -71,7 +69,6 @@ class ApiDependencies:
     publisher: EventPublisher
 
 
-@cache
 def build_dependencies() -> ApiDependencies:
     """Built once per container from validated settings (cold start, not import)."""
     from callrecap.adapters.dynamo_store import DynamoTranscriptStore
@@ -87,17 +84,16 @@ def build_dependencies() -> ApiDependencies:
     )
 
 
-_override: ApiDependencies | None = None
+_dependencies: Lazy[ApiDependencies] = Lazy(lambda: build_dependencies())
 
 
 def set_dependencies(dependencies: ApiDependencies | None) -> None:
-    """Inject dependencies (tests); None goes back to `build_dependencies`."""
-    global _override
-    _override = dependencies
+    """Inject dependencies (tests, local stack); None goes back to `build_dependencies`."""
+    _dependencies.set(dependencies)
 
 
 def deps() -> ApiDependencies:
-    return _override or build_dependencies()
+    return _dependencies.get()
 
 
 # The page is served from another origin when deployed (CloudFront vs. API domain); the HTTP
@@ -225,7 +221,7 @@ def request_summary(callId: str) -> Response[Any]:
             "callId": callId,
             "schemaVersion": SCHEMA_VERSION,
             "kind": SummaryKind.INTERIM.value if live else SummaryKind.FINAL.value,
-            "reason": REASON_REQUESTED,
+            "reason": ReasonCode.ON_DEMAND.value,
             "requestedAt": _now_iso(),
         }
     )
@@ -250,7 +246,7 @@ def retry_summary(callId: str, version: str) -> Response[Any]:
             "callId": callId,
             "schemaVersion": SCHEMA_VERSION,
             "kind": summary.kind.value,
-            "reason": REASON_RETRY,
+            "reason": ReasonCode.RETRY.value,
             "version": summary.version,
             "requestedAt": _now_iso(),
         }

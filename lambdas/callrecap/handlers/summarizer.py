@@ -1,10 +1,16 @@
 """Summarizer Lambda: CallEnded / SummaryRequested (custom bus) -> a stored, versioned summary.
 
+Two triggers, one domain call per bus event:
+- SummaryRequested comes straight from its rule (an EventBridge event, async invoke);
+- CallEnded comes through the final-summary delay queue (an SQS event whose record bodies are the
+  EventBridge events), so the call's last segments land before the final summary runs.
+
 Thin: the EventBridge envelope becomes a `SummaryRequest`, `SummaryService` does the rest
 (versioning, idempotency, staleness, failure handling; see domain.summary_service). A provider
 failure is a handled outcome (a FAILED version and SummaryFailed), not an exception; only
 infrastructure errors (DynamoDB, the bus) and malformed events raise, so EventBridge's async
-retries and the function's DLQ keep the event.
+retries and the function's DLQ keep a direct event, and a queued record is reported as a batch
+item failure (SQS redelivers it, then moves it to the queue's DLQ).
 
 Metrics (EMF, namespace `callrecap`, dimensions provider and model): SummariesProduced,
 SummariesFailed, LlmLatencyMs, InputTokens, OutputTokens, EstimatedCostUsd.
@@ -13,17 +19,22 @@ SummariesFailed, LlmLatencyMs, InputTokens, OutputTokens, EstimatedCostUsd.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callrecap.contracts import METRICS_NAMESPACE
 from callrecap.domain.models import Summary, SummaryStatus
 from callrecap.domain.summary_service import SummaryOutcome, SummaryService, request_from_event
 from callrecap.handlers._container import Lazy
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 logger = Logger(service="callrecap-summarizer")
 metrics = Metrics(namespace=METRICS_NAMESPACE)
@@ -104,9 +115,8 @@ def response(outcome: SummaryOutcome) -> dict[str, Any]:
     }
 
 
-@metrics.log_metrics
-@event_source(data_class=EventBridgeEvent)
-def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+def handle_bus_event(event: EventBridgeEvent) -> dict[str, Any]:
+    """One CallEnded or SummaryRequested envelope -> one domain call; raises on infrastructure errors."""
     request = request_from_event(event.detail_type, event.detail)
     logger.append_keys(call_id=request.call_id)
     try:
@@ -126,3 +136,37 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
         return result
     finally:
         logger.remove_keys(["call_id"])
+
+
+def is_sqs_batch(event: Any) -> bool:
+    """An SQS event source mapping batch (the delay queue) rather than a direct EventBridge event."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    return isinstance(records, list) and all(
+        isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records
+    )
+
+
+@cache
+def _sqs_processor() -> BatchProcessor:
+    """Imported on the first queued batch only: the direct path does not pay for BatchProcessor."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
+    return BatchProcessor(event_type=EventType.SQS)
+
+
+def handle_queued_record(record: SQSRecord) -> dict[str, Any]:
+    """A delay-queue message: its body is the EventBridge event the CallEnded rule delivered."""
+    return handle_bus_event(EventBridgeEvent(record.json_body))
+
+
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_sqs_batch(event):
+        from aws_lambda_powertools.utilities.batch import process_partial_response
+
+        return dict(
+            process_partial_response(
+                event=event, record_handler=handle_queued_record, processor=_sqs_processor(), context=context
+            )
+        )
+    return handle_bus_event(EventBridgeEvent(event))
