@@ -95,3 +95,35 @@ def test_keyboard_skip_link_focus_ring_and_order(page: Any, fake: FakeApiServer)
     assert order[:3] == ["back-to-calls", "Transcript lines", "summarize-now"]
     assert [name[:2] for name in order[3:5]] == ["v2", "v1"]
     assert order[5] == "Retry version 2"
+
+
+def _tab_to(page: Any, name: str, limit: int = 25) -> list[str]:
+    """Press Tab until the element called `name` has focus; returns the names passed on the way."""
+    passed: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        passed.append(page.evaluate(FOCUSED_NAME))
+        if passed[-1] == name:
+            return passed
+    raise AssertionError(f"{name!r} not reached by Tab; focus went through {passed}")
+
+
+def test_keyboard_only_list_to_call_to_summarize_to_retry(page: Any, fake: FakeApiServer) -> None:
+    backend = fake.backend
+    page.goto(fake.url + "/")
+    expect(page.locator("tbody tr")).to_have_count(2)
+
+    _tab_to(page, "Plan upgrade")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_focused()  # a new view: focus on its heading
+
+    _tab_to(page, "summarize-now")
+    page.keyboard.press("Enter")
+    expect(page.locator("#summary-status")).to_contain_text("Summary requested")
+    assert backend.posts(f"/calls/{CALL}/summaries") == [f"/api/calls/{CALL}/summaries"]
+
+    _tab_to(page, "Retry version 2")
+    page.keyboard.press("Space")
+    expect(page.locator("#summary-status")).to_contain_text("Retry of version 2 requested.")
+    assert backend.posts("/retry") == [f"/api/calls/{CALL}/summaries/2/retry"]

@@ -150,7 +150,7 @@ def test_summarize_now_interim_then_final_with_crm_status(page: Any, fake: FakeA
     backend.put_segment(CALL, "s1", "I want to cancel my plan.", speaker="CUSTOMER")
     open_call(page, fake)
     expect(page.get_by_text("No summary yet.")).to_be_visible()
-    expect(page.locator("#crm-status")).to_contain_text("After the final summary")
+    expect(page.locator("#crm-status")).to_contain_text("None yet")
 
     button = page.get_by_role("button", name="Summarize now")
     button.click()
@@ -205,6 +205,7 @@ def test_failed_summary_offers_retry(page: Any, fake: FakeApiServer) -> None:
     summary = page.locator("article.summary")
     expect(summary).to_contain_text("This summary failed.")
     expect(summary).to_contain_text("ThrottlingException: rate exceeded")
+    expect(summary.locator(".retry-note")).to_have_count(0)  # not marked retryable by the service
     summary.get_by_role("button", name="Retry version 1").click()
     expect(page.locator("#summary-status")).to_contain_text("Retry of version 1 requested.")
     assert backend.posts("/retry") == [f"/api/calls/{CALL}/summaries/1/retry"]
@@ -212,6 +213,30 @@ def test_failed_summary_offers_retry(page: Any, fake: FakeApiServer) -> None:
     backend.put_summary(CALL, 1, "final", "COMPLETED", sections={"summary": "Done on the second try."})
     expect(summary).to_contain_text("Done on the second try.")
     expect(page.locator("#summary-status")).to_contain_text("Version 1 was summarized on retry.")
+
+
+def test_pending_stale_and_temporary_failure_are_told_apart(page: Any, fake: FakeApiServer) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(CALL, 1, "final", "STALE", sections={"summary": "Written before the last words."})
+    backend.put_summary(CALL, 2, "final", "PENDING")
+    open_call(page, fake)
+    summary = page.locator("article.summary")
+    expect(summary).to_contain_text("Writing the summary…")
+    expect(summary.locator(".badge")).to_have_text("Pending")
+    expect(page.locator("button.version[data-version='1']")).to_contain_text("Stale")
+
+    page.locator("button.version[data-version='1']").click()
+    expect(summary).to_contain_text("The transcript changed after this version was written")
+    expect(summary).to_contain_text("Written before the last words.")
+
+    # The newer version fails on throttling: the page says it is temporary and still offers Retry.
+    error = "ThrottlingException: rate exceeded"
+    backend.put_summary(CALL, 2, "final", "FAILED", error=error, retryable=True)
+    page.locator("button.version[data-version='2']").click()
+    expect(summary).to_contain_text("This summary failed.")
+    expect(summary.locator(".retry-note")).to_contain_text("tried again automatically")
+    expect(summary.get_by_role("button", name="Retry version 2")).to_be_enabled()
 
 
 def test_unknown_call_is_reported(page: Any, fake: FakeApiServer) -> None:

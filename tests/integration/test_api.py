@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,8 +184,10 @@ def test_unknown_call_and_bad_cursor(world: Any) -> None:
 def test_list_summaries_newest_first_without_raw_reply(world: Any) -> None:
     transcripts, summaries, _ = world
     start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
-    summaries.put_summary(summary("c1", 1, SummaryStatus.COMPLETED, SummaryKind.INTERIM))
-    summaries.put_summary(summary("c1", 2, SummaryStatus.FAILED))
+    published = "2025-01-01T00:00:02Z"
+    completed = summary("c1", 1, SummaryStatus.COMPLETED, SummaryKind.INTERIM)
+    summaries.put_summary(replace(completed, published_at=published))
+    summaries.put_summary(replace(summary("c1", 2, SummaryStatus.FAILED), retryable=True))
     status, body, _ = call("GET", "/calls/c1/summaries")
     assert status == 200
     assert [(s["version"], s["kind"], s["status"]) for s in body["summaries"]] == [
@@ -193,6 +196,10 @@ def test_list_summaries_newest_first_without_raw_reply(world: Any) -> None:
     ]
     assert body["summaries"][1]["sections"] == {"topic": "billing"}
     assert all("rawReply" not in s for s in body["summaries"])
+    # What the page needs to tell a temporary failure (retried by the sweeper) from a final one.
+    assert (body["summaries"][0]["retryable"], body["summaries"][0]["error"]) == (True, "provider timed out")
+    assert body["summaries"][1]["publishedAt"] == published
+    assert "retryable" not in body["summaries"][1]
 
 
 def test_summarize_now_asks_for_interim_while_live_and_final_after(world: Any) -> None:

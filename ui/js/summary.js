@@ -208,6 +208,10 @@ export class SummaryPanel {
           { class: "callout callout--bad" },
           h("p", { class: "callout-title" }, "This summary failed."),
           summary.error ? h("p", { class: "mono small error-text" }, summary.error) : null,
+          // B2's `retryable`: throttling or a provider outage; the sweeper tries such a final again.
+          summary.retryable
+            ? h("p", { class: "small retry-note" }, "The error looks temporary: it is tried again automatically. You can also retry now.")
+            : null,
           retry,
         ),
       );

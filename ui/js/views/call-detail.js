@@ -109,7 +109,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
         h(
           "span",
           { id: "crm-status" },
-          crm ? badge(crm) : h("span", { class: "muted" }, live ? "After the final summary" : "Not delivered yet"),
+          crm ? badge(crm) : h("span", { class: "muted" }, live ? "None yet" : "Not delivered yet"),
         ),
       ],
     ].filter(Boolean);
