@@ -89,6 +89,28 @@ def kinesis_batch_event(
     }
 
 
+def sqs_batch_event(
+    messages: Sequence[Mapping[str, Any]], *, queue_arn: str, region: str = "us-east-1"
+) -> dict[str, Any]:
+    """The event an SQS event source mapping invokes its function with (ReceiveMessage results)."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": dict(message.get("Attributes", {})),
+                "messageAttributes": dict(message.get("MessageAttributes", {})),
+                "md5OfBody": message.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for message in messages
+        ]
+    }
+
+
 def failed_sequence_numbers(response: Any) -> list[str] | None:
     """Item identifiers of a partial-batch response; None when the whole batch succeeded.
 

@@ -9,6 +9,9 @@
   poller invokes the function with the message body, which is the EventBridge event itself, and
   deletes it on success. A failure makes the message visible again soon; after
   `resources.TARGET_MAX_RECEIVES` receives SQS moves it to the target's DLQ (async-invoke retries).
+  For a queue the function consumes in AWS too (the final-summary delay queue, `sqs_source`), it
+  acts as the SQS event source mapping instead: an SQS event of one record, `batchItemFailures`
+  honoured. moto honours the queue's DelaySeconds, so the delay itself needs no poller code.
 - `Timer`: a schedule rule (the sweeper).
 
 A poller never dies of an exception: it logs it and carries on, so one bad record or handler bug
@@ -31,6 +34,7 @@ from callrecap_local.lambda_events import (
     failed_sequence_numbers,
     kinesis_batch_event,
     scheduled_event,
+    sqs_batch_event,
 )
 
 log = logging.getLogger("callrecap.local")
@@ -217,13 +221,26 @@ class QueuePoller(Worker):
         function: LocalFunction,
         retry_delay_seconds: int = 1,
         wait_seconds: int = 1,
+        sqs_source: bool = False,
+        region: str = "us-east-1",
     ):
-        super().__init__(name=f"queue-{function.function.value}")
+        """`sqs_source`: act as an SQS event source mapping (batch size 1, ReportBatchItemFailures)
+        handing the function an SQS event, instead of as a rule target handing it the body."""
+        super().__init__(name=f"queue-{queue_url.rsplit('/', 1)[-1]}")
         self.sqs = sqs
         self.queue_url = queue_url
         self.function = function
         self.retry_delay_seconds = retry_delay_seconds
         self.wait_seconds = wait_seconds
+        self.sqs_source = sqs_source
+        self.region = region
+        self.queue_arn = (
+            sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            if sqs_source
+            else ""
+        )
         self.delivered = 0
         self.idle_seconds = 0.05
 
@@ -244,8 +261,12 @@ class QueuePoller(Worker):
 
     def handle(self, message: dict[str, Any]) -> None:
         try:
-            event = json.loads(message["Body"])
-            self.function.invoke(event)
+            if self.sqs_source:
+                event = sqs_batch_event([message], queue_arn=self.queue_arn, region=self.region)
+                if failed_sequence_numbers(self.function.invoke(event)) is not None:
+                    raise RuntimeError(f"batch item failure for message {message['MessageId']}")
+            else:
+                self.function.invoke(json.loads(message["Body"]))
         except Exception:
             log.exception("%s failed on an event; it will be retried", self.function.name)
             self.sqs.change_message_visibility(

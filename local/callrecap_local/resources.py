@@ -4,14 +4,16 @@ The table comes from `adapters.dynamo_table` (the store's key schema and indexes
 contracts), the rule patterns from `callrecap.contracts`: the definitions the CDK stacks and the
 handlers use, so the local stack cannot drift from the deployed one.
 EventBridge targets are SQS queues (moto delivers matched events to SQS, not to Lambda): each
-queue stands for one rule -> Lambda target and has a dead-letter queue like the deployed target.
+queue stands for one rule -> Lambda target and has a dead-letter queue like the deployed target,
+except the final-summary queue, which is a real queue in AWS too (CallEnded waits there for
+`DelaySeconds` before the summarizer consumes it, so the call's last segments land first).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callrecap import contracts
@@ -20,6 +22,13 @@ from callrecap.contracts import Function
 
 TARGET_MAX_RECEIVES = 3
 """Attempts before a rule target's message goes to its DLQ (initial try + 2 retries, like async invoke)."""
+
+FINAL_SUMMARY_DELAY_SECONDS = 3
+"""DelaySeconds of the local final-summary queue (CallEnded -> summarizer). The deployed default
+(`finalSummaryDelaySeconds`, infra/config.py) is 10 s; locally 3 s already outlasts the 1 s
+Kinesis batching window plus the 0.2 s poll, and keeps replays fast. docs/local.md."""
+FINAL_SUMMARY_MAX_RECEIVES = 5
+"""Receives before a queued CallEnded is parked in the queue's DLQ (infra/pipeline.py, same value)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,13 @@ class RuleTarget:
     function: Function
     queue_url: str = ""
     dlq_url: str = ""
+    delay_seconds: int = 0
+    """SQS DelaySeconds of the target queue (moto honours it)."""
+    max_receives: int = TARGET_MAX_RECEIVES
+    sqs_source: bool = False
+    """True: in AWS the function consumes this queue itself (SQS event source mapping, the handler
+    gets an SQS batch); False: the queue stands in for a rule -> Lambda target (the handler gets
+    the EventBridge event)."""
 
 
 @dataclass(frozen=True)
@@ -46,16 +62,34 @@ class LocalResources:
     targets: tuple[RuleTarget, ...] = field(default_factory=tuple)
 
 
-def rule_targets(prefix: str, bus_name: str) -> tuple[RuleTarget, ...]:
+def rule_targets(
+    prefix: str, bus_name: str, final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS
+) -> tuple[RuleTarget, ...]:
     """The rules of the pipeline stack, with the same patterns (contracts) and targets."""
     return (
         RuleTarget(f"{prefix}-lifecycle", "default", contracts.chime_streaming_pattern(), Function.LIFECYCLE),
-        RuleTarget(f"{prefix}-summarizer", bus_name, contracts.summarizer_pattern(), Function.SUMMARIZER),
+        RuleTarget(
+            f"{prefix}-summarizer", bus_name, contracts.summary_requested_pattern(), Function.SUMMARIZER
+        ),
+        RuleTarget(
+            f"{prefix}-final-summary",
+            bus_name,
+            contracts.call_ended_pattern(),
+            Function.SUMMARIZER,
+            delay_seconds=final_summary_delay_seconds,
+            max_receives=FINAL_SUMMARY_MAX_RECEIVES,
+            sqs_source=True,
+        ),
         RuleTarget(f"{prefix}-crm-hook", bus_name, contracts.crm_hook_pattern(), Function.CRM_HOOK_EXAMPLE),
     )
 
 
-def create_resources(clients: Any, prefix: str = "callrecap-local") -> LocalResources:
+def create_resources(
+    clients: Any,
+    prefix: str = "callrecap-local",
+    *,
+    final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS,
+) -> LocalResources:
     """Create everything in the (empty) moto server; `clients(service)` returns a boto3 client."""
     dynamodb, kinesis, events, sqs = (clients(s) for s in ("dynamodb", "kinesis", "events", "sqs"))
 
@@ -72,15 +106,16 @@ def create_resources(clients: Any, prefix: str = "callrecap-local") -> LocalReso
     quarantine_url = sqs.create_queue(QueueName=f"{prefix}-quarantine")["QueueUrl"]
 
     targets: list[RuleTarget] = []
-    for target in rule_targets(prefix, bus_name):
+    for target in rule_targets(prefix, bus_name, final_summary_delay_seconds):
         dlq_url = sqs.create_queue(QueueName=f"{target.name}-dlq")["QueueUrl"]
         dlq_arn = _queue_arn(sqs, dlq_url)
         queue_url = sqs.create_queue(
             QueueName=target.name,
             Attributes={
                 "VisibilityTimeout": "30",
+                "DelaySeconds": str(target.delay_seconds),
                 "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(TARGET_MAX_RECEIVES)}
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(target.max_receives)}
                 ),
             },
         )["QueueUrl"]
@@ -95,9 +130,7 @@ def create_resources(clients: Any, prefix: str = "callrecap-local") -> LocalReso
             EventBusName=target.bus,
             Targets=[{"Id": target.function.value, "Arn": _queue_arn(sqs, queue_url)}],
         )
-        targets.append(
-            RuleTarget(target.name, target.bus, target.pattern, target.function, queue_url, dlq_url)
-        )
+        targets.append(replace(target, queue_url=queue_url, dlq_url=dlq_url))
 
     sweeper_rule = events.put_rule(
         Name=f"{prefix}-sweeper", ScheduleExpression="rate(1 minute)", State="ENABLED"

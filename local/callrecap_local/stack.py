@@ -7,8 +7,9 @@
 
 What stands for what (see docs/local.md):
 - Kinesis event source mapping -> one `KinesisShardPoller` per shard feeding `ingest`;
-- EventBridge rules (Chime status -> lifecycle, CallEnded/SummaryRequested -> summarizer,
-  CallSummarized -> CRM hook) -> the same rules in moto with SQS targets + `QueuePoller`s;
+- EventBridge rules (Chime status -> lifecycle, SummaryRequested -> summarizer, CallEnded ->
+  final-summary delay queue -> summarizer, CallSummarized -> CRM hook) -> the same rules in moto
+  with SQS targets + `QueuePoller`s;
 - the sweeper's schedule -> `Timer`; the HTTP API -> `LocalHttpServer` (also serving ui/).
 
 Starting a stack points this process's AWS SDK at the moto server (AWS_ENDPOINT_URL, fake
@@ -39,7 +40,7 @@ from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
 from callrecap_local.recording import Recording, load_recording
 from callrecap_local.replayer import Replay
-from callrecap_local.resources import LocalResources, create_resources
+from callrecap_local.resources import FINAL_SUMMARY_DELAY_SECONDS, LocalResources, create_resources
 
 log = logging.getLogger("callrecap.local")
 
@@ -77,6 +78,7 @@ class LocalStack:
         settings_env: Mapping[str, str] | None = None,
         kinesis_batch_size: int = INGEST_BATCH_SIZE,
         kinesis_batch_window: float = INGEST_BATCH_WINDOW_SECONDS,
+        final_summary_delay: int = FINAL_SUMMARY_DELAY_SECONDS,
     ):
         self.requested_port = port
         self.host = host
@@ -89,6 +91,7 @@ class LocalStack:
         self.settings_env = dict(settings_env or {})
         self.kinesis_batch_size = kinesis_batch_size
         self.kinesis_batch_window = kinesis_batch_window
+        self.final_summary_delay = final_summary_delay
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
         self.functions = {
             f: LocalFunction(
@@ -130,7 +133,9 @@ class LocalStack:
             self.moto_url = f"http://{moto_host}:{moto_port}"
             self._set_env(self._aws_env())
             reset_all_handler_caches()
-            self.resources = create_resources(self.client, self.prefix)
+            self.resources = create_resources(
+                self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay
+            )
             self._set_env(self._handler_env(self.resources))
             self._start_workers(self.resources)
             if self.serve_http:
@@ -394,7 +399,13 @@ class LocalStack:
             )
         for target in resources.targets:
             self.workers.append(
-                QueuePoller(sqs=sqs, queue_url=target.queue_url, function=self.functions[target.function])
+                QueuePoller(
+                    sqs=sqs,
+                    queue_url=target.queue_url,
+                    function=self.functions[target.function],
+                    sqs_source=target.sqs_source,
+                    region=self.region,
+                )
             )
         if self.sweeper_interval > 0:
             self.workers.append(

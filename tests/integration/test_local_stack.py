@@ -45,12 +45,17 @@ def test_resources_follow_the_contracts(stack: LocalStack) -> None:
     assert [i["IndexName"] for i in table["LocalSecondaryIndexes"]] == [contracts.LSI_SEGMENT_WRITES]
     events = stack.client("events")
     patterns = {
-        t.function: json.loads(events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"])
+        (t.function, t.sqs_source): json.loads(
+            events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"]
+        )
         for t in stack.resources.targets
     }
-    assert patterns[contracts.Function.LIFECYCLE] == contracts.chime_streaming_pattern()
-    assert patterns[contracts.Function.SUMMARIZER] == contracts.summarizer_pattern()
-    assert patterns[contracts.Function.CRM_HOOK_EXAMPLE] == contracts.crm_hook_pattern()
+    assert len(patterns) == len(stack.resources.targets) == 4
+    assert patterns[contracts.Function.LIFECYCLE, False] == contracts.chime_streaming_pattern()
+    # SummaryRequested straight to the summarizer, CallEnded through the final-summary delay queue.
+    assert patterns[contracts.Function.SUMMARIZER, False] == contracts.summary_requested_pattern()
+    assert patterns[contracts.Function.SUMMARIZER, True] == contracts.call_ended_pattern()
+    assert patterns[contracts.Function.CRM_HOOK_EXAMPLE, False] == contracts.crm_hook_pattern()
     assert os.environ[EnvVar.TABLE_NAME.value] == stack.resources.table_name
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
 

@@ -175,6 +175,83 @@ def test_rule_target_poller_retries_then_the_dlq_gets_the_event() -> None:
         assert [json.loads(m["Body"]) for m in moved] == [event]
 
 
+def test_event_source_poller_hands_an_sqs_batch_and_honours_item_failures() -> None:
+    """The final-summary queue: the summarizer consumes it like an SQS event source mapping."""
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        dlq = sqs.create_queue(QueueName="final-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        queue = sqs.create_queue(
+            QueueName="final",
+            Attributes={
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})
+            },
+        )["QueueUrl"]
+        event = {"source": "callrecap", "detail-type": "CallEnded", "detail": {"callId": "c1"}}
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(event))
+        seen: list[dict[str, Any]] = []
+
+        def reports_failure(received: dict[str, Any], context: Any) -> dict[str, Any]:
+            seen.append(received)
+            (record,) = received["Records"]
+            return {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
+
+        poller = QueuePoller(
+            sqs=sqs,
+            queue_url=queue,
+            function=LocalFunction(Function.SUMMARIZER, handler=reports_failure),
+            retry_delay_seconds=0,
+            wait_seconds=0,
+            sqs_source=True,
+        )
+        for _ in range(6):
+            poller.step()
+        assert len(seen) == 2 and poller.delivered == 0
+        (record,) = seen[0]["Records"]
+        assert record["eventSource"] == "aws:sqs"
+        assert record["eventSourceARN"].endswith(":final")
+        assert json.loads(record["body"]) == event
+        moved = sqs.receive_message(QueueUrl=dlq)["Messages"]
+        assert [json.loads(m["Body"]) for m in moved] == [event]
+
+
+def test_local_call_ended_queue_mirrors_the_deployed_one() -> None:
+    """Same contracts patterns, CallEnded delayed and consumed as an SQS source (moto honours
+    DelaySeconds: the message is not visible before it)."""
+    from callrecap import contracts
+    from callrecap_local.resources import FINAL_SUMMARY_DELAY_SECONDS, create_resources
+
+    with mock_aws():
+        clients = lambda service: boto3.client(service, region_name="us-east-1")  # noqa: E731
+        resources = create_resources(clients, "t", final_summary_delay_seconds=900)
+        by_pattern = {json.dumps(t.pattern, sort_keys=True): t for t in resources.targets}
+        final = by_pattern[json.dumps(contracts.call_ended_pattern(), sort_keys=True)]
+        direct = by_pattern[json.dumps(contracts.summary_requested_pattern(), sort_keys=True)]
+        assert final.function is direct.function is Function.SUMMARIZER
+        assert final.sqs_source and not direct.sqs_source
+        assert (final.delay_seconds, direct.delay_seconds) == (900, 0)
+        assert 0 < FINAL_SUMMARY_DELAY_SECONDS < 10
+        sqs, events = clients("sqs"), clients("events")
+        events.put_events(
+            Entries=[
+                {
+                    "Source": contracts.BUS_SOURCE,
+                    "DetailType": contracts.BusEvent.CALL_ENDED.value,
+                    "Detail": json.dumps({"callId": "c1"}),
+                    "EventBusName": resources.bus_name,
+                }
+            ]
+        )
+        # Delivered to the delay queue only, and held there.
+        attributes = sqs.get_queue_attributes(QueueUrl=final.queue_url, AttributeNames=["All"])["Attributes"]
+        assert attributes["DelaySeconds"] == "900"
+        assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
+        assert sqs.receive_message(QueueUrl=final.queue_url).get("Messages", []) == []
+        assert sqs.receive_message(QueueUrl=direct.queue_url).get("Messages", []) == []
+
+
 def test_a_poller_survives_exceptions() -> None:
     class Flaky(Worker):
         idle_seconds = 0.01
