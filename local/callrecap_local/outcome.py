@@ -31,6 +31,8 @@ class CallOutcome:
     crm_status: str = ""
     transcript_revision: int = 0
     """The call's transcriptRevision (bumped by every final segment stored)."""
+    summary_error: str = ""
+    """Why the newest final summary failed (printed by `describe`, not part of the JSON line)."""
     summary_revision: int = -1
     """The transcriptRevision the newest final summary covers (-1: no final yet)."""
     summary_version: int = 0
@@ -96,6 +98,7 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
         newest = max(finals, key=lambda i: int(i.get("version", 0)))
         outcome.summary_status = str(newest.get("status", ""))
         outcome.summary_version = int(newest.get("version", 0))
+        outcome.summary_error = str(newest.get("error", "") or "")
         outcome.summary_revision = int(newest.get("transcriptRevision", 0) or 0)
         sections = newest.get("sections") or {}
         outcome.sections = _plain(sections) if isinstance(sections, dict) else {}

@@ -70,6 +70,8 @@ def describe(result: ReplayResult, *, width: int = 100) -> str:
         f"  segments: {data['segments']}   final summary: {data['status']}"
         f"   CRM hook: {data['crmHook'] or '-'}",
     ]
+    if result.outcome.summary_error:
+        lines.extend(_section_lines("error", result.outcome.summary_error, width))
     for name, value in (data["sections"] or {}).items():
         lines.extend(_section_lines(name, value, width))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from callrecap_local.cli import main as cli_main
@@ -104,3 +105,28 @@ def test_the_sweeper_runs_on_its_schedule_with_a_scheduled_event() -> None:
             time.sleep(0.1)
         assert sweeper.invocations >= 2
         assert sweeper.errors == 0
+
+
+def test_replay_command_fails_when_the_final_summary_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider is a custom summarizer Lambda that does not exist: the final is FAILED."""
+    import callrecap_local.stack as stack_module
+    from callrecap.settings import EnvVar
+
+    missing_function = {
+        EnvVar.LLM_PROVIDER.value: "lambda",
+        EnvVar.SUMMARIZER_LAMBDA_ARN.value: "arn:aws:lambda:us-east-1:123456789012:function:missing",
+    }
+
+    class StackWithoutSummarizer(LocalStack):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, settings_env=missing_function, sweeper_interval=0, **kwargs)
+
+    monkeypatch.setattr(stack_module, "LocalStack", StackWithoutSummarizer)
+    path = write_call(tmp_path, "failing-call", turns=2)
+    status = cli_main(["replay", str(path), "--speed", "10", "--timeout", "60"])
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "final summary: FAILED   CRM hook: -" in printed
+    assert "error: " in printed  # the reason, for the person running the command
