@@ -40,10 +40,12 @@ def patched_env(values: dict[str, str]) -> Iterator[None]:
 @contextmanager
 def moto_server(prefix: str = "bench") -> Iterator[MotoEnv]:
     import boto3
+    from callrecap_local.functions import reset_all_handler_caches
     from callrecap_local.resources import create_resources
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    speed_up_moto_transactions()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -76,7 +78,11 @@ def moto_server(prefix: str = "bench") -> Iterator[MotoEnv]:
                 EnvVar.LLM_PROVIDER.value: "extractive",
             }
             with patched_env(handler_env):
-                yield MotoEnv(url, client, resources)
+                reset_all_handler_caches()  # like a fresh container: clients for this server
+                try:
+                    yield MotoEnv(url, client, resources)
+                finally:
+                    reset_all_handler_caches()
     finally:
         server.stop()
 
@@ -118,3 +124,49 @@ class RequestCounter:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def speed_up_moto_transactions() -> None:
+    """Make moto back up each table once per TransactWriteItems instead of once per item.
+
+    moto 5 deep-copies a table for every item of a transaction (its rollback copy), so a
+    25-item transaction on a table of N items costs 25 full copies: time and memory grow with
+    the square of the data written (a quick ingest run reached 20 GB). Copying each table once
+    per call keeps the same rollback semantics. Only the benchmark process is patched; the copy
+    cache is used only by the thread running the transaction.
+    """
+    import copy
+    import threading
+
+    from moto.dynamodb import models
+
+    backend = models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "_bench_patched", False):
+        return
+    original = backend.transact_write_items
+    state = threading.local()
+
+    class _CopyOncePerTransaction:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        def deepcopy(self, value: Any, memo: Any = None) -> Any:
+            cache = getattr(state, "cache", None)
+            if cache is None:
+                return copy.deepcopy(value, memo)
+            key = id(value)
+            if key not in cache:
+                cache[key] = (value, copy.deepcopy(value, memo))
+            return cache[key][1]
+
+    models.copy = _CopyOncePerTransaction()  # type: ignore[assignment]
+
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
+        state.cache = {}
+        try:
+            return original(self, transact_items)
+        finally:
+            state.cache = None
+
+    transact_write_items._bench_patched = True  # type: ignore[attr-defined]
+    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
