@@ -26,7 +26,7 @@ from bench.calls import synthetic_segments
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command, subprocess_env
 
 NAME = "scale"
-CALLS = {Size.TINY: (3,), Size.QUICK: (100, 500), Size.FULL: (100, 500, 1000)}
+CALLS = {Size.TINY: (3,), Size.QUICK: (100,), Size.FULL: (100, 500, 1000)}
 SEGMENTS_PER_CALL = 10
 REQUIRED = ("ingest", "lifecycle", "summarizer")
 
@@ -65,6 +65,9 @@ def measure(calls: int, timeout: float) -> dict[str, Any]:
     """Run one size in this process (called in a fresh interpreter by `run`)."""
     from callrecap_local.stack import LocalStack
 
+    from bench.moto_env import speed_up_moto_transactions
+
+    speed_up_moto_transactions()
     call_ids = [f"scale-{calls}-{i:05d}" for i in range(calls)]
     records = _records(call_ids)
     with LocalStack(port=0, serve_http=False, sweeper_interval=3600) as stack:
