@@ -21,7 +21,7 @@ from bench.common import REPO_ROOT, BenchResult, Size, Target, command, percenti
 
 NAME = "page_latency"
 CHROMIUM = os.environ.get("CALLRECAP_CHROMIUM", "/usr/bin/chromium")
-SEGMENTS = {Size.TINY: 3, Size.QUICK: 30, Size.FULL: 100}
+SEGMENTS = {Size.TINY: 3, Size.QUICK: 20, Size.FULL: 100}
 TARGET_P95_S = 2.0
 
 

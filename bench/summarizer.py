@@ -190,7 +190,7 @@ def run(size: Size) -> BenchResult:
         )
     if size is not Size.TINY:
         try:
-            result.lines += handler_path(HANDLER_LENGTHS_MIN[size], repeats=2)
+            result.lines += handler_path(HANDLER_LENGTHS_MIN[size], repeats=1 if size is Size.QUICK else 3)
         except ImportError as error:
             result.lines.append(f"handler path on moto: not measured ({error.name} not present yet)")
     if 60 in measured:
