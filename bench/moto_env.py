@@ -45,7 +45,6 @@ def moto_server(prefix: str = "bench") -> Iterator[MotoEnv]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    speed_up_moto_transactions()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -64,7 +63,7 @@ def moto_server(prefix: str = "bench") -> Iterator[MotoEnv]:
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     try:
-        with patched_env(aws):
+        with moto_transactions_copy_once(), patched_env(aws):
 
             def client(service: str) -> Any:
                 return boto3.client(service, endpoint_url=url, region_name="us-east-1")  # type: ignore[call-overload]
@@ -126,14 +125,16 @@ class RequestCounter:
         return sum(self.counts.values())
 
 
-def speed_up_moto_transactions() -> None:
-    """Make moto back up each table once per TransactWriteItems instead of once per item.
+@contextmanager
+def moto_transactions_copy_once() -> Iterator[None]:
+    """While active, moto backs up each table once per TransactWriteItems, not once per item.
 
     moto 5 deep-copies a table for every item of a transaction (its rollback copy), so a
     25-item transaction on a table of N items costs 25 full copies: time and memory grow with
     the square of the data written (a quick ingest run reached 20 GB). Copying each table once
-    per call keeps the same rollback semantics. Only the benchmark process is patched; the copy
-    cache is used only by the thread running the transaction.
+    per call keeps the same rollback semantics (tests/integration/test_bench_smoke.py checks a
+    cancelled transaction still leaves nothing behind). The copy cache is used only by the
+    thread running the transaction; moto is put back as it was on exit.
     """
     import copy
     import threading
@@ -141,9 +142,11 @@ def speed_up_moto_transactions() -> None:
     from moto.dynamodb import models
 
     backend = models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "_bench_patched", False):
+    if getattr(backend.transact_write_items, "_bench_patched", False):  # already active
+        yield
         return
-    original = backend.transact_write_items
+    original_method = backend.transact_write_items
+    original_copy = models.copy
     state = threading.local()
 
     class _CopyOncePerTransaction:
@@ -159,14 +162,18 @@ def speed_up_moto_transactions() -> None:
                 cache[key] = (value, copy.deepcopy(value, memo))
             return cache[key][1]
 
-    models.copy = _CopyOncePerTransaction()  # type: ignore[assignment]
-
     def transact_write_items(self: Any, transact_items: Any) -> Any:
         state.cache = {}
         try:
-            return original(self, transact_items)
+            return original_method(self, transact_items)
         finally:
             state.cache = None
 
     transact_write_items._bench_patched = True  # type: ignore[attr-defined]
+    models.copy = _CopyOncePerTransaction()  # type: ignore[assignment]
     backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        backend.transact_write_items = original_method  # type: ignore[method-assign]
+        models.copy = original_copy

@@ -65,12 +65,11 @@ def measure(calls: int, timeout: float) -> dict[str, Any]:
     """Run one size in this process (called in a fresh interpreter by `run`)."""
     from callrecap_local.stack import LocalStack
 
-    from bench.moto_env import speed_up_moto_transactions
+    from bench.moto_env import moto_transactions_copy_once
 
-    speed_up_moto_transactions()
     call_ids = [f"scale-{calls}-{i:05d}" for i in range(calls)]
     records = _records(call_ids)
-    with LocalStack(port=0, serve_http=False, sweeper_interval=3600) as stack:
+    with moto_transactions_copy_once(), LocalStack(port=0, serve_http=False, sweeper_interval=3600) as stack:
         kinesis = stack.client("kinesis")
         assert stack.resources is not None
         started = time.monotonic()

@@ -45,3 +45,40 @@ def test_main_prints_every_requested_benchmark(capsys: pytest.CaptureFixture[str
     assert main(["--tiny", "--only", "summarizer"]) == 0
     out = capsys.readouterr().out
     assert "== summarizer" in out and "python -m bench --tiny --only summarizer" in out
+
+
+def test_moto_transaction_speed_up_keeps_rollback_semantics() -> None:
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb import models
+
+    from bench.moto_env import moto_transactions_copy_once
+
+    original = models.DynamoDBBackend.transact_write_items
+    with mock_aws(), moto_transactions_copy_once():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.put_item(TableName="t", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        with pytest.raises(client.exceptions.TransactionCanceledException):
+            client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": "t", "Item": {"pk": {"S": "b"}}}},
+                    {
+                        "Update": {
+                            "TableName": "t",
+                            "Key": {"pk": {"S": "a"}},
+                            "UpdateExpression": "SET n = :two",
+                            "ConditionExpression": "n = :zero",
+                            "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
+                        }
+                    },
+                ]
+            )
+        items = client.scan(TableName="t")["Items"]
+        assert items == [{"pk": {"S": "a"}, "n": {"N": "1"}}]  # nothing of the cancelled transaction
+    assert models.DynamoDBBackend.transact_write_items is original  # moto put back
