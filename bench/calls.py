@@ -12,9 +12,8 @@ import json
 from collections.abc import Iterator
 from functools import lru_cache
 
-from callrecap.domain.models import Segment, Speaker
-
 from bench.common import SHARED_DATA
+from callrecap.domain.models import Segment, Speaker
 
 SEGMENTS_PER_MINUTE = 12
 WORDS_PER_SEGMENT = 12

@@ -15,12 +15,11 @@ import json
 import time
 from typing import Any
 
-from callrecap import contracts
-from callrecap.domain.models import Segment
-
 from bench.calls import synthetic_segments
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command
 from bench.moto_env import MotoEnv, RequestCounter, moto_server
+from callrecap import contracts
+from callrecap.domain.models import Segment
 
 NAME = "ingest"
 TARGET_REQUESTS_PER_100 = 5.0

@@ -40,9 +40,10 @@ def patched_env(values: dict[str, str]) -> Iterator[None]:
 @contextmanager
 def moto_server(prefix: str = "bench") -> Iterator[MotoEnv]:
     import boto3
+    from moto.server import ThreadedMotoServer
+
     from callrecap_local.functions import reset_all_handler_caches
     from callrecap_local.resources import create_resources
-    from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -73,8 +73,9 @@ def run(size: Size) -> BenchResult:
     if not Path(CHROMIUM).exists():
         result.skipped = f"no Chromium at {CHROMIUM}"
         return result
-    from callrecap_local.stack import LocalStack
     from playwright.sync_api import sync_playwright
+
+    from callrecap_local.stack import LocalStack
 
     rng = random.Random(7)
     page_s: list[float] = []

@@ -63,9 +63,8 @@ def _records(call_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
 
 def measure(calls: int, timeout: float) -> dict[str, Any]:
     """Run one size in this process (called in a fresh interpreter by `run`)."""
-    from callrecap_local.stack import LocalStack
-
     from bench.moto_env import moto_transactions_copy_once
+    from callrecap_local.stack import LocalStack
 
     call_ids = [f"scale-{calls}-{i:05d}" for i in range(calls)]
     records = _records(call_ids)

@@ -20,12 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bench.calls import synthetic_segments
+from bench.common import BenchResult, Size, Target, command, median
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus
 from callrecap.domain.ports import LlmReply
-
-from bench.calls import synthetic_segments
-from bench.common import BenchResult, Size, Target, command, median
 
 NAME = "summarizer"
 TARGET_1H_MS = 300.0
@@ -260,6 +259,7 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
     Informative, no target: moto answers far slower than DynamoDB, so this shows how the
     adapters' request count grows with length rather than production latency.
     """
+    from bench.moto_env import moto_server
     from callrecap.adapters.dynamo_store import DynamoTranscriptStore
     from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
     from callrecap.domain.models import CallDetails
@@ -267,8 +267,6 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
     from callrecap.domain.summarizing import summarize
     from callrecap.domain.summary_service import SummaryService
     from callrecap.handlers import summarizer as module
-
-    from bench.moto_env import moto_server
 
     try:
         from callrecap.adapters.event_bus import EventBridgePublisher as Publisher  # type: ignore[import-not-found]

@@ -11,9 +11,9 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from callrecap.contracts import API_ROUTES
 from constructs import Construct
 
+from callrecap.contracts import API_ROUTES
 from infra.functions import log_retention
 
 ACCESS_LOG_FORMAT = {

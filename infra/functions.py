@@ -13,10 +13,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from callrecap.contracts import METRICS_NAMESPACE, Function, handler_path
-from callrecap.settings import EnvVar
 from constructs import Construct
 
+from callrecap.contracts import METRICS_NAMESPACE, Function, handler_path
+from callrecap.settings import EnvVar
 from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code
 from infra.config import DeployConfig
 

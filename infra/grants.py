@@ -10,6 +10,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+
 from callrecap.adapters.dynamo_table import table_definition
 
 OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {

@@ -19,11 +19,11 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
 from callrecap import contracts
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar, Provider, Settings
-from constructs import Construct
-
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
 from infra.grants import grant_key, grant_prompt_read, grant_table

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from callrecap.contracts import Function
 from constructs import Construct
 
+from callrecap.contracts import Function
 from infra.api import Api
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory

@@ -14,10 +14,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
-from callrecap import contracts
-from callrecap.adapters.dynamo_table import table_definition
 from constructs import Construct
 
+from callrecap import contracts
+from callrecap.adapters.dynamo_table import table_definition
 from infra.nag import acknowledge
 
 RETENTION_14_DAYS = cdk.Duration.days(14)

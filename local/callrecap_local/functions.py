@@ -19,7 +19,6 @@ from types import ModuleType
 from typing import Any
 
 from callrecap.contracts import HANDLER_PACKAGE, Function, handler_path
-
 from callrecap_local.lambda_events import LambdaContext
 
 log = logging.getLogger("callrecap.local")

@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from callrecap.contracts import API_ROUTES
-
 from callrecap_local.lambda_events import http_api_event, http_api_response
 
 log = logging.getLogger("callrecap.local")

@@ -33,7 +33,6 @@ from typing import Any
 
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar
-
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome

@@ -301,7 +301,6 @@ def _merge_consecutive(turns: Sequence[Turn]) -> list[Turn]:
 def read_recorded_call(path: Path) -> TranscriptFile:
     """Final segments of a recorded call, through the ingest Lambda's own parser."""
     from callrecap.domain.inbound import MalformedRecord, parse_record_object
-
     from callrecap_local.recording import RecordingError, load_recording
 
     try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+
 from callrecap.adapters.dynamo_table import create_table
 from callrecap.contracts import BUS_SOURCE
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from callrecap.contracts import API_ROUTES, Function
 from infra_helpers import function_id, resources
 from infra_synth import Synthesized
+
+from callrecap.contracts import API_ROUTES, Function
 
 
 def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main_synth: Synthesized) -> None:

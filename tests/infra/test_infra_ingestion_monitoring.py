@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from callrecap.contracts import Function
 from infra_helpers import actions_of, function_id, resources, role_statements
 from infra_synth import VOICE_CONNECTOR_ID, Synthesized
 
+from callrecap.contracts import Function
 from infra.config import DeployConfig
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from botocore import xform_name
 from botocore.session import get_session
-from callrecap.contracts import Function, handler_path
 from infra_helpers import actions_of, function_role_id, resources_of, role_statements
 from infra_synth import Synthesized
 
+from callrecap.contracts import Function, handler_path
 from infra.grants import LOCAL_ONLY_OPERATIONS, OPERATION_ACTIONS
 
 ADAPTERS = "callrecap.adapters"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap import contracts
-from callrecap.contracts import Function, handler_path
-from callrecap.settings import EnvVar
 from infra_helpers import actions_of, function_id, function_role_id, resources, role_statements
 from infra_synth import CRM_HOOK_ARN, SUMMARIZER_ARN, VOICE_CONNECTOR_ID, Synthesized
 
+from callrecap import contracts
+from callrecap.contracts import Function, handler_path
+from callrecap.settings import EnvVar
 from infra.config import DeployConfig
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callrecap.adapters.dynamo_table import table_definition
-from callrecap.contracts import TTL_ATTRIBUTE, Function
 from infra_helpers import actions_of, function_id, function_role_id, resources, resources_of, role_statements
 from infra_synth import Synthesized
+
+from callrecap.adapters.dynamo_table import table_definition
+from callrecap.contracts import TTL_ATTRIBUTE, Function
 
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
 from callrecap.adapters.dynamo_table import create_table
@@ -18,7 +20,6 @@ from callrecap.contracts import API_ROUTES, SCHEMA_VERSION, BusEvent
 from callrecap.domain.models import CallDetails, Segment, Speaker, Summary, SummaryKind, SummaryStatus
 from callrecap.handlers import api
 from callrecap_local.lambda_events import LambdaContext, http_api_event
-from moto import mock_aws
 
 TABLE = "api-test"
 TODAY = datetime.now(UTC).date().isoformat()

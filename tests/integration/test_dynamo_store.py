@@ -10,12 +10,13 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto import mock_aws
+
 from callrecap import contracts as c
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore, InvalidCursor
 from callrecap.adapters.dynamo_table import create_table
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import CallDetails, Segment, Speaker
-from moto import mock_aws
 
 TABLE = "store-test"
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from callrecap import contracts as c
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore, summary_sk
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
-from moto import mock_aws
 
 TABLE = "callrecap-test"
 CALL = "call-9"

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
+
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.adapters.quarantine import MAX_SQS_BODY, QuarantinedRecord, SqsQuarantine
@@ -20,8 +22,6 @@ from callrecap.contracts import CallAttr
 from callrecap.domain.models import Speaker
 from callrecap.handlers import ingest
 from callrecap.settings import EnvVar, SettingsError
-from moto import mock_aws
-
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
 from tests.helpers.kinesis import (

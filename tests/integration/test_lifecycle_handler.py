@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
+
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.inbound import MalformedRecord
 from callrecap.handlers import lifecycle
-from moto import mock_aws
-
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.inbound_payloads import aws_event
 

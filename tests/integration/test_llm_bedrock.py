@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
+
 from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.chunking import Budget

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
+
 from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.models import Turn

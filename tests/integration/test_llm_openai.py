@@ -11,13 +11,14 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, parse_chat_completion, secret_api_key
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
 from callrecap.domain.prompting import load_prompt_set
 from callrecap.domain.summarizing import summarize
-from moto import mock_aws
 
 SECTIONS = {
     "summary": "Late order, replacement sent.",

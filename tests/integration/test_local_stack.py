@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from callrecap import contracts
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalStack

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_local_stack_replay import lca_call, write_call
+
 from callrecap_local.cli import main as cli_main
 from callrecap_local.stack import LocalStack, LocalStackError
-from test_local_stack_replay import lca_call, write_call
 
 pytestmark = pytest.mark.slow
 Capture = pytest.CaptureFixture[str]

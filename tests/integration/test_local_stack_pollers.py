@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from callrecap.contracts import Function
 from callrecap_local.functions import LocalFunction
 from callrecap_local.lambda_events import failed_sequence_numbers
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Worker
-from moto import mock_aws
 
 STREAM = "inbound"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap_local.recording import RecordingError, load_recording
 
 TX = "2f1c0d3e-0000-4000-8000-000000000001"

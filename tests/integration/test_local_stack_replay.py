@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap.domain.inbound import parse_kinesis_record
 from callrecap.domain.models import Segment
 from callrecap_local.recording import load_recording

@@ -7,10 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from callrecap.adapters.prompt_source import BundledPromptSource, S3PromptSource, build_prompt_source
 from callrecap.domain.prompting import TemplateName
 from callrecap.settings import Settings
-from moto import mock_aws
 
 BUCKET = "callrecap-prompts"
 

@@ -18,6 +18,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from moto import mock_aws
+
 from callrecap.adapters.dynamo_store import DynamoTranscriptStore
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
 from callrecap.adapters.event_bus import EventBridgePublisher
@@ -32,8 +34,6 @@ from callrecap.domain.cost import PriceTable
 from callrecap.domain.summary_service import SummaryService
 from callrecap.handlers import api, crm_hook, ingest, summarizer
 from callrecap_local.lambda_events import LambdaContext, http_api_event
-from moto import mock_aws
-
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.kinesis import kinesis_event
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from moto import mock_aws
+
 from callrecap import contracts as c
 from callrecap.adapters import dynamo_store, event_bus
 from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
@@ -28,8 +30,6 @@ from callrecap.domain.summarizing import EngineResult, Strategy
 from callrecap.domain.summary_service import SummaryService
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
-from moto import mock_aws
-
 from tests.helpers.aws import AwsResources, create_resources
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")

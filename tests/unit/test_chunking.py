@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from callrecap.domain.chunking import (
     DEFAULT_MAX_INPUT_TOKENS,
     Budget,
@@ -13,8 +16,6 @@ from callrecap.domain.chunking import (
     turn_tokens,
 )
 from callrecap.domain.models import Turn
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def test_estimate_is_chars_over_four_rounded_up() -> None:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from callrecap_local.cli import main
 from callrecap_local.cmd_eval import Progress
 from callrecap_local.evaluation.dialogs import DialogFileError, Split, read_dialogs

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callrecap_local.cli import main
 
+from callrecap_local.cli import main
 from tests.unit.test_transcript_files import recorded_call
 
 OUTPUT_KEYS = {"callId", "sections", "provider", "model", "llmCalls", "inputTokens", "outputTokens"}

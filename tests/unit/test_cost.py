@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from callrecap.domain.cost import DEFAULT_PRICES, Price, PriceTable, PriceTableError
 
 

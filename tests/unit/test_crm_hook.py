@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+
 from callrecap.contracts import BUS_SOURCE
 from callrecap.handlers import crm_hook
 

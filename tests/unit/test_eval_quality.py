@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from callrecap_local.evaluation.dialogs import Split, read_dialogs
 from callrecap_local.evaluation.report import EvalReport, score_dialog
 from callrecap_local.evaluation.runner import build_summarizer

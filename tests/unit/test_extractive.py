@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from callrecap.domain.extractive import MODEL_ID, clean_text, summarize_extractive
 from callrecap.domain.models import SectionSpec, SectionType, Turn
 

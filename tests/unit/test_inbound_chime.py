@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from callrecap.domain.inbound import (
     DEFAULT_CHANNEL_ROLES,
     MalformedRecord,
@@ -13,7 +14,6 @@ from callrecap.domain.inbound import (
     parse_kinesis_record,
 )
 from callrecap.domain.models import CallDetailsObserved, CategoryMatched, Segment, Speaker
-
 from tests.helpers.inbound_payloads import (
     METADATA,
     aws_event,

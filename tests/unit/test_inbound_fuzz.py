@@ -12,6 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from callrecap.domain.inbound import (
     MalformedRecord,
     decode_kinesis_data,
@@ -19,9 +22,6 @@ from callrecap.domain.inbound import (
     parse_record_object,
     parse_streaming_status,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap.domain.inbound import MalformedRecord, parse_kinesis_record
 from callrecap.domain.models import (
     CallDetails,
@@ -16,7 +17,6 @@ from callrecap.domain.models import (
     Segment,
     Speaker,
 )
-
 from tests.helpers.inbound_payloads import aws_event, encode
 
 CREATED = "2026-03-01T10:00:00.000Z"

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from callrecap.domain.inbound import is_caller_leg, parse_record_object, parse_streaming_status
 from callrecap.domain.models import (
     CallEndObserved,

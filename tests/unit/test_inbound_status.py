@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap.domain.inbound import MalformedRecord, is_caller_leg, parse_streaming_status
 from callrecap.domain.models import CallDetailsObserved, CallEndObserved, CallStartObserved
-
 from tests.helpers.inbound_payloads import aws_event
 
 

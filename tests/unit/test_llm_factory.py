@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.llm.factory import build_budget, build_provider

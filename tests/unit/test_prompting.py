@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from callrecap.domain.models import SectionType, Turn
 from callrecap.domain.prompting import (
     FENCE_CLOSE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from callrecap_local.evaluation.porter import stem
 from callrecap_local.evaluation.rouge import lcs_length, score, tokenize
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from callrecap.contracts import BUS_SOURCE, BusEvent
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Speaker
 from callrecap.domain.summary_service import InvalidSummaryRequest, SummaryService
 from callrecap.handlers import summarizer
-
 from tests.unit.summary_fakes import (
     FakeEngine,
     FakeEngineResult,

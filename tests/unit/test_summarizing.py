@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap.domain.chunking import Budget, estimate_tokens
 from callrecap.domain.models import SectionSpec, Turn
 from callrecap.domain.ports import DelegatedReply, LlmReply, ProviderError, SummaryRequest

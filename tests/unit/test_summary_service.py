@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.call_lifecycle import final_summary_is_stale as is_final_stale
 from callrecap.domain.cost import PriceTable
@@ -15,7 +16,6 @@ from callrecap.domain.summary_service import (
     request_from_event,
     turns_from_segments,
 )
-
 from tests.unit.summary_fakes import (
     DEFAULT_SECTIONS,
     FakeEngine,

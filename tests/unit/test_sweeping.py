@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.models import CallDetails, CallStatus
 from callrecap.domain.ports import Page
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import sweeper as sweeper_handler
-
 from tests.unit.summary_fakes import FakePublisher
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from callrecap_local.transcript_files import FileFormat, TranscriptFileError, read_transcript
 
 CALL = "rec-call-1"

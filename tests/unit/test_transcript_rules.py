@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.call_lifecycle import announce_end, announce_start, final_summary_is_stale
 from callrecap.domain.models import CallDetails, CallEndObserved, CallStartObserved, Segment, Speaker
 from callrecap.domain.transcript import in_spoken_order, plan_batch, resolve, segment_digest, to_turns
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def seg(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callrecap.domain.models import Turn
-
 from callrecap_local.evaluation.rouge import METRICS, RougeScores, score, tokenize
 
 BASELINES = {"lead2": 2, "lead3": 3}
