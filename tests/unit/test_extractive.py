@@ -117,3 +117,76 @@ def test_a_long_meeting_fills_every_section(shared_data) -> None:  # type: ignor
     assert result["summary"] and result["topic"]
     assert len(result["action_items"]) <= 5
     assert "{" not in result["summary"]
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        (
+            "Hi Sam, my internet keeps dropping every few minutes since yesterday evening.",
+            "Internet keeps dropping",
+        ),
+        ("Hello, I'd like to cancel my subscription please.", "Cancel subscription"),
+        (
+            "Yeah hi. I'm calling because the invoice shows the wrong address.",
+            "Invoice shows the wrong address",
+        ),
+        ("We're moving to a new office at the end of the month.", "Moving to a new office"),
+    ],
+)
+def test_topic_is_the_customers_first_request_cut_to_its_core(opening: str, expected: str) -> None:
+    turns = [
+        Turn("AGENT", "Thank you for calling Acme, this is Dana. How can I help?"),
+        Turn("CUSTOMER", "Hi Dana, my name is Lee Park."),
+        Turn("AGENT", "Hi Lee, how can I help?"),
+        Turn("CUSTOMER", opening),
+        Turn("AGENT", "Let me look into that for you."),
+    ]
+    assert summarize_extractive(turns, DEFAULT_SECTIONS)["topic"] == expected
+
+
+def test_topic_of_a_vague_problem_names_the_thing() -> None:
+    turns = [
+        Turn("CUSTOMER", "Hi. We rent a printer from you and we've been having some issues."),
+        Turn("AGENT", "Which printer model is it?"),
+        Turn("CUSTOMER", "The printer is the P40."),
+    ]
+    assert summarize_extractive(turns, DEFAULT_SECTIONS)["topic"] == "Issues with printer"
+
+
+def test_topic_without_a_customer_statement_comes_from_what_was_said() -> None:
+    turns = [
+        Turn("PERSON1", "Okay."),
+        Turn("PERSON2", "So, the marketing budget for next quarter is too small."),
+        Turn("PERSON1", "The marketing budget was cut in March."),
+    ]
+    assert "budget" in summarize_extractive(turns, DEFAULT_SECTIONS)["topic"]
+    only_greetings = [Turn("AGENT", "Hello."), Turn("CUSTOMER", "Hi."), Turn("AGENT", "Bye.")]
+    assert summarize_extractive(only_greetings, DEFAULT_SECTIONS)["topic"] == ""
+
+
+def test_a_contingency_is_not_an_outcome() -> None:
+    turns = [
+        Turn("CUSTOMER", "My router keeps restarting."),
+        Turn("AGENT", "I've reset the line and the router is working now."),
+        Turn("CUSTOMER", "Yes, pages are loading again."),
+        Turn("AGENT", "If it still drops tomorrow, call back and we'll escalate it to a technician."),
+        Turn("CUSTOMER", "Will do, bye."),
+    ]
+    result = summarize_extractive(turns, DEFAULT_SECTIONS)
+    assert result["resolved"] == "yes"
+    assert any("escalate" in item for item in result["action_items"])  # still a follow-up
+
+
+def test_a_hand_off_is_not_a_resolution_and_a_polite_goodbye_not_a_good_mood() -> None:
+    turns = [
+        Turn("CUSTOMER", "My printer says the print limit is reached and I can't print."),
+        Turn("AGENT", "Unfortunately I'm not able to change the contract on this call."),
+        Turn("CUSTOMER", "So we're stuck for now. That's frustrating."),
+        Turn("AGENT", "A supervisor will call you back tomorrow."),
+        Turn("CUSTOMER", "Okay, thanks for trying. Have a good day."),
+    ]
+    result = summarize_extractive(turns, DEFAULT_SECTIONS)
+    assert result["resolved"] == "no"
+    assert result["customer_sentiment"] == "negative"
+    assert result["action_items"] == ["Agent: A supervisor will call you back tomorrow."]
