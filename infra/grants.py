@@ -16,6 +16,7 @@ from callrecap.adapters.dynamo_table import table_definition
 OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # (boto3 service, operation the adapters call): the IAM actions it needs.
     ("dynamodb", "get_item"): ("dynamodb:GetItem",),
+    ("dynamodb", "batch_get_item"): ("dynamodb:BatchGetItem",),
     ("dynamodb", "query"): ("dynamodb:Query",),
     ("dynamodb", "put_item"): ("dynamodb:PutItem",),
     ("dynamodb", "update_item"): ("dynamodb:UpdateItem",),
@@ -39,6 +40,8 @@ LOCAL_ONLY_OPERATIONS = frozenset({("dynamodb", "create_table"), ("dynamodb", "u
 """dynamo_table's helpers that create the table for the local stack and tests, never in a Lambda."""
 
 TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
+TABLE_BATCH_READ_ACTIONS = ("dynamodb:BatchGetItem",)
+"""The transcript store reads the call records touched by a segment batch in one BatchGetItem."""
 TABLE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 KMS_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
 KMS_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")
@@ -53,10 +56,17 @@ def index_names() -> list[str]:
     ]
 
 
-def grant_table(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, *, write: bool) -> None:
-    """Item-level access to the table and each of its indexes by name, plus the table key."""
+def grant_table(
+    grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, *, write: bool, batch_read: bool = True
+) -> None:
+    """Item-level access to the table and each of its indexes by name, plus the table key
+    (`batch_read=False` for a function that does not use the transcript store)."""
     resources = [table.table_arn, *(f"{table.table_arn}/index/{name}" for name in index_names())]
-    actions = [*TABLE_READ_ACTIONS, *(TABLE_WRITE_ACTIONS if write else ())]
+    actions = [
+        *TABLE_READ_ACTIONS,
+        *(TABLE_BATCH_READ_ACTIONS if batch_read else ()),
+        *(TABLE_WRITE_ACTIONS if write else ()),
+    ]
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
     grant_key(grantee, key, encrypt=write)
 

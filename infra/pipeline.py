@@ -349,7 +349,7 @@ class Pipeline(Construct):
                 description="Example CRM hook: receives CallSummarized and records the delivery",
             )
             # The example hook records deliveries in the table; it publishes nothing on the bus.
-            grant_table(example, self._storage.table, self._storage.key, write=True)
+            grant_table(example, self._storage.table, self._storage.key, write=True, batch_read=False)
             self._park_failures(example, dlq)
             hook = example
         events.Rule(

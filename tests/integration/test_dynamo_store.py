@@ -132,10 +132,76 @@ def test_partials_only_do_not_bump_revision(store: DynamoTranscriptStore) -> Non
 
 def test_requests_per_100_segments(store: DynamoTranscriptStore) -> None:
     """The figure quoted in docs/events.md: 100 new finals of one call cost 3 requests
-    (2 TransactWriteItems of <= 99 segments + 1 GetItem of the call record)."""
+    (2 TransactWriteItems of <= 99 segments + 1 BatchGetItem of the call record)."""
     store.put_segments([seg(f"s{i:03}", float(i)) for i in range(100)])
-    assert dict(store.requests) == {"transact_write_items": 2, "get_item": 1}
+    assert dict(store.requests) == {"transact_write_items": 2, "batch_get_item": 1}
     assert sum(store.requests.values()) <= 5
+
+
+def interleaved(calls: int, per_call: int, tag: str = "") -> list[Segment]:
+    """What a busy shard delivers: the segments of `calls` concurrent calls, interleaved."""
+    return [seg(f"{tag}s{i:03}", float(i), call=f"call-{n}") for i in range(per_call) for n in range(calls)]
+
+
+def test_requests_per_100_segments_of_ten_interleaved_calls(store: DynamoTranscriptStore) -> None:
+    """Calls share transactions: 10 calls x 10 segments cost 2 TransactWriteItems (110 items)
+    + 1 BatchGetItem of the 10 call records, not one write and one read per call."""
+    result = store.put_segments(interleaved(10, 10))
+
+    assert (result.written, result.failed) == (100, ())
+    assert dict(store.requests) == {"transact_write_items": 2, "batch_get_item": 1}
+    assert sum(store.requests.values()) <= 5
+    assert result.revisions == {f"call-{n}": 1 for n in range(10)}
+    for n in range(10):
+        call = store.get_call(f"call-{n}")
+        assert call is not None and call[CallAttr.SEGMENT_COUNT] == 10
+        assert len(store.list_segments(f"call-{n}")) == 10
+
+
+def test_ten_interleaved_calls_retried_change_nothing(store: DynamoTranscriptStore, client: Any) -> None:
+    batch = interleaved(10, 10)
+    store.put_segments(batch)
+    items_before = all_items(client)
+    store.requests.clear()
+
+    again = store.put_segments(batch)
+
+    assert (again.written, again.ignored, again.failed, again.revisions) == (0, 100, (), {})
+    assert all_items(client) == items_before
+    assert sum(store.requests.values()) <= 5  # cancelled transactions + 1 read-back, no retry
+
+
+def test_a_refused_item_in_a_shared_transaction_loses_none_of_the_others(
+    store: DynamoTranscriptStore, client: Any
+) -> None:
+    store.put_segments([seg("s000", 0.0, call="call-3"), seg("s001", 1.0, "first take", call="call-7")])
+    corrected = seg("s001", 1.0, "corrected take", call="call-7")
+    batch = [s if s.segment_id != "s001" or s.call_id != "call-7" else corrected for s in interleaved(10, 5)]
+
+    result = store.put_segments(batch)
+
+    assert (result.written, result.ignored, result.failed) == (49, 1, ())
+    assert result.revisions == {f"call-{n}": 2 if n in (3, 7) else 1 for n in range(10)}
+    for n in range(10):
+        call = store.get_call(f"call-{n}")
+        assert call is not None
+        assert call[CallAttr.SEGMENT_COUNT] == 5
+    assert [s.text for s in store.list_segments("call-7")][1] == "corrected take"
+
+
+def test_write_cursor_grows_per_call_across_shared_transactions(store: DynamoTranscriptStore) -> None:
+    """A call split over two transactions of one batch gets a newer writeSeq in the second."""
+    store.put_segments(interleaved(3, 40))  # 120 segments + 3 records: split over 2 transactions
+    cursors = {}
+    for n in range(3):
+        segments, cursor = store.list_segments_since(f"call-{n}", None)
+        assert len(segments) == 40
+        cursors[n] = cursor
+    store.put_segments(interleaved(3, 2, tag="x"))
+    for n in range(3):
+        changed, newer = store.list_segments_since(f"call-{n}", cursors[n])
+        assert [s.segment_id for s in changed] == ["xs000", "xs001"]
+        assert int(newer) > int(cursors[n])
 
 
 def test_requests_per_100_segments_with_duplicates_mixed_in(store: DynamoTranscriptStore) -> None:
@@ -230,6 +296,19 @@ def test_throttled_call_is_returned_as_failed_others_are_written(client: Any) ->
     assert len(sleeps) == store.max_attempts - 1 and sleeps == sorted(sleeps)  # exponential backoff
     assert store.list_segments("hot") == []
     assert [s.segment_id for s in store.list_segments("cool")] == ["b"]
+
+
+def test_a_call_throttled_inside_a_shared_transaction_is_sent_alone(client: Any) -> None:
+    store = DynamoTranscriptStore(
+        TABLE, client=ThrottlingClient(client, {"call-4"}), clock=Clock(), sleep=lambda _: None
+    )
+    result = store.put_segments(interleaved(10, 5))
+
+    assert result.written == 45
+    assert {s.call_id for s in result.failed} == {"call-4"} and len(result.failed) == 5
+    assert set(result.revisions) == {f"call-{n}" for n in range(10) if n != 4}
+    assert store.list_segments("call-4") == []
+    assert all(len(store.list_segments(f"call-{n}")) == 5 for n in range(10) if n != 4)
 
 
 def test_transient_throttling_is_retried(client: Any) -> None:

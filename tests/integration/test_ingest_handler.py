@@ -130,6 +130,51 @@ def test_lca_call_in_one_batch_yields_ordered_transcript_and_one_start_and_end(a
     assert store(aws).get_call(CALL) == call
 
 
+class DynamoRequests:
+    """Counts the DynamoDB requests a client sends (botocore `before-send`: retries included)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.by_operation: dict[str, int] = {}
+
+    def __enter__(self) -> DynamoRequests:
+        self.client.meta.events.register("before-send.dynamodb", self._count)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.client.meta.events.unregister("before-send.dynamodb", self._count)
+
+    def _count(self, request: Any, **_: Any) -> None:
+        operation = request.headers["X-Amz-Target"].decode().rsplit(".", 1)[-1]
+        self.by_operation[operation] = self.by_operation.get(operation, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_operation.values())
+
+
+def test_ten_interleaved_calls_cost_at_most_5_requests_per_100_segments(aws: AwsResources) -> None:
+    """Issue 6's target on the realistic shape: a Kinesis batch of 100 segments from 10 concurrent
+    calls. Calls share transactions and their records are read back together."""
+    event = kinesis_event(
+        lca_segment(f"s{i:02}", float(i), f"line {i} of call {n}", call=f"busy-{n}")
+        for i in range(10)
+        for n in range(10)
+    )
+    with DynamoRequests(aws.dynamodb) as requests:
+        assert handle(event) == {"batchItemFailures": []}
+    assert requests.total <= 5, requests.by_operation
+    assert requests.by_operation == {"TransactWriteItems": 2, "BatchGetItem": 1}
+    for n in range(10):
+        call = store(aws).get_call(f"busy-{n}")
+        assert call is not None and call[CallAttr.SEGMENT_COUNT] == 10
+        assert len(store(aws).list_segments(f"busy-{n}")) == 10
+
+    with DynamoRequests(aws.dynamodb) as retry:  # Kinesis redelivers the batch: nothing changes
+        assert handle(event) == {"batchItemFailures": []}
+    assert retry.total <= 5, retry.by_operation
+
+
 def test_metrics_count_stored_duplicates_and_quarantined(aws: AwsResources, capsys: Any) -> None:
     event = raw_event(
         [

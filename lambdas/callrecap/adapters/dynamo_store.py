@@ -1,20 +1,25 @@
 """DynamoDB single-table TranscriptStore (key design: docs/events.md, "Table design").
 
-Segments of one call are written in grouped conditional writes: one TransactWriteItems request
-carries up to 99 segments of a call plus the update of its call record, so that
+Segments are written in grouped conditional writes: the segments of every call in a batch (a
+Kinesis batch carries many concurrent calls) are packed into as few TransactWriteItems as the
+limits allow (100 items, 4 MB), each call's share followed by the update of its call record, so
 
 - every segment is a conditional Put on `SEG#<segmentId>` (partials and finals share the key):
   a partial never overwrites a final, a final replaces its partial, an exact copy is refused;
-- the call record's counters (segmentCount, transcriptRevision) move in the same atomic commit,
-  so a retried or duplicated record changes nothing, not even a counter;
-- refused items come back as cancellation reasons with the stored item (ALL_OLD): duplicates are
-  dropped, a corrected final is retried as a replacement, and the rest is resent at once;
-- each commit stamps its segments with a per-call, strictly increasing `writeSeq`, and the call
-  record's `lastWriteSeq` names the newest committed one: `list_segments_since` reads exactly the
-  segments changed after an API cursor from the `bySegmentWrite` LSI, with no gaps.
+- each call record's counters (segmentCount, transcriptRevision) move in the same atomic commit
+  as that call's segments, so a retried or duplicated record changes nothing, not even a counter;
+- refused items come back as cancellation reasons with the stored item (ALL_OLD), item by item:
+  duplicates are dropped, a corrected final is retried as a replacement, and the rest of every
+  call in the transaction is resent at once; a call that is throttled, conflicts or fails inside
+  a shared transaction is retried alone, so that it does not hold the other calls back;
+- each commit stamps a call's segments with a per-call, strictly increasing `writeSeq`, and the
+  call record's `lastWriteSeq` names the newest committed one: `list_segments_since` reads exactly
+  the segments changed after an API cursor from the `bySegmentWrite` LSI, with no gaps.
 
-Throttling and transaction conflicts are retried with exponential backoff; segments still not
-written are returned in `SegmentWriteResult.failed`, never dropped.
+The records of the calls with finals in the batch are then read back with one BatchGetItem (per
+100 calls) for the revision and the staleness check. Throttling and transaction conflicts are
+retried with exponential backoff; segments still not written are returned in
+`SegmentWriteResult.failed`, never dropped.
 """
 
 from __future__ import annotations
@@ -39,8 +44,16 @@ from callrecap.domain.transcript import plan_batch, resolve, segment_digest
 
 log = logging.getLogger(__name__)
 
-MAX_SEGMENTS_PER_TRANSACTION = 99
-"""TransactWriteItems takes 100 actions; one is the call record update."""
+MAX_TRANSACTION_ITEMS = 100
+"""TransactWriteItems takes 100 actions: segment Puts plus one call record Update per call."""
+MAX_TRANSACTION_BYTES = 3_500_000
+"""TransactWriteItems takes 4 MB of items; with the high estimates below this leaves a margin."""
+_ITEM_OVERHEAD_BYTES = 600
+"""Keys, attribute names, digest, numbers and TTL of a segment item, rounded up."""
+_META_BYTES = 1_000
+"""A call record update (names, values, expressions), rounded up."""
+MAX_BATCH_GET_KEYS = 100
+"""BatchGetItem reads up to 100 items."""
 
 RETRYABLE_CODES = frozenset(
     {
@@ -76,7 +89,8 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class StoredSegments(SegmentWriteResult):
-    """SegmentWriteResult plus the call records read back after final segments landed."""
+    """SegmentWriteResult plus the records of the calls with finals in the batch (written or
+    refused as duplicates, not failed), read back after the write."""
 
     calls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -156,17 +170,43 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
 
 
 @dataclass
-class _ChunkOutcome:
-    written: int = 0
-    ignored: int = 0
-    finals_written: int = 0
-    failed: list[Segment] = field(default_factory=list)
-
-
-@dataclass
 class _Pending:
     segment: Segment
     replaces_digest: str | None = None  # set when a different final is already stored
+
+
+@dataclass
+class _Share:
+    """One call's part of a transaction: its segment Puts, then the update of its call record."""
+
+    call_id: str
+    pending: list[_Pending]
+    seq: int = 0
+
+
+@dataclass
+class _WriteOutcome:
+    written: int = 0
+    ignored: int = 0
+    failed: list[Segment] = field(default_factory=list)
+    finals_landed: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Round:
+    """What one round of transactions leaves for the next."""
+
+    pending: dict[str, list[_Pending]] = field(default_factory=lambda: defaultdict(list))
+    isolate: set[str] = field(default_factory=set)
+    pause: bool = False
+
+
+def _estimated_bytes(segment: Segment) -> int:
+    """An upper estimate of a segment item's size (DynamoDB counts names and values)."""
+    names = 2 * (len(segment.call_id) + len(segment.segment_id))
+    return (
+        len(segment.text.encode()) + names + len(segment.source) + len(segment.channel) + _ITEM_OVERHEAD_BYTES
+    )
 
 
 class DynamoTranscriptStore:
@@ -243,39 +283,47 @@ class DynamoTranscriptStore:
 
     def put_segments(self, segments: Sequence[Segment]) -> StoredSegments:
         plan = plan_batch(segments)
-        by_call: dict[str, list[Segment]] = defaultdict(list)
+        pending: dict[str, list[_Pending]] = defaultdict(list)
         for segment in plan.segments:
-            by_call[segment.call_id].append(segment)
+            pending[segment.call_id].append(_Pending(segment))
 
-        written = ignored = 0
-        failed: list[Segment] = []
-        revisions: dict[str, int] = {}
-        calls: dict[str, Mapping[str, Any]] = {}
-        for call_id, call_segments in by_call.items():
-            finals_landed = False
-            for start in range(0, len(call_segments), MAX_SEGMENTS_PER_TRANSACTION):
-                chunk = call_segments[start : start + MAX_SEGMENTS_PER_TRANSACTION]
-                outcome = self._write_chunk(call_id, chunk)
-                written += outcome.written
-                ignored += outcome.ignored
-                failed.extend(outcome.failed)
-                finals_landed = finals_landed or outcome.finals_written > 0
-            if finals_landed:
-                record = self.get_call(call_id)
-                if record is not None:
-                    calls[call_id] = record
-                    revisions[call_id] = int(record.get(CallAttr.TRANSCRIPT_REVISION, 0))
+        outcome = _WriteOutcome()
+        isolated: set[str] = set()
+        for attempt in range(self.max_attempts):
+            if not pending:
+                break
+            after = _Round()
+            for shares in self._pack(pending, isolated):
+                self._commit(shares, outcome, after)
+            pending = {call_id: rest for call_id, rest in after.pending.items() if rest}
+            isolated |= after.isolate
+            if pending and after.pause:
+                self._backoff(attempt)
+        for rest in pending.values():
+            outcome.failed.extend(p.segment for p in rest)
+
+        failed_calls = {s.call_id for s in outcome.failed}
+        with_finals = dict.fromkeys(s.call_id for s in plan.segments if not s.is_partial)
+        calls = self._read_calls([call_id for call_id in with_finals if call_id not in failed_calls])
+        revisions = {
+            call_id: int(calls[call_id].get(CallAttr.TRANSCRIPT_REVISION, 0))
+            for call_id in with_finals
+            if call_id in outcome.finals_landed and call_id in calls
+        }
         return StoredSegments(
-            written=written,
-            ignored=ignored + plan.duplicates,
-            failed=tuple(failed),
+            written=outcome.written,
+            ignored=outcome.ignored + plan.duplicates,
+            failed=tuple(outcome.failed),
             revisions=revisions,
             calls=calls,
         )
 
-    def _next_seq(self, call_id: str) -> int:
-        now_us = int(self._now().timestamp() * 1_000_000)
-        return max(now_us, self._last_seq.get(call_id, 0) + 1)
+    def _reserve_seq(self, call_id: str, now: datetime) -> int:
+        """The call's next writeSeq: the clock in µs, or one past the last one used (even if that
+        commit failed: values only need to grow, and no two transactions may share one)."""
+        seq = max(int(now.timestamp() * 1_000_000), self._last_seq.get(call_id, 0) + 1)
+        self._last_seq[call_id] = seq
+        return seq
 
     def _segment_put(self, segment: Segment, pending: _Pending, seq: int, now: datetime) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -388,64 +436,130 @@ class DynamoTranscriptStore:
             }
         }
 
-    def _write_chunk(self, call_id: str, chunk: Sequence[Segment]) -> _ChunkOutcome:
-        outcome = _ChunkOutcome()
-        pending = [_Pending(segment) for segment in chunk]
-        for attempt in range(self.max_attempts):
-            if not pending:
-                return outcome
-            now = self._now()
-            seq = self._next_seq(call_id)
-            live = call_id not in self._ended
-            actions = [self._segment_put(p.segment, p, seq, now) for p in pending]
-            new_finals = sum(1 for p in pending if not p.segment.is_partial and p.replaces_digest is None)
-            has_finals = any(not p.segment.is_partial for p in pending)
+    def _pack(self, pending: Mapping[str, Sequence[_Pending]], isolated: set[str]) -> list[list[_Share]]:
+        """Group every call's segments into as few transactions as DynamoDB's limits allow.
+
+        A transaction holds at most one share per call (one item may appear only once in a
+        transaction, and each share updates its call record); a call whose segments do not fit
+        in the room left is split across transactions, each part with its own record update.
+        Isolated calls (throttled, conflicting or failing in a shared transaction) go alone, so
+        that one hot or broken call does not hold the others back.
+        """
+        transactions: list[list[_Share]] = []
+        current: list[_Share] = []
+        items = size = 0
+
+        def close() -> None:
+            nonlocal current, items, size
+            if current:
+                transactions.append(current)
+            current, items, size = [], 0, 0
+
+        for call_id, queue in pending.items():
+            alone = call_id in isolated
+            if alone:
+                close()
+            rest = list(queue)
+            while rest:
+                take, grow = 0, _META_BYTES
+                while take < len(rest) and items + take + 2 <= MAX_TRANSACTION_ITEMS:
+                    more = _estimated_bytes(rest[take].segment)
+                    if size + grow + more > MAX_TRANSACTION_BYTES and (take or current):
+                        break
+                    take, grow = take + 1, grow + more
+                if take == 0:
+                    close()  # no room left for a segment plus the record update
+                    continue
+                current.append(_Share(call_id, rest[:take]))
+                items, size, rest = items + take + 1, size + grow, rest[take:]
+                if rest or alone:
+                    close()
+        close()
+        return transactions
+
+    def _commit(self, shares: Sequence[_Share], outcome: _WriteOutcome, after: _Round) -> None:
+        """Send one transaction; what it did not write goes to `after` (or to `failed`)."""
+        now = self._now()
+        actions: list[dict[str, Any]] = []
+        for share in shares:
+            share.seq = self._reserve_seq(share.call_id, now)
+            actions += [self._segment_put(p.segment, p, share.seq, now) for p in share.pending]
             actions.append(
                 self._meta_update(
-                    call_id, new_finals=new_finals, finals=has_finals, seq=seq, live=live, now=now
+                    share.call_id,
+                    new_finals=sum(
+                        1 for p in share.pending if not p.segment.is_partial and p.replaces_digest is None
+                    ),
+                    finals=any(not p.segment.is_partial for p in share.pending),
+                    seq=share.seq,
+                    live=share.call_id not in self._ended,
+                    now=now,
                 )
             )
-            try:
-                self._call("transact_write_items", TransactItems=actions)
-            except Exception as error:  # noqa: BLE001 (classified below; unknown errors fail the chunk)
-                code = _error_code(error)
-                if code == "TransactionCanceledException":
-                    retry_now, pending = self._triage(call_id, pending, seq, error, outcome)
-                    if not retry_now:
-                        self._backoff(attempt)
-                    continue
-                if code in RETRYABLE_CODES:
-                    log.warning("segment write throttled (%s), attempt %d", code, attempt + 1)
-                    self._backoff(attempt)
-                    continue
-                log.error("segment write failed for call %s: %s", call_id, error)
-                break
-            self._last_seq[call_id] = seq
-            outcome.written += len(pending)
-            outcome.finals_written += sum(1 for p in pending if not p.segment.is_partial)
-            return outcome
-        outcome.failed.extend(p.segment for p in pending)
-        return outcome
+        try:
+            self._call("transact_write_items", TransactItems=actions)
+        except Exception as error:  # noqa: BLE001 (classified below; unknown errors fail the shares)
+            self._after_error(shares, error, outcome, after)
+            return
+        for share in shares:
+            outcome.written += len(share.pending)
+            if any(not p.segment.is_partial for p in share.pending):
+                outcome.finals_landed.add(share.call_id)
+
+    def _after_error(
+        self, shares: Sequence[_Share], error: Exception, outcome: _WriteOutcome, after: _Round
+    ) -> None:
+        code = _error_code(error)
+        if code == "TransactionCanceledException":
+            self._triage(shares, error, outcome, after)
+            return
+        shared = len(shares) > 1
+        if code in RETRYABLE_CODES:
+            log.warning("segment write throttled (%s) for %d call(s)", code, len(shares))
+            after.pause = True
+        elif shared:  # retried call by call: only the call that causes it fails
+            log.warning("segment write failed for %d calls, retrying each alone: %s", len(shares), error)
+        else:
+            log.error("segment write failed for call %s: %s", shares[0].call_id, error)
+            outcome.failed.extend(p.segment for p in shares[0].pending)
+            return
+        for share in shares:
+            after.pending[share.call_id].extend(share.pending)
+            if shared:
+                after.isolate.add(share.call_id)
 
     def _triage(
-        self,
-        call_id: str,
-        pending: list[_Pending],
-        seq: int,
-        error: Exception,
-        outcome: _ChunkOutcome,
-    ) -> tuple[bool, list[_Pending]]:
-        """Sort a cancelled transaction's items: drop refusals, keep the rest for the next try.
+        self, shares: Sequence[_Share], error: Exception, outcome: _WriteOutcome, after: _Round
+    ) -> None:
+        """Sort a cancelled transaction's items, share by share: drop refusals, keep the rest.
 
-        Returns (retry at once, still pending). Retrying at once is right when only conditions
-        failed; throttling or conflicts call for a backoff first.
+        Only condition failures: the rest is resent at once. Throttling or conflicts on a share
+        call for a pause first, and that call goes alone next time.
         """
         reasons = getattr(error, "response", {}).get("CancellationReasons") or []
-        if len(reasons) != len(pending) + 1:
-            return False, pending  # no usable reasons: retry everything after a pause
+        if len(reasons) != sum(len(share.pending) + 1 for share in shares):
+            after.pause = True  # no usable reasons: retry everything after a pause
+            for share in shares:
+                after.pending[share.call_id].extend(share.pending)
+            return
+        position = 0
+        for share in shares:
+            share_reasons = reasons[position : position + len(share.pending) + 1]
+            position += len(share.pending) + 1
+            keep, throttled = self._triage_share(share, share_reasons, outcome)
+            after.pending[share.call_id].extend(keep)
+            if throttled:
+                after.pause = True
+                if len(shares) > 1:
+                    after.isolate.add(share.call_id)
+
+    def _triage_share(
+        self, share: _Share, reasons: Sequence[Mapping[str, Any]], outcome: _WriteOutcome
+    ) -> tuple[list[_Pending], bool]:
+        """(still pending, throttled) for one call's share: its segment reasons, then its record's."""
         throttled = False
         keep: list[_Pending] = []
-        for item, reason in zip(pending, reasons[:-1], strict=True):
+        for item, reason in zip(share.pending, reasons[:-1], strict=True):
             code = reason.get("Code") or "None"
             if code == "ConditionalCheckFailed":
                 stored = reason.get("Item")
@@ -458,18 +572,43 @@ class DynamoTranscriptStore:
                     continue
                 keep.append(_Pending(item.segment, replaces_digest=str(old.get(SegmentAttr.DIGEST, ""))))
             else:
-                throttled = throttled or code in RETRYABLE_REASONS or code not in ("None", "")
+                throttled = throttled or code not in ("None", "")
                 keep.append(item)
-        meta_reason = reasons[-1]
-        if (meta_reason.get("Code") or "None") == "ConditionalCheckFailed":
-            old_meta = _item_to_dict(meta_reason.get("Item") or {})
+        meta_code = reasons[-1].get("Code") or "None"
+        if meta_code == "ConditionalCheckFailed":
+            old_meta = _item_to_dict(reasons[-1].get("Item") or {})
             if old_meta.get(END_PUBLISHED):
-                self._ended.add(call_id)
+                self._ended.add(share.call_id)  # resent without rejoining the live-calls index
             stored_seq = int(old_meta.get(CallAttr.LAST_WRITE_SEQ, 0) or 0)
-            self._last_seq[call_id] = max(stored_seq, seq)
-        elif (meta_reason.get("Code") or "None") != "None":
+            self._last_seq[share.call_id] = max(stored_seq, self._last_seq.get(share.call_id, 0))
+        elif meta_code != "None":
             throttled = True
-        return not throttled, keep
+        return keep, throttled
+
+    def _read_calls(self, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Call records, strongly consistent, one BatchGetItem per 100 calls (not a GetItem each).
+
+        A record still unread after retries is left out: the caller reads it on its own.
+        """
+        found: dict[str, dict[str, Any]] = {}
+        by_pk = {c.call_pk(call_id): call_id for call_id in call_ids}
+        for start in range(0, len(call_ids), MAX_BATCH_GET_KEYS):
+            keys = [self._meta_key(call_id) for call_id in call_ids[start : start + MAX_BATCH_GET_KEYS]]
+            try:
+                for attempt in range(self.max_attempts):
+                    response = self._with_retries(
+                        "batch_get_item",
+                        RequestItems={self.table_name: {"Keys": keys, "ConsistentRead": True}},
+                    )
+                    for item in response.get("Responses", {}).get(self.table_name, []):
+                        found[by_pk[item[c.PK]["S"]]] = _public_call(_item_to_dict(item))
+                    keys = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+                    if not keys:
+                        break
+                    self._backoff(attempt)
+            except Exception as error:  # noqa: BLE001 (the segments are written: report, don't fail)
+                log.warning("call records not read back after the write: %s", error)
+        return found
 
     # ----------------------------------------------------------------------- call record
 
