@@ -12,6 +12,7 @@ import hashlib
 import json
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +36,7 @@ class FakeBackend:
     summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     fail_status: int | None = None  # answer every API request with this status
+    api_delay_s: float = 0.0  # a slow API: every API answer waits this long (the page must not pile up)
     config: dict[str, Any] = field(
         default_factory=lambda: {
             "apiBase": "/api",
@@ -192,6 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ API
     def _api(self, method: str, path: str, query: dict[str, str]) -> None:
         backend = self.server.backend
+        if backend.api_delay_s:
+            time.sleep(backend.api_delay_s)
         if backend.required_token and self.headers.get("Authorization") != f"Bearer {backend.required_token}":
             self._json(401, {"message": "Unauthorized"})
             return
@@ -243,7 +247,7 @@ class FakeApiServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def __enter__(self) -> FakeApiServer:
         self._thread.start()

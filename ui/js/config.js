@@ -4,7 +4,7 @@
 const DEFAULTS = {
   apiBase: "/api",
   auth: null,
-  pollIntervalMs: 1000, // transcript refresh while a call is live
+  pollIntervalMs: 500, // transcript refresh while a call is live (docs/ui.md: why 500 ms)
   listPollIntervalMs: 5000, // call list refresh
 };
 

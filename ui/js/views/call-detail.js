@@ -7,15 +7,21 @@ import { listHref } from "../router.js";
 import { SummaryPanel } from "../summary.js";
 import { TranscriptView } from "../transcript.js";
 
-const SLOW_POLL_MS = 10_000;
-const SUMMARIES_REFRESH_EVERY = 10; // ticks, as a safety net besides the call record's change markers
+// While the call is live the page polls every config.pollIntervalMs (500 ms: each poll asks only
+// for the segments written since the cursor, so an unchanged transcript costs a tiny response).
+// Once the call has ended it polls ENDED_SLOWDOWN times slower until the final summary and the
+// CRM status are in, then every SETTLED_POLL_MS. A hidden tab does not poll at all (poller.js).
+const ENDED_SLOWDOWN = 4;
+const SETTLED_POLL_MS = 10_000;
+const SUMMARIES_SAFETY_REFRESH_MS = 10_000; // besides the call record's change markers
 
 export function mountCallDetail(container, { api, config, route, focusHeading }) {
   const callId = route.callId;
   let call = null;
   let cursor = null;
   let summaryMarker = null;
-  let ticks = 0;
+  let summariesReadAt = 0;
+  let headerKey = null; // the call record last drawn: an unchanged record is not redrawn
 
   document.title = `Call ${callId} · callrecap`;
 
@@ -130,21 +136,26 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
       replaceChildren(container, page);
       if (focusHeading) heading.focus({ preventScroll: true });
     }
-    renderHeader();
+    const key = JSON.stringify(call);
+    if (key !== headerKey) {
+      headerKey = key;
+      renderHeader();
+    }
     transcript.update(result.segments);
     connection.textContent = "";
 
     const marker = `${call.latestSummaryVersion ?? ""}/${call.latestSummaryStatus ?? ""}`;
-    ticks += 1;
-    if (first || marker !== summaryMarker || summary.expectingChange || ticks % SUMMARIES_REFRESH_EVERY === 0) {
+    const due = performance.now() - summariesReadAt >= SUMMARIES_SAFETY_REFRESH_MS;
+    if (first || marker !== summaryMarker || summary.expectingChange || due) {
       summaryMarker = marker;
+      summariesReadAt = performance.now();
       summary.update(await api.listSummaries(callId));
     }
     document.title = `${call.topic ? call.topic : `Call ${callId}`} · callrecap`;
 
     if (call.status === "LIVE") return config.pollIntervalMs;
     const settled = summary.hasFinal && call.crmStatus && !summary.expectingChange;
-    return settled ? SLOW_POLL_MS : config.pollIntervalMs * 2;
+    return settled ? SETTLED_POLL_MS : config.pollIntervalMs * ENDED_SLOWDOWN;
   }
 
   let poller = null;
