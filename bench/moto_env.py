@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,55 +126,11 @@ class RequestCounter:
         return sum(self.counts.values())
 
 
-@contextmanager
-def moto_transactions_copy_once() -> Iterator[None]:
-    """While active, moto backs up each table once per TransactWriteItems, not once per item.
+def moto_transactions_copy_once() -> AbstractContextManager[bool]:
+    """moto's TransactWriteItems without its per-item whole-table copy (callrecap_local.moto_patches).
 
-    moto 5 deep-copies a table for every item of a transaction (its rollback copy), so a
-    25-item transaction on a table of N items costs 25 full copies: time and memory grow with
-    the square of the data written (a quick ingest run reached 20 GB). Copying each table once
-    per call keeps the same rollback semantics (tests/integration/test_bench_smoke.py checks a
-    cancelled transaction still leaves nothing behind). The copy cache is used only by the
-    thread running the transaction; moto is put back as it was on exit.
+    Kept under this name for the benchmarks that already use it; the patch is the local stack's.
     """
-    import copy
-    import threading
+    from callrecap_local.moto_patches import transact_items_snapshot
 
-    from moto.dynamodb import models
-
-    backend = models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "_bench_patched", False):  # already active
-        yield
-        return
-    original_method = backend.transact_write_items
-    original_copy = models.copy
-    state = threading.local()
-
-    class _CopyOncePerTransaction:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(copy, name)
-
-        def deepcopy(self, value: Any, memo: Any = None) -> Any:
-            cache = getattr(state, "cache", None)
-            if cache is None:
-                return copy.deepcopy(value, memo)
-            key = id(value)
-            if key not in cache:
-                cache[key] = (value, copy.deepcopy(value, memo))
-            return cache[key][1]
-
-    def transact_write_items(self: Any, transact_items: Any) -> Any:
-        state.cache = {}
-        try:
-            return original_method(self, transact_items)
-        finally:
-            state.cache = None
-
-    transact_write_items._bench_patched = True  # type: ignore[attr-defined]
-    models.copy = _CopyOncePerTransaction()  # type: ignore[assignment]
-    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        backend.transact_write_items = original_method  # type: ignore[method-assign]
-        models.copy = original_copy
+    return transact_items_snapshot()

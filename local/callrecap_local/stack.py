@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +36,7 @@ from callrecap.contracts import Function
 from callrecap.settings import EnvVar
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
+from callrecap_local.moto_patches import transact_items_snapshot
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
 from callrecap_local.recording import Recording, load_recording
@@ -108,6 +110,8 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._started = False
+        self._patches = ExitStack()
+        self._tables = threading.local()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -126,6 +130,7 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
         self._started = True
         try:
+            self._patches.enter_context(transact_items_snapshot())  # undone in stop()
             self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()
@@ -167,6 +172,7 @@ class LocalStack:
             except Exception:  # a server that never started: nothing to stop
                 log.debug("moto server stop failed", exc_info=True)
             self._moto = None
+        self._patches.close()
         self._clients.clear()
         reset_all_handler_caches()
         self._restore_env()
@@ -212,13 +218,24 @@ class LocalStack:
             return self._clients[service]
 
     def table(self) -> Any:
+        """The pipeline's table as a boto3 resource, one per thread (resources are not thread-safe).
+
+        Cached: a new Session loads botocore's service models from disk, which costs more CPU
+        than the query itself (it dominated a 500-call scale run that polled outcomes).
+        """
         import boto3
 
         assert self.resources is not None
+        cached = getattr(self._tables, "table", None)
+        key = (self.moto_url, self.resources.table_name)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         resource = boto3.session.Session().resource(
             "dynamodb", region_name=self.region, endpoint_url=self.moto_url
         )
-        return resource.Table(self.resources.table_name)
+        table = resource.Table(self.resources.table_name)
+        self._tables.table = (key, table)
+        return table
 
     # ------------------------------------------------------------------ calls
 

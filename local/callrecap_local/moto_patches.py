@@ -1,0 +1,215 @@
+"""Performance fixes for the moto emulator, with moto's own semantics, pinned to one moto version.
+
+moto 5.2.5's `DynamoDBBackend.transact_write_items` deep-copies the WHOLE table once per item of
+the transaction, so that it can put the table back if the transaction is cancelled. With N items
+stored, a 25-item transaction costs 25 copies of N items: time and memory grow with the square of
+the data (500 simulated calls passed 5.8 GB before finishing).
+
+`transact_items_snapshot` replaces that with a snapshot of only what a transaction can change:
+the items at the keys it names (a deep copy of each, or "absent") and the length of the table's
+stream shard. moto rolls back exactly when it re-raises a validation error raised while applying
+the items, or raises TransactionCanceledException; then, and only then, the patch puts those
+items (and the stream records) back as they were. Secondary indexes are computed from the items
+on every query in moto, and a table keeps no item count, so nothing else needs restoring.
+
+One difference, deliberately better: moto swaps in the copied table object, which would also
+undo writes that other server threads made to other items during the transaction; the patch only
+restores the items the transaction named.
+
+The patch is applied process-wide (moto's server runs in-process as a ThreadedMotoServer) by the
+local stack and the benchmarks. It refuses to apply, and warns, for any moto version other than
+`PINNED_MOTO_VERSION`: the code it relies on may have changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("callrecap.local")
+
+PINNED_MOTO_VERSION = "5.2.5"
+_PATCH_MARK = "_callrecap_snapshot_patch"
+_lock = threading.Lock()
+_active = 0
+_saved: dict[str, Any] = {}
+
+
+@dataclass
+class _TableSnapshot:
+    table: Any
+    stream_items: list[Any] | None
+    stream_length: int
+    items: dict[tuple[Any, Any], tuple[bool, Any]] = field(default_factory=dict)
+    """(hash, range) -> (hash bucket existed, deep copy of the item or None when absent)."""
+
+
+def _item_key(table: Any, op_type: str, op: dict[str, Any]) -> tuple[Any, Any] | None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+    if not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+        return None  # moto rejects the operation before it writes anything
+    hash_value = DynamoType(attrs[table.hash_key_attr])
+    range_value = None
+    if table.range_key_attr is not None:
+        if table.range_key_attr not in attrs:
+            return None
+        range_value = DynamoType(attrs[table.range_key_attr])
+    return hash_value, range_value
+
+
+def _snapshot(backend: Any, transact_items: Any) -> list[_TableSnapshot]:
+    snapshots: dict[str, _TableSnapshot] = {}
+    for entry in transact_items if isinstance(transact_items, list) else []:
+        try:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName"))
+            key = _item_key(table, op_type, op) if table is not None else None
+        except (StopIteration, AttributeError, TypeError, KeyError):  # malformed: moto fails it
+            continue  # before writing anything
+        if key is None:
+            continue
+        snap = snapshots.get(table.name)
+        if snap is None:
+            shard = table.stream_shard
+            items = shard.items if shard is not None else None
+            snap = snapshots[table.name] = _TableSnapshot(table, items, len(items or ()))
+        if key in snap.items:
+            continue
+        hash_value, range_value = key
+        bucket_existed = hash_value in table.items
+        current = table.items.get(hash_value) if bucket_existed else None
+        if range_value is not None and current is not None:
+            current = current.get(range_value)
+        snap.items[key] = (bucket_existed, copy.deepcopy(current))
+    return list(snapshots.values())
+
+
+def _restore(snapshots: list[_TableSnapshot]) -> None:
+    for snap in snapshots:
+        table = snap.table
+        for (hash_value, range_value), (bucket_existed, item) in snap.items.items():
+            if range_value is None:
+                if item is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = item
+                continue
+            bucket = table.items[hash_value]  # a defaultdict: created if a write removed it
+            if item is None:
+                bucket.pop(range_value, None)
+            else:
+                bucket[range_value] = item
+            if not bucket and not bucket_existed:
+                table.items.pop(hash_value, None)
+        if snap.stream_items is not None and table.stream_shard is not None:
+            # StreamShard.add only appends, or replaces the list once its records went to a
+            # Lambda mapping; either way the saved list still starts with the old records.
+            del snap.stream_items[snap.stream_length :]
+            table.stream_shard.items = snap.stream_items
+
+
+def _rolls_back(error: BaseException) -> bool:
+    """Whether moto's transact_write_items rolls the tables back before raising `error`."""
+    from moto.dynamodb.exceptions import (
+        MockValidationException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+
+    if isinstance(error, TransactionCanceledException):
+        return True
+    # Raised inside moto's per-item try (rolled back), except the single-op check made before it.
+    return isinstance(error, MockValidationException) and not isinstance(
+        error, TransactWriteSingleOpException
+    )
+
+
+def _install() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    backend_class = models.DynamoDBBackend
+    original_method = backend_class.transact_write_items
+    original_copy = models.copy
+    state = threading.local()
+
+    class _TableCopyIsIdentity:
+        """moto's module-level `copy`, except that inside a patched transaction a Table's
+        "copy" is the table itself (so moto's own rollback assignment is a no-op)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        def deepcopy(self, value: Any, memo: Any = None) -> Any:
+            if getattr(state, "active", False) and isinstance(value, Table):
+                return value
+            return copy.deepcopy(value, memo)
+
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
+        snapshots = _snapshot(self, transact_items)
+        state.active = True
+        try:
+            return original_method(self, transact_items)
+        except BaseException as error:
+            if _rolls_back(error):
+                _restore(snapshots)
+            raise
+        finally:
+            state.active = False
+
+    setattr(transact_write_items, _PATCH_MARK, True)
+    _saved.update(method=original_method, copy=original_copy)
+    models.copy = _TableCopyIsIdentity()  # type: ignore[assignment]
+    backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _uninstall() -> None:
+    from moto.dynamodb import models
+
+    models.DynamoDBBackend.transact_write_items = _saved.pop("method")  # type: ignore[method-assign]
+    models.copy = _saved.pop("copy")
+
+
+def moto_version() -> str:
+    import moto
+
+    return str(getattr(moto, "__version__", "?"))
+
+
+@contextmanager
+def transact_items_snapshot() -> Iterator[bool]:
+    """While active, moto's TransactWriteItems snapshots only the items it names (see module doc).
+
+    Yields whether the patch is in effect (False, with a warning, on another moto version).
+    Nested and concurrent uses share one installation; the last one out puts moto back.
+    """
+    global _active
+    version = moto_version()
+    if version != PINNED_MOTO_VERSION:
+        message = (
+            f"moto {version} is not the pinned {PINNED_MOTO_VERSION}: the TransactWriteItems "
+            "speed-up is NOT applied (large local runs will be slow; see docs/local.md)"
+        )
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        log.warning(message)
+        yield False
+        return
+    with _lock:
+        if _active == 0:
+            _install()
+        _active += 1
+    try:
+        yield True
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                _uninstall()
