@@ -3,6 +3,7 @@ throttling, lifecycle flags and the "changed since cursor" read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -343,6 +344,66 @@ def test_cancelled_by_item_throttling_is_retried(client: Any) -> None:
     result = store.put_segments([seg("a", 1.0), seg("b", 2.0)])
     assert (result.written, result.failed) == (2, ())
     assert len(sleeps) == 1
+
+
+class ItemThrottlingClient(ThrottlingClient):
+    """Cancels every transaction touching `throttled_calls` with ThrottlingError on their items
+    only (how DynamoDB reports a hot partition inside a transaction), or fails it with
+    `error_code` for the whole request."""
+
+    def __init__(self, inner: Any, throttled_calls: set[str], error_code: str = "") -> None:
+        super().__init__(inner, throttled_calls)
+        self.error_code = error_code
+        self.sizes: list[tuple[int, int]] = []
+
+    def transact_write_items(self, **kwargs: Any) -> Any:
+        items = kwargs["TransactItems"]
+        self.sizes.append((len(items), len(json.dumps(items).encode())))
+        keys = [(a.get("Put", {}).get("Item") or a.get("Update", {}).get("Key"))[c.PK]["S"] for a in items]
+        if not set(keys) & self.throttled_calls:
+            return self.inner.transact_write_items(**kwargs)
+        if self.error_code:
+            raise ClientError({"Error": {"Code": self.error_code, "Message": "no"}}, "TransactWriteItems")
+        error = ClientError(
+            {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}}, "TransactWriteItems"
+        )
+        error.response["CancellationReasons"] = [  # type: ignore[typeddict-unknown-key]
+            {"Code": "ThrottlingError" if key in self.throttled_calls else "None"} for key in keys
+        ]
+        raise error
+
+
+@pytest.mark.parametrize("error_code", ["", "ValidationException"], ids=["item-throttling", "unexpected"])
+def test_one_failing_call_in_a_shared_transaction_fails_alone(client: Any, error_code: str) -> None:
+    inner = ItemThrottlingClient(client, {"call-2"}, error_code)
+    store = DynamoTranscriptStore(TABLE, client=inner, clock=Clock(), sleep=lambda _: None)
+
+    result = store.put_segments(interleaved(4, 5))
+
+    assert result.written == 15
+    assert sorted(s.segment_id for s in result.failed if s.call_id == "call-2") == [
+        f"s{i:03}" for i in range(5)
+    ]
+    assert {s.call_id for s in result.failed} == {"call-2"}
+    assert store.list_segments("call-2") == [] and store.get_call("call-2") is None
+    for n in (0, 1, 3):
+        call = store.get_call(f"call-{n}")
+        assert call is not None and call[CallAttr.SEGMENT_COUNT] == 5
+
+
+def test_transactions_stay_within_100_items_and_4_mb(client: Any) -> None:
+    inner = ItemThrottlingClient(client, set())
+    store = DynamoTranscriptStore(TABLE, client=inner, clock=Clock(), sleep=lambda _: None)
+    long_text = "x" * 150_000
+    batch = [
+        seg(f"s{i:03}", float(i), f"{i} {long_text}", call=f"call-{n}") for i in range(10) for n in range(3)
+    ]
+
+    result = store.put_segments(batch)
+
+    assert (result.written, result.failed) == (30, ())
+    assert len(inner.sizes) == 2  # 4.5 MB of segments: two transactions, not one per call
+    assert all(items <= 100 and size < 4_000_000 for items, size in inner.sizes)
 
 
 def test_mark_started_and_ended_are_true_exactly_once_either_order(store: DynamoTranscriptStore) -> None:
