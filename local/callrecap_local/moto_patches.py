@@ -12,6 +12,10 @@ the items, or raises TransactionCanceledException; then, and only then, the patc
 items (and the stream records) back as they were. Secondary indexes are computed from the items
 on every query in moto, and a table keeps no item count, so nothing else needs restoring.
 
+It also makes a query on the table's own key read only that hash key's items: moto 5.2.5 sorts
+the whole table (`Table.all_items`) for every query and then keeps the queried key's items, so
+each read of one call cost O(N log N) in the table size. The result is the same list.
+
 One difference, deliberately better: moto swaps in the copied table object, which would also
 undo writes that other server threads made to other items during the transaction; the patch only
 restores the items the transaction named.
@@ -165,17 +169,51 @@ def _install() -> None:
         finally:
             state.active = False
 
+    original_query = Table.query
+    original_all_items = Table.all_items
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")  # moto passes it 7th
+        if index_name or hash_key is None:
+            return original_query(self, hash_key, *args, **kwargs)
+        state.query_hash = hash_key
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            state.query_hash = None
+
+    def all_items(self: Any) -> list[Any]:
+        hash_key = getattr(state, "query_hash", None)
+        if hash_key is None:
+            return original_all_items(self)
+        # moto keeps the items of the queried hash key and sorts them by range key: the
+        # same list as filtering the whole sorted table.
+        state.query_hash = None  # only the query's own (first) call
+        bucket = self.items.get(hash_key)
+        if bucket is None:
+            return []
+        if not self.range_key_attr:
+            return [bucket]
+        return sorted(bucket.values(), key=lambda item: item.range_key)
+
     setattr(transact_write_items, _PATCH_MARK, True)
-    _saved.update(method=original_method, copy=original_copy)
+    _saved.update(
+        method=original_method, copy=original_copy, query=original_query, all_items=original_all_items
+    )
     models.copy = _TableCopyIsIdentity()  # type: ignore[assignment]
     backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
 
 
 def _uninstall() -> None:
     from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
 
     models.DynamoDBBackend.transact_write_items = _saved.pop("method")  # type: ignore[method-assign]
     models.copy = _saved.pop("copy")
+    Table.query = _saved.pop("query")  # type: ignore[method-assign]
+    Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]
 
 
 def moto_version() -> str:

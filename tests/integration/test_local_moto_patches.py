@@ -147,3 +147,47 @@ def test_another_moto_version_is_not_patched(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.warns(RuntimeWarning, match="not the pinned"), transact_items_snapshot() as applied:
         assert applied is False
         assert models.DynamoDBBackend.transact_write_items is original
+
+
+def _queries(client: Any) -> None:
+    client.transact_write_items(TransactItems=_ops("n = :one"))
+    for sk in ("0", "2", "5", "4"):
+        client.put_item(TableName=TABLE, Item=_key("a", sk))
+
+
+def _query_results() -> list[Any]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    results = []
+    for pk, extra in [("a", {}), ("a", {"ScanIndexForward": False}), ("zz", {}), ("b", {"Limit": 1})]:
+        results.append(
+            client.query(
+                TableName=TABLE,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": pk}},
+                **extra,
+            )
+        )
+    results.append(
+        client.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :p AND sk > :s",
+            ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"S": "1"}},
+        )
+    )
+    return [(r["Items"], r.get("LastEvaluatedKey")) for r in results]
+
+
+def test_a_query_on_one_key_returns_what_unpatched_moto_returns() -> None:
+    results = {}
+    for patched in (True, False):
+        with mock_aws():
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            _create(client)
+            _queries(client)
+            if patched:
+                with transact_items_snapshot():
+                    results[patched] = _query_results()
+            else:
+                results[patched] = _query_results()
+    assert results[True] == results[False]
+    assert [i["sk"]["S"] for i in results[True][0][0]] == ["0", "1", "2", "3", "4", "5"]
