@@ -16,6 +16,14 @@ It also makes a query on the table's own key read only that hash key's items: mo
 the whole table (`Table.all_items`) for every query and then keeps the queried key's items, so
 each read of one call cost O(N log N) in the table size. The result is the same list.
 
+Kinesis: moto 5.2.5's `Shard.put_record` says itself that it is "not safe for concurrency", and
+`Shard.get_records` walks every record of the shard from the first on each call. With the replayer
+putting records while the pollers read them (moto's server answers each request on its own
+thread), reads raised "OrderedDict mutated during iteration" and cost O(records in the shard).
+The patch serializes each shard's reads and writes with a lock and, since moto numbers a shard's
+records 1, 2, 3, ..., reads the next `limit` records by sequence number (falling back to moto's
+walk if the numbers ever have a gap). The records returned and the iterator position are the same.
+
 One difference, deliberately better: moto swaps in the copied table object, which would also
 undo writes that other server threads made to other items during the transaction; the patch only
 restores the items the transaction named.
@@ -196,10 +204,48 @@ def _install() -> None:
             return [bucket]
         return sorted(bucket.values(), key=lambda item: item.range_key)
 
+    from moto.kinesis.models import Shard
+
+    original_get_records = Shard.get_records
+    original_put_record = Shard.put_record
+    shard_locks: dict[int, threading.Lock] = {}
+    locks_guard = threading.Lock()
+
+    def shard_lock(shard: Any) -> threading.Lock:
+        with locks_guard:
+            return shard_locks.setdefault(id(shard), threading.Lock())
+
+    def get_records(self: Any, last_sequence_id: str, limit: int | None) -> Any:
+        with shard_lock(self):
+            records = self.records
+            start = int(last_sequence_id)
+            if records and start + 1 not in records and start < next(reversed(records)):
+                return original_get_records(self, last_sequence_id, limit)  # a gap: moto's walk
+            results: list[Any] = []
+            position = start
+            while (limit is None or len(results) < limit) and position + 1 in records:
+                position += 1
+                results.append(records[position])
+            behind = 0.0
+            if results:
+                behind = records[next(reversed(records))].created_at - results[-1].created_at
+            return results, position, int(behind * 1000)
+
+    def put_record(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with shard_lock(self):
+            return original_put_record(self, *args, **kwargs)
+
     setattr(transact_write_items, _PATCH_MARK, True)
     _saved.update(
-        method=original_method, copy=original_copy, query=original_query, all_items=original_all_items
+        method=original_method,
+        copy=original_copy,
+        query=original_query,
+        all_items=original_all_items,
+        get_records=original_get_records,
+        put_record=original_put_record,
     )
+    Shard.get_records = get_records  # type: ignore[method-assign]
+    Shard.put_record = put_record  # type: ignore[method-assign]
     models.copy = _TableCopyIsIdentity()  # type: ignore[assignment]
     backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
@@ -214,6 +260,10 @@ def _uninstall() -> None:
     models.copy = _saved.pop("copy")
     Table.query = _saved.pop("query")  # type: ignore[method-assign]
     Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]
+    from moto.kinesis.models import Shard
+
+    Shard.get_records = _saved.pop("get_records")  # type: ignore[method-assign]
+    Shard.put_record = _saved.pop("put_record")  # type: ignore[method-assign]
 
 
 def moto_version() -> str:
