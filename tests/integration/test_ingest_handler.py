@@ -356,10 +356,15 @@ def test_records_without_times_are_stamped_with_the_current_time(aws: AwsResourc
 
 
 def test_logs_carry_the_call_id_and_the_sequence_number(
-    aws: AwsResources, monkeypatch: pytest.MonkeyPatch
+    aws: AwsResources, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     out = io.StringIO()  # Powertools' handler holds the stdout of import time: point it here
     monkeypatch.setattr(ingest.logger.registered_handler, "stream", out)
+    # Other tests (the local stack) may have raised the level of the shared logger: this test is
+    # about what an INFO line carries, so it sets the level it reads at.
+    previous_level = ingest.logger.log_level
+    ingest.logger.setLevel("INFO")
+    request.addfinalizer(lambda: ingest.logger.setLevel(previous_level))
     handle(
         raw_event(
             [
