@@ -489,3 +489,13 @@ def test_segments_since_cursor_returns_only_changes(store: DynamoTranscriptStore
     with pytest.raises(InvalidCursor):
         store.list_segments_since("c1", "abc")
     assert store.list_segments_since("unknown", None) == ([], "0")
+
+
+def test_segments_since_reuses_a_call_record_the_caller_already_read(store: DynamoTranscriptStore) -> None:
+    """The api reads the call record anyway: passing it saves the second GetItem of every poll."""
+    store.put_segments([seg("a", 1.0), seg("b", 2.0)])
+    record = store.get_call("c1")
+    expected = store.list_segments_since("c1", None)
+    store.requests.clear()
+    assert store.list_segments_since("c1", None, call_record=record) == expected
+    assert "get_item" not in store.requests

@@ -878,19 +878,22 @@ class DynamoTranscriptStore:
         )
         return resolve(_segment_from_item(item) for item in items)
 
-    def list_segments_since(self, call_id: str, cursor: str | None) -> tuple[list[Segment], str]:
+    def list_segments_since(
+        self, call_id: str, cursor: str | None, *, call_record: Mapping[str, Any] | None = None
+    ) -> tuple[list[Segment], str]:
         """Segments written or changed after `cursor` (None: all), in spoken order, and the next cursor.
 
         The cursor is the call's committed `lastWriteSeq` read first (strongly consistent), so a
         segment committed while we read is returned on the next poll, never skipped. Readers merge
-        by segment_id: a final returned later replaces the partial returned earlier.
+        by segment_id: a final returned later replaces the partial returned earlier. A caller that
+        has just read the call record with `get_call` passes it as `call_record` to save a read.
         """
         after = 0
         if cursor:
             if not cursor.isdigit():
                 raise InvalidCursor(f"not a transcript cursor: {cursor[:40]!r}")
             after = int(cursor)
-        record = self.get_call(call_id)
+        record = call_record if call_record is not None else self.get_call(call_id)
         watermark = int((record or {}).get(CallAttr.LAST_WRITE_SEQ, 0) or 0)
         if watermark <= after:
             return [], str(max(after, watermark))

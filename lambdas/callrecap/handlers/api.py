@@ -190,7 +190,11 @@ def list_calls() -> dict[str, Any]:
 def get_call(callId: str) -> dict[str, Any]:
     call = _require_call(callId)
     try:
-        segments, cursor = deps().transcripts.list_segments_since(callId, _query("since"))
+        segments, cursor = deps().transcripts.list_segments_since(
+            callId,
+            _query("since"),
+            call_record=call,  # the record just read: one read per poll
+        )
     except ValueError as error:  # InvalidCursor
         raise BadRequestError(str(error)) from error
     return {"call": call, "segments": [segment_json(s) for s in segments], "nextCursor": cursor}
