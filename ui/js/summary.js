@@ -91,7 +91,13 @@ export class SummaryPanel {
     if (this.chosenVersion !== null && !summaries.some((s) => Number(s.version) === this.chosenVersion)) {
       this.chosenVersion = null;
     }
-    this.#render(newest);
+    // Redraw only when something shown changed: every poll while a summary is awaited would
+    // otherwise replace the version and Retry buttons and take keyboard focus away from them.
+    const signature = JSON.stringify([summaries, this.chosenVersion, this.live, [...this.retrying]]);
+    if (signature !== this.renderedSignature) {
+      this.renderedSignature = signature;
+      this.#render(newest);
+    }
   }
 
   async #summarize() {
