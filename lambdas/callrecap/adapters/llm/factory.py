@@ -5,10 +5,6 @@ Nothing here touches the network: clients and secrets are created/read on the fi
 
 from __future__ import annotations
 
-from callrecap.adapters.llm.bedrock import BedrockProvider
-from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
-from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
-from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, secret_api_key
 from callrecap.domain.chunking import Budget
 from callrecap.domain.summarizing import AnyProvider
 from callrecap.settings import EnvVar, Provider, Settings, SettingsError
@@ -21,14 +17,24 @@ def build_provider(settings: Settings, provider: Provider | str | None = None) -
     except ValueError as error:
         allowed = ", ".join(p.value for p in Provider)
         raise SettingsError(f"unknown provider {provider!r}; expected one of {allowed}") from error
+    # Each branch imports its own adapter: a function runs one provider, so its cold start pays
+    # for that one alone.
     if chosen is Provider.EXTRACTIVE:
+        from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
+
         return ExtractiveSummarizer()
     if chosen is Provider.BEDROCK:
+        from callrecap.adapters.llm.bedrock import BedrockProvider
+
         _require(settings.bedrock_model_id, EnvVar.BEDROCK_MODEL_ID, chosen)
         return BedrockProvider(settings.bedrock_model_id, region=settings.bedrock_region)
     if chosen is Provider.LAMBDA:
+        from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
+
         _require(settings.summarizer_lambda_arn, EnvVar.SUMMARIZER_LAMBDA_ARN, chosen)
         return LambdaSummarizer(settings.summarizer_lambda_arn)
+    from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, secret_api_key
+
     _require(settings.openai_base_url, EnvVar.OPENAI_BASE_URL, chosen)
     _require(settings.openai_model, EnvVar.OPENAI_MODEL, chosen)
     key = (
