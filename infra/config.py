@@ -9,6 +9,7 @@ shared with the Lambdas (`Settings.provider_problems`) so both sides agree on wh
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -95,6 +96,8 @@ class DeployConfig:
     pii_entity_types: str = ""
     custom_vocabulary_name: str = ""
     agent_channel: AgentChannel = AgentChannel.CH_1
+    price_table: str = ""
+    """JSON price table (USD per 1k tokens by model id) for the summaries' estimatedCostUsd."""
     # Kinesis -> ingest event source mapping
     ingest_batch_size: int = 100
     ingest_batch_window_seconds: int = 1
@@ -142,6 +145,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "piiEntityTypes": "pii_entity_types",
     "customVocabularyName": "custom_vocabulary_name",
     "agentChannel": "agent_channel",
+    "priceTable": "price_table",
     "ingestBatchSize": "ingest_batch_size",
     "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
     "ingestRetryAttempts": "ingest_retry_attempts",
@@ -263,6 +267,8 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
             values[field_name] = _as_enum(key, value, Provider, problems)
         elif key == "agentChannel":
             values[field_name] = _as_enum(key, value, AgentChannel, problems)
+        elif key == "priceTable":
+            values[field_name] = _as_price_table(value, problems)
         else:
             values[field_name] = str(value).strip()
     values = {k: v for k, v in values.items() if v is not None}
@@ -271,6 +277,18 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
     if problems:
         raise ConfigError("invalid callrecap CDK context: " + "; ".join(problems))
     return config
+
+
+def _as_price_table(value: Any, problems: list[str]) -> str:
+    """An object or a JSON string in context; checked with the summarizer's own parser."""
+    from callrecap.domain.cost import PriceTable, PriceTableError
+
+    text = value if isinstance(value, str) else json.dumps(value)
+    try:
+        PriceTable.from_json(text)
+    except (PriceTableError, ValueError) as error:
+        problems.append(f"priceTable: {error}")
+    return text.strip()
 
 
 def _cross_checks(config: DeployConfig) -> list[str]:

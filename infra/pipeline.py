@@ -176,6 +176,8 @@ class Pipeline(Construct):
             EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
         }
+        if cfg.price_table:
+            env[EnvVar.PRICE_TABLE] = cfg.price_table
         if cfg.llm_provider is Provider.BEDROCK:
             env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
             env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or cdk.Stack.of(self).region

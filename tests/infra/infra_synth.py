@@ -36,6 +36,7 @@ ALT_CONTEXT: dict[str, Any] = {
     "summarizerLambdaArn": SUMMARIZER_ARN,
     "crmHookArn": CRM_HOOK_ARN,
     "finalSummaryDelaySeconds": 30,
+    "priceTable": {"my-model": {"input": 0.001, "output": 0.002}},
     "skipLayerBuild": True,
 }
 

@@ -40,6 +40,8 @@ def test_deploy_doc_explains_every_context_key() -> None:
         ({"bedrockRegion": "mars-east-1"}, "bedrockRegion 'mars-east-1' is not a region where Bedrock"),
         ({"llmProvider": "gpt"}, "llmProvider must be one of"),
         ({"agentChannel": "ch_2"}, "agentChannel must be one of ch_0, ch_1"),
+        ({"priceTable": "not json"}, "priceTable: price table is not valid JSON"),
+        ({"priceTable": {"m": {"input": "cheap"}}}, "priceTable:"),
         ({"summarizerLambdaArn": "my-function"}, "is not a Lambda function ARN"),
         ({"crmHookArn": "arn:aws:sqs:us-east-1:123456789012:q"}, "crmHookArn"),
         (

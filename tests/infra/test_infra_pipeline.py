@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from infra_helpers import actions_of, function_id, function_role_id, resources, role_statements
@@ -270,3 +271,17 @@ def test_the_summarizer_consumes_the_delay_queue_with_partial_batch_failures(mai
 def test_the_final_summary_delay_is_a_context_key(alt_synth: Synthesized) -> None:
     _, queue = _final_summary_queue(alt_synth.raw)
     assert queue["DelaySeconds"] == 30
+
+
+def test_a_configured_price_table_reaches_the_summarizer(
+    main_synth: Synthesized, alt_synth: Synthesized
+) -> None:
+    """The summaries' estimatedCostUsd uses the deployment's prices (checked at synth, read at cold start)."""
+
+    def summarizer_env(synth: Synthesized) -> dict[str, Any]:
+        function = synth.raw["Resources"][function_id(synth.raw, Function.SUMMARIZER)]
+        return dict(function["Properties"]["Environment"]["Variables"])
+
+    assert EnvVar.PRICE_TABLE.value not in summarizer_env(main_synth)  # built-in defaults
+    configured = json.loads(summarizer_env(alt_synth)[EnvVar.PRICE_TABLE.value])
+    assert configured == {"my-model": {"input": 0.001, "output": 0.002}}
