@@ -260,8 +260,8 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
     adapters' request count grows with length rather than production latency.
     """
     from bench.moto_env import moto_server
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
-    from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
     from callrecap.domain.models import CallDetails
     from callrecap.domain.prompting import load_prompt_set
     from callrecap.domain.summarizing import summarize

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
-from callrecap.adapters.dynamo_table import table_definition
+from callrecap.adapters.dynamo.schema import table_definition
 
 OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # (boto3 service, operation the adapters call): the IAM actions it needs.
@@ -37,7 +37,7 @@ tests/infra reads the adapters' calls from their source and checks that each is 
 that every function's role grants what its handler's adapters call, and nothing more.
 """
 LOCAL_ONLY_OPERATIONS = frozenset({("dynamodb", "create_table"), ("dynamodb", "update_time_to_live")})
-"""dynamo_table's helpers that create the table for the local stack and tests, never in a Lambda."""
+"""adapters.dynamo.schema's helpers that create the table for the local stack and tests, never in a Lambda."""
 
 TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_BATCH_READ_ACTIONS = ("dynamodb:BatchGetItem",)

@@ -1,6 +1,6 @@
 """Storage: the data key, the single DynamoDB table, the quarantine queue, the prompt-override bucket.
 
-The table's keys and indexes come from `adapters.dynamo_table.table_definition`, the same
+The table's keys and indexes come from `adapters.dynamo.schema.table_definition`, the same
 definition the local stack and the integration tests create, so the deployed schema cannot drift
 from what the store queries.
 """
@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from callrecap import contracts
-from callrecap.adapters.dynamo_table import table_definition
+from callrecap.adapters.dynamo.schema import table_definition
 from infra.nag import acknowledge
 
 RETENTION_14_DAYS = cdk.Duration.days(14)

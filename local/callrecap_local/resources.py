@@ -1,6 +1,6 @@
 """Create, in moto, the same table, stream, bus, rules and queues as the CDK stacks.
 
-The table comes from `adapters.dynamo_table` (the store's key schema and indexes, names from
+The table comes from `adapters.dynamo.schema` (the store's key schema and indexes, names from
 contracts), the rule patterns from `callrecap.contracts`: the definitions the CDK stacks and the
 handlers use, so the local stack cannot drift from the deployed one.
 EventBridge targets are SQS queues (moto delivers matched events to SQS, not to Lambda): each
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callrecap import contracts
-from callrecap.adapters.dynamo_table import create_table
+from callrecap.adapters.dynamo.schema import create_table
 from callrecap.contracts import Function
 
 TARGET_MAX_RECEIVES = 3

@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from callrecap.adapters.dynamo_table import create_table
+from callrecap.adapters.dynamo.schema import create_table
 from callrecap.contracts import BUS_SOURCE
 
 TABLE = "callrecap-test"

@@ -40,19 +40,31 @@ def _source(module: str) -> ast.Module:
     return ast.parse(Path(spec.origin).read_text())
 
 
+def _creates_client(node: ast.AST) -> bool:
+    """boto3.client("svc"), or the adapters' own new_client("svc") (adapters.aws_clients)."""
+    if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Attribute) and func.attr == "client") or (
+        isinstance(func, ast.Name) and func.id == "new_client"
+    )
+
+
+@cache
+def client_services(module: str) -> frozenset[str]:
+    """Services whose clients `module` creates, or inherits from the adapter modules it imports
+    (the DynamoDB stores share one client created in adapters.dynamo.table)."""
+    own = {node.args[0].value for node in ast.walk(_source(module)) if _creates_client(node)}  # type: ignore[attr-defined]
+    for imported in adapter_modules(module):
+        own |= client_services(imported)
+    return frozenset(own)
+
+
 @cache
 def aws_calls(module: str) -> frozenset[tuple[str, str]]:
     """(service, operation) pairs the module calls on the boto3 client(s) it creates."""
     tree = _source(module)
-    services = {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "client"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-    }
+    services = client_services(module)
     names: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):

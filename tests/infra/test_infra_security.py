@@ -11,7 +11,7 @@ import pytest
 from infra_helpers import actions_of, function_id, function_role_id, resources, resources_of, role_statements
 from infra_synth import Synthesized
 
-from callrecap.adapters.dynamo_table import table_definition
+from callrecap.adapters.dynamo.schema import table_definition
 from callrecap.contracts import TTL_ATTRIBUTE, Function
 
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")

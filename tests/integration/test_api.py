@@ -13,9 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from callrecap.adapters.dynamo_store import DynamoTranscriptStore
-from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
-from callrecap.adapters.dynamo_table import create_table
+from callrecap.adapters.dynamo.schema import create_table
+from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.contracts import API_ROUTES, SCHEMA_VERSION, BusEvent
 from callrecap.domain.models import CallDetails, Segment, Speaker, Summary, SummaryKind, SummaryStatus
 from callrecap.handlers import api

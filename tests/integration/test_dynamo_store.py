@@ -14,8 +14,9 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from callrecap import contracts as c
-from callrecap.adapters.dynamo_store import DynamoTranscriptStore, InvalidCursor
-from callrecap.adapters.dynamo_table import create_table
+from callrecap.adapters.dynamo.codec import InvalidCursor
+from callrecap.adapters.dynamo.schema import create_table
+from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import CallDetails, Segment, Speaker
 
@@ -231,7 +232,7 @@ def test_ttl_zero_days_means_no_expiry(client: Any) -> None:
 
 
 def seed(store: DynamoTranscriptStore, client: Any, segments: list[Segment]) -> None:
-    from callrecap.adapters.dynamo_store import _Pending
+    from callrecap.adapters.dynamo.segment_writer import _Pending
 
     now = datetime(2025, 3, 4, tzinfo=UTC)
     items = [store._segment_put(s, _Pending(s), 1, now)["Put"]["Item"] for s in segments]

@@ -11,7 +11,8 @@ import pytest
 from moto import mock_aws
 
 from callrecap import contracts as c
-from callrecap.adapters.dynamo_summaries import DynamoSummaryStore, summary_sk
+from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
+from callrecap.adapters.dynamo.summaries import DynamoSummaryStore, summary_sk
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
 
@@ -165,7 +166,7 @@ def test_mark_published(client: Any) -> None:
 
 
 def test_delivery_is_stored_once(client: Any) -> None:
-    store = DynamoSummaryStore(TABLE, client=client)
+    store = DynamoDeliveryStore(TABLE, client=client)
     assert store.put_delivery(CALL, 1, {"deliveredAt": "t1", "sections": {"summary": "x"}}, "DELIVERED")
     assert not store.put_delivery(CALL, 1, {"deliveredAt": "t2"}, "DELIVERED")
     delivery = store.get_delivery(CALL, 1)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.adapters.quarantine import MAX_SQS_BODY, QuarantinedRecord, SqsQuarantine
 from callrecap.contracts import CallAttr

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.inbound import MalformedRecord

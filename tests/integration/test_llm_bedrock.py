@@ -1,4 +1,5 @@
-"""Bedrock Converse provider against botocore's Stubber (bedrock-runtime is not emulated by moto)."""
+"""Bedrock Converse provider against botocore's Stubber (bedrock-runtime is not emulated by moto),
+and its retries against a scripted stand-in on loopback (botocore retries only real requests)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.stub import Stubber
 
+from callrecap.adapters.aws_clients import RETRY_POLICIES, client_config
 from callrecap.adapters.llm.bedrock import BedrockProvider
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.chunking import Budget
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
 from callrecap.domain.prompting import load_prompt_set
 from callrecap.domain.summarizing import summarize
+from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -37,16 +38,26 @@ def converse_response(
     }
 
 
-@pytest.fixture
-def client() -> Any:
+def bedrock_client(endpoint_url: str | None = None) -> Any:
+    """A client with the provider's own retry policy (adapters.aws_clients)."""
     return boto3.client(
-        "bedrock-runtime", region_name="us-east-1", config=Config(retries={"max_attempts": 1})
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=endpoint_url,
+        config=client_config("bedrock-runtime"),
     )
 
 
+@pytest.fixture
+def client() -> Any:
+    return bedrock_client()
+
+
 def provider(client: Any, sleeps: list[float]) -> BedrockProvider:
-    retry = RetryPolicy(attempts=4, base_seconds=1.0, sleep=sleeps.append, rand=lambda: 0.5)
-    return BedrockProvider(MODEL, client=client, retry=retry)
+    return BedrockProvider(MODEL, client=client)
+
+
+ATTEMPTS = RETRY_POLICIES["bedrock-runtime"].total_max_attempts
 
 
 def expected_request(max_tokens: int = 1024) -> dict[str, Any]:
@@ -73,38 +84,46 @@ def test_converse_request_and_usage(client: Any) -> None:
         ("ServiceUnavailableException", 503),
         ("ModelNotReadyException", 429),
         ("InternalServerException", 500),
-        ("ModelTimeoutException", 408),
     ],
 )
-def test_retries_with_backoff_then_succeeds(client: Any, code: str, status: int) -> None:
-    sleeps: list[float] = []
-    with Stubber(client) as stub:
-        stub.add_client_error("converse", code, "slow down", status, expected_params=expected_request())
-        stub.add_client_error("converse", code, "slow down", status, expected_params=expected_request())
-        stub.add_response("converse", converse_response("ok"), expected_request())
-        reply = provider(client, sleeps).complete("SYSTEM", "USER")
-        stub.assert_no_pending_responses()
+def test_botocore_retries_with_backoff_then_succeeds(monkeypatch: Any, code: str, status: int) -> None:
+    backoffs = no_backoff(monkeypatch)
+    replies = [error(code, status), error(code, status), Reply(body=converse_response("ok"))]
+    with scripted(*replies) as server:
+        reply = BedrockProvider(MODEL, client=bedrock_client(server.url)).complete("SYSTEM", "USER")
     assert reply.text == "ok"
-    assert sleeps == [0.5, 1.0]  # jitter 0.5 x (1 s, 2 s): exponential
+    assert len(server.requests) == 3 and backoffs == [1, 2]  # two jittered backoffs, then success
+    assert all(path.startswith("/model/") and path.endswith("/converse") for path, _ in server.requests)
 
 
-def test_gives_up_after_the_attempts_with_a_retryable_error(client: Any) -> None:
-    sleeps: list[float] = []
-    with Stubber(client) as stub:
-        for _ in range(4):
-            stub.add_client_error("converse", "ThrottlingException", "Too many requests", 429)
-        with pytest.raises(ProviderError, match="ThrottlingException") as caught:
-            provider(client, sleeps).complete("SYSTEM", "USER")
-    assert caught.value.retryable and len(sleeps) == 3
+def test_gives_up_after_the_attempts_with_a_retryable_error(monkeypatch: Any) -> None:
+    no_backoff(monkeypatch)
+    with (
+        scripted(*[error("ThrottlingException", 429, "Too many requests")] * ATTEMPTS) as server,
+        pytest.raises(ProviderError, match="ThrottlingException") as caught,
+    ):
+        BedrockProvider(MODEL, client=bedrock_client(server.url)).complete("SYSTEM", "USER")
+    assert caught.value.retryable and len(server.requests) == ATTEMPTS
 
 
-def test_validation_error_is_not_retried(client: Any) -> None:
-    sleeps: list[float] = []
-    with Stubber(client) as stub:
-        stub.add_client_error("converse", "ValidationException", "bad model id", 400)
-        with pytest.raises(ProviderError, match="ValidationException") as caught:
-            provider(client, sleeps).complete("SYSTEM", "USER")
-    assert not caught.value.retryable and sleeps == []
+def test_model_timeout_is_not_retried_inline_but_marks_the_failure_retryable(monkeypatch: Any) -> None:
+    backoffs = no_backoff(monkeypatch)
+    with (
+        scripted(error("ModelTimeoutException", 408)) as server,
+        pytest.raises(ProviderError, match="ModelTimeoutException") as caught,
+    ):
+        BedrockProvider(MODEL, client=bedrock_client(server.url)).complete("SYSTEM", "USER")
+    assert caught.value.retryable and len(server.requests) == 1 and backoffs == []
+
+
+def test_validation_error_is_not_retried(monkeypatch: Any) -> None:
+    backoffs = no_backoff(monkeypatch)
+    with (
+        scripted(error("ValidationException", 400, "bad model id")) as server,
+        pytest.raises(ProviderError, match="ValidationException") as caught,
+    ):
+        BedrockProvider(MODEL, client=bedrock_client(server.url)).complete("SYSTEM", "USER")
+    assert not caught.value.retryable and len(server.requests) == 1 and backoffs == []
 
 
 def test_model_without_system_prompt_support_gets_it_in_the_user_turn(client: Any) -> None:

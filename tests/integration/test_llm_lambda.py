@@ -11,12 +11,13 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
+from callrecap.adapters.aws_clients import client_config
 from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError, SummaryRequest
 from callrecap.domain.prompting import load_prompt_set
 from callrecap.domain.summarizing import Strategy, summarize
+from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
 TURNS = [Turn("AGENT", "How can I help?"), Turn("CUSTOMER", "My order is late."), Turn("customer", "Again.")]
@@ -40,7 +41,7 @@ def client() -> Any:
 
 
 def summarizer(client: Any) -> LambdaSummarizer:
-    return LambdaSummarizer(ARN, client=client, retry=RetryPolicy(attempts=3, sleep=lambda _: None))
+    return LambdaSummarizer(ARN, client=client)
 
 
 def test_payload_and_our_reply_format(client: Any) -> None:
@@ -96,13 +97,18 @@ def test_function_error_fails_with_its_message(client: Any) -> None:
     assert not result.ok and "Unhandled" in result.error and "boom" in result.error
 
 
-def test_throttled_invoke_is_retried(client: Any) -> None:
-    with Stubber(client) as stub:
-        stub.add_client_error("invoke", "TooManyRequestsException", "rate", 429)
-        stub.add_response("invoke", {"StatusCode": 200, "Payload": payload({"sections": SECTIONS})})
+def test_throttled_invoke_is_retried(monkeypatch: Any) -> None:
+    """By botocore, over a real socket to a scripted stand-in (the Stubber would skip the retry)."""
+    backoffs = no_backoff(monkeypatch)
+    with scripted(
+        error("TooManyRequestsException", 429, "rate"), Reply(body={"sections": SECTIONS})
+    ) as server:
+        client = boto3.client(
+            "lambda", region_name="us-east-1", endpoint_url=server.url, config=client_config("lambda")
+        )
         result = summarize(TURNS, summarizer(client), load_prompt_set())
-        stub.assert_no_pending_responses()
-    assert result.ok
+    assert result.ok and len(server.requests) == 2 and backoffs == [1]
+    assert server.requests[0][0].startswith("/2015-03-31/functions/")
 
 
 @pytest.mark.parametrize("body", [["a list"], {"other": 1}, {"summary": ""}])

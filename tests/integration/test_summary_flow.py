@@ -20,11 +20,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from callrecap.adapters.dynamo_store import DynamoTranscriptStore
-from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
+from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.adapters.llm.bedrock import BedrockProvider
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.adapters.prompt_source import BundledPromptSource, S3PromptSource
 from callrecap.adapters.quarantine import SqsQuarantine
 from callrecap.adapters.summary_engine import BoundEngine
@@ -125,9 +125,7 @@ def flow() -> Iterator[Flow]:
                 quarantine=SqsQuarantine(aws.quarantine_url, client=aws.sqs),
             )
         )
-        provider = BedrockProvider(
-            MODEL, client=bedrock_client, retry=RetryPolicy(attempts=2, sleep=lambda _: None)
-        )
+        provider = BedrockProvider(MODEL, client=bedrock_client)
         prompts = S3PromptSource(PROMPT_BUCKET, "prompts/", BundledPromptSource(), ttl_seconds=0, client=s3)
         engine = BoundEngine(provider=provider, prompts=prompts, budget=Budget.for_model(MODEL))
         service = SummaryService(
@@ -141,7 +139,9 @@ def flow() -> Iterator[Flow]:
         )
         summarizer.set_dependencies(summarizer.SummarizerDependencies(service=service))
         api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher))
-        crm_hook.set_dependencies(crm_hook.CrmHookDependencies(deliveries=summaries))
+        crm_hook.set_dependencies(
+            crm_hook.CrmHookDependencies(deliveries=DynamoDeliveryStore(aws.table_name, client=aws.dynamodb))
+        )
         with Stubber(bedrock_client) as stub:
             try:
                 yield Flow(aws=aws, s3=s3, bedrock=stub, summaries=summaries)
@@ -247,8 +247,8 @@ def api_call(method: str, path: str, route: str, parameters: dict[str, str]) -> 
 
 def test_throttled_model_leaves_a_visible_failed_version_retried_through_the_api(flow: Flow) -> None:
     ended = ended_call(flow)
-    for _ in range(2):  # both attempts of the provider's retry policy
-        flow.bedrock.add_client_error("converse", "ThrottlingException", "Too many requests", 429)
+    # The Stubber answers before botocore's retries run: one throttled reply is the run's last word.
+    flow.bedrock.add_client_error("converse", "ThrottlingException", "Too many requests", 429)
 
     assert flow.summarize(ended)["action"] == "failed"
     routed = flow.aws.bus_events()
@@ -282,8 +282,10 @@ def test_throttled_model_leaves_a_visible_failed_version_retried_through_the_api
 
     # the routed CallSummarized is what the CRM hook receives
     assert crm_hook.handler(summarized, None)["outcome"] == "delivered"  # type: ignore[arg-type]
-    assert flow.summaries.get_delivery(CALL, 2) is not None
-    assert flow.summaries.get_delivery(CALL, 1) is None
+    assert (
+        DynamoDeliveryStore(flow.aws.table_name, client=flow.aws.dynamodb).get_delivery(CALL, 2) is not None
+    )
+    assert DynamoDeliveryStore(flow.aws.table_name, client=flow.aws.dynamodb).get_delivery(CALL, 1) is None
 
 
 def test_unusable_model_reply_is_failed_with_the_raw_reply_and_never_routed_to_the_crm(flow: Flow) -> None:

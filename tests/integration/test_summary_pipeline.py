@@ -17,8 +17,10 @@ import pytest
 from moto import mock_aws
 
 from callrecap import contracts as c
-from callrecap.adapters import dynamo_store, event_bus
-from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+from callrecap.adapters import event_bus
+from callrecap.adapters.dynamo import transcripts as dynamo_store
+from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
+from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.prompt_source import BundledPromptSource
 from callrecap.adapters.summary_engine import BoundEngine
@@ -249,11 +251,12 @@ def test_crm_hook_stores_delivery_and_rejects_empty(stack: Stack) -> None:
     use_summarizer(stack)
     summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), None)  # type: ignore[arg-type]
     [summarized] = stack.of(stack.observed(), "CallSummarized")
-    crm_hook.set_dependencies(crm_hook.CrmHookDependencies(deliveries=stack.summaries))
+    deliveries = DynamoDeliveryStore(stack.aws.table_name, client=stack.aws.dynamodb)
+    crm_hook.set_dependencies(crm_hook.CrmHookDependencies(deliveries=deliveries))
 
     assert crm_hook.handler(summarized, None)["outcome"] == "delivered"  # type: ignore[arg-type]
     assert crm_hook.handler(summarized, None)["outcome"] == "duplicate"  # type: ignore[arg-type]
-    delivery = stack.summaries.get_delivery("call-1", 1)
+    delivery = deliveries.get_delivery("call-1", 1)
     assert delivery is not None
     assert delivery["sections"] == summarized["detail"]["sections"]
     assert meta(stack)[CallAttr.CRM_STATUS.value] == "DELIVERED"
@@ -263,4 +266,4 @@ def test_crm_hook_stores_delivery_and_rejects_empty(stack: Stack) -> None:
     empty["detail"]["version"] = 2
     with pytest.raises(crm_hook.ContractViolation, match="non-empty"):
         crm_hook.handler(empty, None)  # type: ignore[arg-type]
-    assert stack.summaries.get_delivery("call-1", 2) is None
+    assert deliveries.get_delivery("call-1", 2) is None

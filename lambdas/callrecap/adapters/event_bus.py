@@ -25,9 +25,9 @@ class EventBridgePublisher:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3  # deferred: keeps handler imports cheap
+            from callrecap.adapters.aws_clients import new_client
 
-            self._client = boto3.client("events")
+            self._client = new_client("events")
         return self._client
 
     def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:

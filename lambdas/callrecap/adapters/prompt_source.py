@@ -80,9 +80,9 @@ class S3PromptSource:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
+            from callrecap.adapters.aws_clients import new_client
 
-            self._client = boto3.client("s3")
+            self._client = new_client("s3")
         return self._client
 
     def get(self) -> PromptSet:

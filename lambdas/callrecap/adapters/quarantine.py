@@ -38,9 +38,9 @@ class SqsQuarantine:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3  # deferred: keeps handler imports cheap
+            from callrecap.adapters.aws_clients import new_client
 
-            self._client = boto3.client("sqs")
+            self._client = new_client("sqs")
         return self._client
 
     def put(self, record: QuarantinedRecord) -> None:

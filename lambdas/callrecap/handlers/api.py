@@ -63,16 +63,16 @@ class ApiDependencies:
     """What the routes need; tests build their own (see `set_dependencies`)."""
 
     transcripts: Any
-    """adapters.dynamo_store.DynamoTranscriptStore (get_call, list_calls, list_segments_since)."""
+    """adapters.dynamo.transcripts.DynamoTranscriptStore (get_call, list_calls, list_segments_since)."""
     summaries: Any
-    """adapters.dynamo_summaries.DynamoSummaryStore (list_summaries, get_summary)."""
+    """adapters.dynamo.summaries.DynamoSummaryStore (list_summaries, get_summary)."""
     publisher: EventPublisher
 
 
 def build_dependencies() -> ApiDependencies:
     """Built once per container from validated settings (cold start, not import)."""
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
-    from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
     from callrecap.settings import EnvVar, Settings
 
@@ -202,7 +202,7 @@ def get_call(callId: str) -> dict[str, Any]:
 
 @app.get("/calls/<callId>/summaries")
 def list_summaries(callId: str) -> dict[str, Any]:
-    from callrecap.adapters.dynamo_summaries import summary_to_record
+    from callrecap.adapters.dynamo.summaries import summary_to_record
 
     _require_call(callId)
     summaries = deps().summaries.list_summaries(callId)

@@ -97,7 +97,7 @@ class CrmHookDependencies:
 
 def build_dependencies() -> CrmHookDependencies:
     """Built once per container from validated settings (cold start, not import)."""
-    from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
     from callrecap.settings import EnvVar, Settings, SettingsError
 
     settings = Settings.from_env(require=())
@@ -105,7 +105,7 @@ def build_dependencies() -> CrmHookDependencies:
     if not table:
         wanted = f"{EnvVar.CRM_DELIVERY_TABLE_NAME.value} or {EnvVar.TABLE_NAME.value}"
         raise SettingsError(f"invalid callrecap settings: {wanted} is required")
-    return CrmHookDependencies(deliveries=DynamoSummaryStore(table, ttl_days=settings.ttl_days))
+    return CrmHookDependencies(deliveries=DynamoDeliveryStore(table, ttl_days=settings.ttl_days))
 
 
 _dependencies: Lazy[CrmHookDependencies] = Lazy(lambda: build_dependencies())

@@ -87,7 +87,7 @@ def build_dependencies() -> IngestDependencies:
     settings = Settings.from_env(
         require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME, EnvVar.QUARANTINE_QUEUE_URL)
     )
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
     from callrecap.adapters.quarantine import SqsQuarantine
 

@@ -38,7 +38,7 @@ class LifecycleDependencies:
 def build_dependencies() -> LifecycleDependencies:
     """Validate settings and build adapters (once per container; clients are created lazily)."""
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
 
     return LifecycleDependencies(

@@ -56,8 +56,8 @@ def build_dependencies() -> SummarizerDependencies:
     except PriceTableError as error:
         raise SettingsError(f"invalid callrecap settings: {EnvVar.PRICE_TABLE.value}: {error}") from error
 
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
-    from callrecap.adapters.dynamo_summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
     from callrecap.adapters.summary_engine import build_engine
 

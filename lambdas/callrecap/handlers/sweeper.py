@@ -31,7 +31,7 @@ class SweeperDependencies:
 
 def build_dependencies() -> SweeperDependencies:
     """Built once per container from validated settings (cold start, not import)."""
-    from callrecap.adapters.dynamo_store import DynamoTranscriptStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
     from callrecap.settings import EnvVar, Settings
 

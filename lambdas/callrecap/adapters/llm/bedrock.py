@@ -2,43 +2,31 @@
 
 Converse gives every Bedrock text model the same request (system + messages + inferenceConfig)
 and the same response (`output.message.content[].text`, `usage.inputTokens/outputTokens`), so
-switching models is a config change. botocore's own retries are turned off (max_attempts 1) and
-replaced by ours, which retry throttling, model-not-ready and 5xx with jittered backoff and then
-raise `ProviderError` (retryable) so the summary is marked FAILED rather than lost.
+switching models is a config change. Throttling, model-not-ready and 5xx are retried by botocore
+(the client's policy in adapters.aws_clients: standard mode, jittered backoff); what still fails
+raises `ProviderError`, marked retryable when it may pass (throttling, 5xx, a model timeout), so
+the summary is stored FAILED and the sweeper asks again rather than losing it. A model timeout
+(408) is not retried inline: the same request would likely time out again inside this run.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.llm.retry import (
-    RetryPolicy,
-    aws_error_code,
-    aws_error_is_retryable,
-    call_with_retries,
-    describe,
-)
+from callrecap.adapters.aws_clients import describe, error_code, is_transient, new_client
 from callrecap.domain.ports import LlmReply, ProviderError
 
-RETRYABLE_CODES = frozenset(
+TRANSIENT_CODES = frozenset(
     {
         "ThrottlingException",
         "TooManyRequestsException",
         "ServiceUnavailableException",
-        "ServiceUnavailable",
         "ModelNotReadyException",
         "InternalServerException",
         "ModelTimeoutException",
     }
 )
-
-
-def _new_client(region: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=120, connect_timeout=10)
-    return boto3.client("bedrock-runtime", region_name=region or None, config=config)
+"""Errors after which a later run of the same summary may succeed (the FAILED summary is retryable)."""
 
 
 class BedrockProvider:
@@ -52,7 +40,6 @@ class BedrockProvider:
         *,
         region: str = "",
         client: Any = None,
-        retry: RetryPolicy | None = None,
         temperature: float = 0.0,
     ) -> None:
         if not model_id:
@@ -60,7 +47,6 @@ class BedrockProvider:
         self.model = model_id
         self._region = region
         self._client = client
-        self._retry = retry or RetryPolicy()
         self._temperature = temperature
         self._fold_system = False
         """Set once the model rejected a system prompt (some Titan/Mistral models do)."""
@@ -68,7 +54,7 @@ class BedrockProvider:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _new_client(self._region)
+            self._client = new_client("bedrock-runtime", region=self._region)
         return self._client
 
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
@@ -96,9 +82,7 @@ class BedrockProvider:
             request["messages"][0]["content"][0]["text"] = f"{system}\n\n{user}"
         else:
             request["system"] = [{"text": system}]
-        result: dict[str, Any] = call_with_retries(
-            lambda: self.client.converse(**request), is_retryable, self._retry
-        )
+        result: dict[str, Any] = self.client.converse(**request)
         return result
 
 
@@ -129,10 +113,9 @@ def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
 
 
 def is_retryable(error: Exception) -> bool:
-    return aws_error_is_retryable(error, RETRYABLE_CODES)
+    return is_transient(error, TRANSIENT_CODES)
 
 
 def rejects_system_prompt(error: Exception) -> bool:
     """A ValidationException about system messages (models without system prompt support)."""
-    code, _ = aws_error_code(error)
-    return code == "ValidationException" and "system" in str(error).lower()
+    return error_code(error) == "ValidationException" and "system" in str(error).lower()

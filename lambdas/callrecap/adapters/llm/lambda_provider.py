@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from callrecap.adapters.llm.retry import RetryPolicy, aws_error_is_retryable, call_with_retries, describe
+from callrecap.adapters.aws_clients import describe, is_transient, new_client
 from callrecap.contracts import SCHEMA_VERSION
 from callrecap.domain.ports import DelegatedReply, ProviderError, SummaryRequest
 
-RETRYABLE_CODES = frozenset(
+TRANSIENT_CODES = frozenset(
     {
         "TooManyRequestsException",
         "ServiceException",
@@ -31,48 +31,33 @@ RETRYABLE_CODES = frozenset(
 )
 
 
-def _new_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=900, connect_timeout=10)
-    return boto3.client("lambda", config=config)
-
-
 class LambdaSummarizer:
     """`CallSummarizer` that invokes a function ARN (RequestResponse); client created lazily."""
 
     name = "lambda"
 
-    def __init__(self, function_arn: str, *, client: Any = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, function_arn: str, *, client: Any = None) -> None:
         if not function_arn:
             raise ValueError("the lambda provider needs a function ARN")
         self.function_arn = function_arn
         self.model = function_arn.rsplit(":", 1)[-1] if ":" in function_arn else function_arn
         self._client = client
-        self._retry = retry or RetryPolicy()
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = _new_client()
+            self._client = new_client("lambda")
         return self._client
 
     def summarize_call(self, request: SummaryRequest) -> DelegatedReply:
         payload = json.dumps(build_payload(request)).encode("utf-8")
 
-        def invoke() -> Any:
-            return self.client.invoke(
+        try:  # throttling and 5xx are retried by botocore (adapters.aws_clients)
+            response = self.client.invoke(
                 FunctionName=self.function_arn, InvocationType="RequestResponse", Payload=payload
             )
-
-        try:
-            response = call_with_retries(
-                invoke, lambda error: aws_error_is_retryable(error, RETRYABLE_CODES), self._retry
-            )
         except Exception as error:
-            retryable = aws_error_is_retryable(error, RETRYABLE_CODES)
-            raise ProviderError(describe(error), retryable=retryable) from error
+            raise ProviderError(describe(error), retryable=is_transient(error, TRANSIENT_CODES)) from error
         raw = response["Payload"].read().decode("utf-8", errors="replace")
         if response.get("FunctionError"):
             raise ProviderError(f"summarizer function failed ({response['FunctionError']}): {raw[:500]}")

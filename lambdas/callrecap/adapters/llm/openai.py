@@ -129,9 +129,9 @@ def secret_api_key(secret_arn: str, client: Any = None) -> KeySource:
     def read() -> str:
         sm = client
         if sm is None:
-            import boto3
+            from callrecap.adapters.aws_clients import new_client
 
-            sm = boto3.client("secretsmanager")
+            sm = new_client("secretsmanager")
         value = str(sm.get_secret_value(SecretId=secret_arn).get("SecretString") or "").strip()
         if value.startswith("{"):
             try:

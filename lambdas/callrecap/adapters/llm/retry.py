@@ -1,4 +1,4 @@
-"""Exponential backoff with full jitter, shared by the network providers.
+"""Exponential backoff with full jitter for the OpenAI-compatible provider (urllib, not botocore).
 
 Full jitter (sleep a random time in [0, min(cap, base * 2**attempt)]) spreads the retries of many
 summarizer invocations that were throttled at the same moment, instead of retrying in lockstep.
@@ -41,31 +41,3 @@ def call_with_retries(
                 raise
             policy.sleep(policy.delay(attempt))
     raise AssertionError("unreachable: the loop returns or raises")
-
-
-def aws_error_code(error: Exception) -> tuple[str, int]:
-    """(error code, HTTP status) of a botocore ClientError; ("", 0) for anything else."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return "", 0
-    code = str(response.get("Error", {}).get("Code", ""))
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return code, status
-
-
-def aws_error_is_retryable(error: Exception, codes: frozenset[str]) -> bool:
-    """Listed codes, throttling (429) and server-side (5xx) errors, connection errors and timeouts."""
-    code, status = aws_error_code(error)
-    if code in codes or status >= 500 or status == 429:
-        return True
-    from botocore.exceptions import ConnectionError as BotoConnectionError
-    from botocore.exceptions import ReadTimeoutError
-
-    return isinstance(error, BotoConnectionError | ReadTimeoutError)
-
-
-def describe(error: Exception) -> str:
-    code, status = aws_error_code(error)
-    if code:
-        return f"{code} (HTTP {status}): {error}"
-    return f"{type(error).__name__}: {error}"

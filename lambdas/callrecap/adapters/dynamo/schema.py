@@ -6,18 +6,9 @@ the same keys and indexes (names from contracts). Kept in one place so they cann
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from callrecap import contracts as c
-
-
-def error_code(error: Exception) -> str:
-    """The AWS error code of a botocore ClientError ("" for anything else), without importing botocore."""
-    response = getattr(error, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

@@ -1,28 +1,25 @@
-"""DynamoDB SummaryStore (and CRM delivery records) in the single table.
+"""DynamoDB SummaryStore in the single table.
 
 Items (pk = CALL#<callId>):
 - `SUM#<version, 6 digits>`: one summary version. A new version is taken with a conditional put
   (`attribute_not_exists`), so two concurrent runs for one call can never share a version: the
   loser re-reads the newest version and tries the next one. Zero-padding keeps the sort key order
   equal to the version order, so "newest first" is one query with ScanIndexForward=false.
-- `CRM#<version, 6 digits>`: the example CRM hook's delivery record, written once per version
-  (a re-delivered event finds it and is acknowledged as a duplicate).
 - `META` (owned by the TranscriptStore): this adapter only SETs the summary pointers
-  (latestSummaryVersion/Status, finalSummaryRevision, topic) and crmStatus, conditionally, so an
+  (latestSummaryVersion/Status, finalSummaryRevision, topic), conditionally, so an
   older run finishing late never overwrites a newer version's figures.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from callrecap import contracts as c
-from callrecap.adapters.dynamo_table import error_code as _error_code
+from callrecap.adapters.dynamo.codec import attr, from_item, to_item
+from callrecap.adapters.dynamo.table import TableAdapter, is_condition_failure
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
 
@@ -40,10 +37,6 @@ class VersionConflictError(RuntimeError):
 
 def summary_sk(version: int) -> str:
     return f"{c.SUMMARY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
-
-
-def delivery_sk(version: int) -> str:
-    return f"{c.DELIVERY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
 
 
 class SummaryAttr:
@@ -72,32 +65,6 @@ class SummaryAttr:
 
 RAW_REPLY_MAX_CHARS = 20_000
 """A failed reply is kept for diagnosis, truncated well under DynamoDB's 400 KB item limit."""
-
-
-# --------------------------------------------------------------------------- conversions
-
-
-def _plain_to_dynamo(value: Any) -> Any:
-    """Floats become Decimals (DynamoDB numbers); containers are converted recursively."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, Mapping):
-        return {str(k): _plain_to_dynamo(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain_to_dynamo(v) for v in value]
-    return value
-
-
-def _dynamo_to_plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, Mapping):
-        return {k: _dynamo_to_plain(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [_dynamo_to_plain(v) for v in value]
-    return value
 
 
 def summary_to_record(summary: Summary) -> dict[str, Any]:
@@ -154,84 +121,22 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
     )
 
 
-def _is_condition_failure(error: Exception) -> bool:
-    return _error_code(error) == "ConditionalCheckFailedException"
-
-
 # --------------------------------------------------------------------------- the store
 
 
-class DynamoSummaryStore:
+class DynamoSummaryStore(TableAdapter):
     """SummaryRepository (domain.summary_service) over the single table, low-level client."""
-
-    def __init__(
-        self,
-        table_name: str,
-        *,
-        client: Any | None = None,
-        ttl_days: int = 90,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        self.table_name = table_name
-        self._client = client
-        self.ttl_days = ttl_days
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._serializer: Any = None
-        self._deserializer: Any = None
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3  # deferred: keeps handler imports cheap
-
-            self._client = boto3.client("dynamodb")
-        return self._client
-
-    # ----------------------------------------------------------------------- attribute values
-
-    def _to_item(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        if self._serializer is None:
-            from boto3.dynamodb.types import TypeSerializer
-
-            self._serializer = TypeSerializer()
-        return {k: self._serializer.serialize(_plain_to_dynamo(v)) for k, v in record.items()}
-
-    def _from_item(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        if self._deserializer is None:
-            from boto3.dynamodb.types import TypeDeserializer
-
-            self._deserializer = TypeDeserializer()
-        return {k: _dynamo_to_plain(self._deserializer.deserialize(v)) for k, v in item.items()}
-
-    def _key(self, call_id: str, sk: str) -> dict[str, Any]:
-        return {c.PK: {"S": c.call_pk(call_id)}, c.SK: {"S": sk}}
-
-    def _expires_at(self) -> int | None:
-        if self.ttl_days <= 0:
-            return None
-        return int((self._clock() + timedelta(days=self.ttl_days)).timestamp())
-
-    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        start: dict[str, Any] | None = None
-        while True:
-            page = dict(kwargs)
-            if start:
-                page["ExclusiveStartKey"] = start
-            response = self.client.query(**page)
-            yield from response.get("Items", [])
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
 
     # ----------------------------------------------------------------------- SummaryStore
 
     def next_version(self, call_id: str) -> int:
-        response = self.client.query(
+        response = self._call(
+            "query",
             TableName=self.table_name,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sum)",
             ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
             ExpressionAttributeValues={
-                ":pk": {"S": c.call_pk(call_id)},
+                ":pk": attr(c.call_pk(call_id)),
                 ":sum": {"S": c.SUMMARY_SK_PREFIX},
             },
             ScanIndexForward=False,
@@ -250,23 +155,24 @@ class DynamoSummaryStore:
             c.SK: summary_sk(summary.version),
             **summary_to_record(summary),
         }
-        expires = self._expires_at()
+        expires = self._expiry_epoch()
         if expires is not None:
             record[c.TTL_ATTRIBUTE] = expires
-        return self._to_item(record)
+        return to_item(record)
 
     def claim_version(self, summary: Summary) -> Summary:
         for _ in range(MAX_CLAIM_ATTEMPTS):
             claimed = replace(summary, version=self.next_version(summary.call_id))
             try:
-                self.client.put_item(
+                self._call(
+                    "put_item",
                     TableName=self.table_name,
                     Item=self._summary_item(claimed),
                     ConditionExpression="attribute_not_exists(#sk)",
                     ExpressionAttributeNames={"#sk": c.SK},
                 )
             except Exception as error:
-                if not _is_condition_failure(error):
+                if not is_condition_failure(error):
                     raise
                 log.info("summary version %s of call %s taken concurrently", claimed.version, claimed.call_id)
                 continue
@@ -274,29 +180,32 @@ class DynamoSummaryStore:
         raise VersionConflictError(f"no free summary version for call {summary.call_id}")
 
     def put_summary(self, summary: Summary) -> None:
-        self.client.put_item(TableName=self.table_name, Item=self._summary_item(summary))
+        self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))
 
     def get_summary(self, call_id: str, version: int) -> Summary | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=self._key(call_id, summary_sk(version)), ConsistentRead=True
+        response = self._call(
+            "get_item",
+            TableName=self.table_name,
+            Key=self._key(call_id, summary_sk(version)),
+            ConsistentRead=True,
         )
         item = response.get("Item")
-        return summary_from_record(self._from_item(item)) if item else None
+        return summary_from_record(from_item(item)) if item else None
 
     def list_summaries(self, call_id: str) -> list[Summary]:
         """Every version of the call, newest first."""
-        items = self._query(
+        items = self._query_all(
             TableName=self.table_name,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sum)",
             ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
             ExpressionAttributeValues={
-                ":pk": {"S": c.call_pk(call_id)},
+                ":pk": attr(c.call_pk(call_id)),
                 ":sum": {"S": c.SUMMARY_SK_PREFIX},
             },
             ScanIndexForward=False,
             ConsistentRead=True,
         )
-        return [summary_from_record(self._from_item(item)) for item in items]
+        return [summary_from_record(from_item(item)) for item in items]
 
     # ----------------------------------------------------------------------- status changes
 
@@ -304,7 +213,8 @@ class DynamoSummaryStore:
         self, call_id: str, version: int, status: SummaryStatus, *, expected: SummaryStatus
     ) -> bool:
         try:
-            self.client.update_item(
+            self._call(
+                "update_item",
                 TableName=self.table_name,
                 Key=self._key(call_id, summary_sk(version)),
                 UpdateExpression="SET #status = :status",
@@ -316,13 +226,14 @@ class DynamoSummaryStore:
                 },
             )
         except Exception as error:
-            if _is_condition_failure(error):
+            if is_condition_failure(error):
                 return False
             raise
         return True
 
     def mark_published(self, call_id: str, version: int, at: str) -> None:
-        self.client.update_item(
+        self._call(
+            "update_item",
             TableName=self.table_name,
             Key=self._key(call_id, summary_sk(version)),
             UpdateExpression="SET #pub = :at",
@@ -370,69 +281,3 @@ class DynamoSummaryStore:
                 values={":fr": {"N": str(summary.transcript_revision)}},
                 condition="attribute_exists(#pk) AND (attribute_not_exists(#fr) OR #fr <= :fr)",
             )
-
-    def _update_meta(
-        self,
-        call_id: str,
-        *,
-        sets: list[str],
-        names: dict[str, str],
-        values: dict[str, Any],
-        condition: str,
-    ) -> bool:
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=self._key(call_id, c.CALL_META_SK),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except Exception as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
-
-    # ----------------------------------------------------------------------- CRM deliveries
-
-    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
-        """Store the delivery of a summary version once; False when it was already delivered."""
-        item: dict[str, Any] = {
-            c.PK: c.call_pk(call_id),
-            c.SK: delivery_sk(version),
-            "callId": call_id,
-            "version": version,
-            "status": status,
-            **record,
-        }
-        expires = self._expires_at()
-        if expires is not None:
-            item[c.TTL_ATTRIBUTE] = expires
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=self._to_item(item),
-                ConditionExpression="attribute_not_exists(#sk)",
-                ExpressionAttributeNames={"#sk": c.SK},
-            )
-        except Exception as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        self._update_meta(
-            call_id,
-            sets=["#crm = :crm"],
-            names={"#pk": c.PK, "#crm": CallAttr.CRM_STATUS.value},
-            values={":crm": {"S": status}},
-            condition="attribute_exists(#pk)",
-        )
-        return True
-
-    def get_delivery(self, call_id: str, version: int) -> dict[str, Any] | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=self._key(call_id, delivery_sk(version)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return self._from_item(item) if item else None

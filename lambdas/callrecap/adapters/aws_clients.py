@@ -1,0 +1,95 @@
+"""Every boto3 client the adapters use, each with its one retry policy.
+
+Retries are botocore's own (`standard` mode: throttling codes, 429, 5xx, connection errors and
+modeled retryable errors, with jittered exponential backoff and a client-side retry quota),
+configured here per service instead of hand-written loops around calls that botocore already
+retries. What botocore cannot do stays in the adapter that needs it: the per-item triage of
+cancelled DynamoDB transactions and BatchGetItem's unprocessed keys (adapters/dynamo), and the
+retries of the urllib-based OpenAI provider.
+
+Clients are created on first use (never at import): boto3 costs ~100 ms of cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClientPolicy:
+    """Attempts in total (first try included) and timeouts for one service's client."""
+
+    total_max_attempts: int
+    read_timeout: float = 10.0
+    connect_timeout: float = 5.0
+
+
+RETRY_POLICIES: Mapping[str, ClientPolicy] = {
+    # Segment writes, lifecycle updates and reads: a throttled write is retried, not dropped.
+    "dynamodb": ClientPolicy(total_max_attempts=6),
+    "events": ClientPolicy(total_max_attempts=4),
+    "sqs": ClientPolicy(total_max_attempts=4),
+    "s3": ClientPolicy(total_max_attempts=3),
+    "secretsmanager": ClientPolicy(total_max_attempts=3),
+    # Model calls are long and costly: a few retries of throttling/5xx, each one waiting long.
+    "bedrock-runtime": ClientPolicy(total_max_attempts=4, read_timeout=120.0, connect_timeout=10.0),
+    # A summarizer Lambda of the operator's own, invoked synchronously (up to its 15-minute maximum).
+    "lambda": ClientPolicy(total_max_attempts=3, read_timeout=900.0, connect_timeout=10.0),
+}
+
+
+def client_config(service: str) -> Any:
+    """The botocore Config for `service` (its retry policy and timeouts)."""
+    from botocore.config import Config
+
+    policy = RETRY_POLICIES[service]
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": policy.total_max_attempts},
+        read_timeout=policy.read_timeout,
+        connect_timeout=policy.connect_timeout,
+    )
+
+
+def new_client(service: str, *, region: str | None = None) -> Any:
+    """A boto3 client for `service` with its retry policy (region and endpoint from the environment)."""
+    import boto3
+
+    return boto3.client(service, region_name=region or None, config=client_config(service))
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ("" for anything else), without importing botocore."""
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def http_status(error: BaseException) -> int:
+    """The HTTP status of a botocore ClientError (0 for anything else)."""
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return 0
+
+
+def describe(error: BaseException) -> str:
+    """One line naming the AWS error code and status, or the exception type."""
+    code = error_code(error)
+    if code:
+        return f"{code} (HTTP {http_status(error)}): {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def is_transient(error: BaseException, codes: frozenset[str] = frozenset()) -> bool:
+    """Whether the same request may succeed later: listed codes, 429, 5xx, connection and timeout
+    errors. Used to mark a FAILED summary retryable after botocore has spent its attempts."""
+    status = http_status(error)
+    if error_code(error) in codes or status >= 500 or status == 429:
+        return True
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import ReadTimeoutError
+
+    return isinstance(error, BotoConnectionError | ReadTimeoutError)

@@ -1,0 +1,136 @@
+"""What every store over the single table shares: the client, request counts, keys, clock and TTL.
+
+Stores talk to DynamoDB through the low-level client created by `adapters.aws_clients` (its
+retry policy is the only retry loop around a single request). `requests` counts the requests
+each store made, by operation, for the benchmarks and for tests that pin request counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from callrecap import contracts as c
+from callrecap.adapters.aws_clients import error_code, new_client
+from callrecap.adapters.dynamo.codec import attr
+
+
+def is_condition_failure(error: BaseException) -> bool:
+    return error_code(error) == "ConditionalCheckFailedException"
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and a Z, the format of every stored instant."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class TableAdapter:
+    """The single table through the low-level client; the client is created on first use."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: Any | None = None,
+        ttl_days: int = 90,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self._client = client
+        self.ttl_days = ttl_days
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.requests: dict[str, int] = defaultdict(int)
+        """DynamoDB requests made, by operation name (for measurements and tests)."""
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = new_client("dynamodb")
+        return self._client
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        self.requests[operation] += 1
+        return getattr(self.client, operation)(**kwargs)
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _expiry_epoch(self, now: datetime | None = None) -> int | None:
+        """The TTL attribute's value for an item written `now` (None when TTL is off)."""
+        if self.ttl_days <= 0:
+            return None
+        return int(((now or self._now()) + timedelta(days=self.ttl_days)).timestamp())
+
+    def _expires_at(self, now: datetime) -> dict[str, Any] | None:
+        epoch = self._expiry_epoch(now)
+        return None if epoch is None else attr(epoch)
+
+    def _key(self, call_id: str, sk: str) -> dict[str, Any]:
+        return {c.PK: attr(c.call_pk(call_id)), c.SK: attr(sk)}
+
+    def _meta_key(self, call_id: str) -> dict[str, Any]:
+        return self._key(call_id, c.CALL_META_SK)
+
+    def _instant(self, at: str) -> datetime:
+        """Parse an event time; an unparseable one (e.g. a doc placeholder) means "now"."""
+        try:
+            parsed = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except (AttributeError, ValueError):
+            return self._now()
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    @staticmethod
+    def _iso(moment: datetime) -> str:
+        return iso(moment)
+
+    def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a query, following LastEvaluatedKey past DynamoDB's 1 MB pages."""
+        start: dict[str, Any] | None = None
+        while True:
+            page_kwargs = dict(kwargs)
+            if start:
+                page_kwargs["ExclusiveStartKey"] = start
+            response = self._call("query", **page_kwargs)
+            yield from response.get("Items", [])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def _update_meta(
+        self,
+        call_id: str,
+        *,
+        sets: list[str],
+        names: dict[str, str],
+        values: dict[str, Any],
+        condition: str,
+    ) -> bool:
+        """SET `sets` on the call record if `condition` holds; False when it does not."""
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table_name,
+                Key=self._key(call_id, c.CALL_META_SK),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except Exception as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+
+class CallTableState(TableAdapter):
+    """What the transcript store's parts (writer, lifecycle, queries) share about calls seen."""
+
+    def __init__(self, table_name: str, **kwargs: Any) -> None:
+        super().__init__(table_name, **kwargs)
+        self._last_seq: dict[str, int] = {}
+        """Per call, the last writeSeq this container reserved."""
+        self._ended: set[str] = set()
+        """Calls known to have ended: their commits no longer (re)join the live-calls index."""

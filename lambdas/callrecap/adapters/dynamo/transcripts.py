@@ -1,0 +1,16 @@
+"""DynamoTranscriptStore: the domain's TranscriptStore over the single table.
+
+Three parts, one per concern, sharing the table state (adapters.dynamo.table): the transactional
+segment writer, the call lifecycle updates and the reads.
+"""
+
+from __future__ import annotations
+
+from callrecap.adapters.dynamo.calls import CallLifecycle, CallQueries
+from callrecap.adapters.dynamo.segment_writer import SegmentWriter, StoredSegments
+
+__all__ = ["DynamoTranscriptStore", "StoredSegments"]
+
+
+class DynamoTranscriptStore(SegmentWriter, CallLifecycle, CallQueries):
+    """Segments, call records and their reads (see each part's module)."""
