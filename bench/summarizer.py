@@ -2,7 +2,7 @@
 
 Runs the production code path in-process: `SummaryService.handle` (versioning, idempotency
 checks, storing PENDING then COMPLETED, publishing CallSummarized) over the real engine
-(`domain.summarizing.summarize`: prompt rendering from prompts/, token budget, map-reduce for
+(`domain.summary_engine.summarize`: prompt rendering from prompts/, token budget, map-reduce for
 long calls, JSON parsing and validation), with in-memory stores and a fake LLM that answers at
 once. So the figure is what callrecap itself adds, not DynamoDB's or the model's latency.
 
@@ -117,11 +117,11 @@ class _Publisher:
 
 def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
     """(ms CallEnded->stored, ms baseline, LLM calls, chunks) for one fresh container."""
-    from callrecap.domain.prompting import load_prompt_set
-    from callrecap.domain.summarizing import summarize
-    from callrecap.domain.summary_service import (
+    from callrecap.domain.prompt_templates import load_prompt_set
+    from callrecap.domain.summary_engine import summarize
+    from callrecap.domain.summary_runs import (
         ReasonCode,
-        SummaryRequest,
+        SummaryRunRequest,
         SummaryService,
         turns_from_segments,
     )
@@ -154,7 +154,7 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
     baseline_ms = (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
-    outcome = service.handle(SummaryRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED))
+    outcome = service.handle(SummaryRunRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED))
     total_ms = (time.perf_counter() - started) * 1000
     if outcome.action != "completed" or not any(e is BusEvent.CALL_SUMMARIZED for e, _ in publisher.events):
         raise RuntimeError(f"summary not completed for a synthetic call: {outcome}")
@@ -164,8 +164,8 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
 def run(size: Size) -> BenchResult:
     result = BenchResult(NAME, command(NAME, size))
     try:
-        import callrecap.domain.summarizing
-        import callrecap.domain.summary_service  # noqa: F401
+        import callrecap.domain.summary_engine
+        import callrecap.domain.summary_runs  # noqa: F401
     except ImportError as error:
         result.skipped = f"summarizer code not present yet ({error.name})"
         return result
@@ -260,12 +260,12 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
     adapters' request count grows with length rather than production latency.
     """
     from bench.moto_env import moto_server
-    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.domain.models import CallDetails
-    from callrecap.domain.prompting import load_prompt_set
-    from callrecap.domain.summarizing import summarize
-    from callrecap.domain.summary_service import SummaryService
+    from callrecap.domain.prompt_templates import load_prompt_set
+    from callrecap.domain.summary_engine import summarize
+    from callrecap.domain.summary_runs import SummaryService
     from callrecap.handlers import summarizer as module
 
     try:

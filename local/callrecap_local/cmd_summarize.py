@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except TranscriptFileError as error:
         raise CliError(str(error)) from error
 
-    from callrecap.adapters.summary_engine import build_engine
-    from callrecap.domain.prompting import PromptError
+    from callrecap.adapters.configured_engine import build_engine
+    from callrecap.domain.prompt_templates import PromptError
     from callrecap.settings import Settings, SettingsError
 
     try:

@@ -31,7 +31,7 @@ from tests.helpers.kinesis import (
     raw_event,
     sequence_number,
 )
-from tests.integration.test_dynamo_store import ThrottlingClient
+from tests.integration.test_dynamo_transcripts import ThrottlingClient
 
 REPO = Path(__file__).resolve().parents[2]
 CALL = "lca-call-1"

@@ -15,8 +15,8 @@ from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.domain.chunking import Budget
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
-from callrecap.domain.prompting import load_prompt_set
-from callrecap.domain.summarizing import summarize
+from callrecap.domain.prompt_templates import load_prompt_set
+from callrecap.domain.summary_engine import summarize
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"

@@ -14,9 +14,9 @@ from botocore.stub import ANY, Stubber
 from callrecap.adapters.aws_clients import client_config
 from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
 from callrecap.domain.models import Turn
-from callrecap.domain.ports import ProviderError, SummaryRequest
-from callrecap.domain.prompting import load_prompt_set
-from callrecap.domain.summarizing import Strategy, summarize
+from callrecap.domain.ports import DelegatedSummaryRequest, ProviderError
+from callrecap.domain.prompt_templates import load_prompt_set
+from callrecap.domain.summary_engine import Strategy, summarize
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
@@ -116,4 +116,4 @@ def test_unrecognized_reply_is_an_error(client: Any, body: Any) -> None:
     with Stubber(client) as stub:
         stub.add_response("invoke", {"StatusCode": 200, "Payload": payload(body)})
         with pytest.raises(ProviderError):
-            summarizer(client).summarize_call(SummaryRequest("c", "t", "s", "u", ()))
+            summarizer(client).summarize_call(DelegatedSummaryRequest("c", "t", "s", "u", ()))

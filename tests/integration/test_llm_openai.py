@@ -17,8 +17,8 @@ from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, parse_chat_c
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
-from callrecap.domain.prompting import load_prompt_set
-from callrecap.domain.summarizing import summarize
+from callrecap.domain.prompt_templates import load_prompt_set
+from callrecap.domain.summary_engine import summarize
 
 SECTIONS = {
     "summary": "Late order, replacement sent.",

@@ -20,6 +20,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from callrecap.adapters.configured_engine import BoundEngine
 from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
 from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
@@ -27,11 +28,10 @@ from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.prompt_source import BundledPromptSource, S3PromptSource
 from callrecap.adapters.quarantine import SqsQuarantine
-from callrecap.adapters.summary_engine import BoundEngine
 from callrecap.contracts import CallAttr
 from callrecap.domain.chunking import Budget
 from callrecap.domain.cost import PriceTable
-from callrecap.domain.summary_service import SummaryService
+from callrecap.domain.summary_runs import SummaryService
 from callrecap.handlers import api, crm_hook, ingest, summarizer
 from callrecap_local.lambda_events import LambdaContext, http_api_event
 from tests.helpers.aws import AwsResources, create_resources

@@ -18,18 +18,18 @@ from moto import mock_aws
 
 from callrecap import contracts as c
 from callrecap.adapters import event_bus
+from callrecap.adapters.configured_engine import BoundEngine
 from callrecap.adapters.dynamo import transcripts as dynamo_store
 from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
 from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.prompt_source import BundledPromptSource
-from callrecap.adapters.summary_engine import BoundEngine
 from callrecap.contracts import CallAttr
 from callrecap.domain.chunking import Budget
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallDetails, Segment, Speaker, Turn, Usage
-from callrecap.domain.summarizing import EngineResult, Strategy
-from callrecap.domain.summary_service import SummaryService
+from callrecap.domain.summary_engine import EngineResult, Strategy
+from callrecap.domain.summary_runs import SummaryService
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
 from tests.helpers.aws import AwsResources, create_resources

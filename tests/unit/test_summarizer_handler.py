@@ -11,7 +11,7 @@ import pytest
 from callrecap.contracts import BUS_SOURCE, BusEvent
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Speaker
-from callrecap.domain.summary_service import InvalidSummaryRequest, SummaryService
+from callrecap.domain.summary_runs import InvalidRunRequest, SummaryService
 from callrecap.handlers import summarizer
 from tests.unit.summary_fakes import (
     FakeEngine,
@@ -123,7 +123,7 @@ def test_repeated_call_ended_emits_no_new_metrics(world: World, capsys: pytest.C
 
 
 def test_malformed_event_raises_for_retry_and_dlq(world: World) -> None:
-    with pytest.raises(InvalidSummaryRequest):
+    with pytest.raises(InvalidRunRequest):
         summarizer.handler(envelope("SummaryRequested", {"kind": "final"}), None)  # type: ignore[arg-type]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from callrecap.domain.prompting import (
+from callrecap.domain.prompt_templates import (
     SECTIONS_FILE,
     TEMPLATE_SUFFIX,
     PromptError,

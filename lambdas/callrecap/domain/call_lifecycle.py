@@ -21,7 +21,7 @@ from callrecap.domain.models import (
     SummaryKind,
 )
 from callrecap.domain.ports import EventPublisher
-from callrecap.domain.summary_service import ReasonCode
+from callrecap.domain.summary_runs import ReasonCode
 
 STALE_REASON = ReasonCode.STALE
 

@@ -112,7 +112,7 @@ class SectionSummarizer(Protocol):
 
 
 @dataclass(frozen=True)
-class SummaryRequest:
+class DelegatedSummaryRequest:
     """What a delegated summarizer (provider `lambda`) receives: the whole call, prompt rendered."""
 
     call_id: str
@@ -141,4 +141,4 @@ class CallSummarizer(Protocol):
     name: str
     model: str
 
-    def summarize_call(self, request: SummaryRequest) -> DelegatedReply: ...
+    def summarize_call(self, request: DelegatedSummaryRequest) -> DelegatedReply: ...

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.models import CallDetails, CallStatus, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher, Page
-from callrecap.domain.summary_service import ReasonCode, int_or_zero, parse_iso
+from callrecap.domain.summary_runs import ReasonCode, int_or_zero, parse_iso
 
 logger = logging.getLogger(__name__)
 

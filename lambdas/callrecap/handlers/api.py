@@ -35,7 +35,7 @@ from aws_lambda_powertools.event_handler.exceptions import (
 from callrecap.contracts import SCHEMA_VERSION, BusEvent
 from callrecap.domain.models import CallStatus, Segment, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher
-from callrecap.domain.summary_service import ReasonCode
+from callrecap.domain.summary_runs import ReasonCode
 from callrecap.handlers._container import Lazy
 
 logger = Logger(service="callrecap-api")

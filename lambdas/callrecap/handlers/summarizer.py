@@ -5,8 +5,8 @@ Two triggers, one domain call per bus event:
 - CallEnded comes through the final-summary delay queue (an SQS event whose record bodies are the
   EventBridge events), so the call's last segments land before the final summary runs.
 
-Thin: the EventBridge envelope becomes a `SummaryRequest`, `SummaryService` does the rest
-(versioning, idempotency, staleness, failure handling; see domain.summary_service). A provider
+Thin: the EventBridge envelope becomes a `SummaryRunRequest`, `SummaryService` does the rest
+(versioning, idempotency, staleness, failure handling; see domain.summary_runs). A provider
 failure is a handled outcome (a FAILED version and SummaryFailed), not an exception; only
 infrastructure errors (DynamoDB, the bus) and malformed events raise, so EventBridge's async
 retries and the function's DLQ keep a direct event, and a queued record is reported as a batch
@@ -29,7 +29,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callrecap.contracts import METRICS_NAMESPACE
 from callrecap.domain.models import Summary, SummaryStatus
-from callrecap.domain.summary_service import SummaryOutcome, SummaryService, request_from_event
+from callrecap.domain.summary_runs import SummaryOutcome, SummaryService, request_from_event
 from callrecap.handlers._container import Lazy
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ def build_dependencies() -> SummarizerDependencies:
     except PriceTableError as error:
         raise SettingsError(f"invalid callrecap settings: {EnvVar.PRICE_TABLE.value}: {error}") from error
 
+    from callrecap.adapters.configured_engine import build_engine
     from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
     from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
     from callrecap.adapters.event_bus import EventBridgePublisher
-    from callrecap.adapters.summary_engine import build_engine
 
     engine = build_engine(settings)
     service = SummaryService(

@@ -3,7 +3,7 @@
 The eval must measure what production does, so it goes through the same path as the summarizer
 Lambda: `adapters.llm.factory.build_provider` for the provider (bedrock, lambda, openai,
 extractive, configured by the same CALLRECAP_* variables), the same prompts/ (or a directory
-given with --prompts) and `domain.summarizing.summarize` with the same token budget. Only if the
+given with --prompts) and `domain.summary_engine.summarize` with the same token budget. Only if the
 engine modules are missing (a partial checkout) does provider `extractive` fall back to calling
 `domain.extractive` directly with the default sections.
 """
@@ -73,7 +73,7 @@ def build_summarizer(
     except ImportError:
         if provider not in (None, PROVIDER_NAME):
             raise EvalSetupError(
-                f"provider {provider!r} needs the summarizing engine (callrecap.domain.summarizing)"
+                f"provider {provider!r} needs the summarizing engine (callrecap.domain.summary_engine)"
             ) from None
         return _direct_extractive()
 
@@ -86,8 +86,8 @@ def _engine_summarizer(
 ) -> DialogSummarizer:
     from callrecap.adapters.llm.factory import build_budget, build_provider
     from callrecap.domain.cost import PriceTable, PriceTableError
-    from callrecap.domain.prompting import PromptError, load_prompt_set
-    from callrecap.domain.summarizing import summarize
+    from callrecap.domain.prompt_templates import PromptError, load_prompt_set
+    from callrecap.domain.summary_engine import summarize
     from callrecap.settings import Settings, SettingsError
 
     try:

@@ -125,7 +125,7 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
 
 
 class DynamoSummaryStore(TableAdapter):
-    """SummaryRepository (domain.summary_service) over the single table, low-level client."""
+    """SummaryRepository (domain.summary_runs) over the single table, low-level client."""
 
     # ----------------------------------------------------------------------- SummaryStore
 

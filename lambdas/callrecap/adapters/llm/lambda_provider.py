@@ -18,7 +18,7 @@ from typing import Any
 
 from callrecap.adapters.aws_clients import describe, is_transient, new_client
 from callrecap.contracts import SCHEMA_VERSION
-from callrecap.domain.ports import DelegatedReply, ProviderError, SummaryRequest
+from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, ProviderError
 
 TRANSIENT_CODES = frozenset(
     {
@@ -49,7 +49,7 @@ class LambdaSummarizer:
             self._client = new_client("lambda")
         return self._client
 
-    def summarize_call(self, request: SummaryRequest) -> DelegatedReply:
+    def summarize_call(self, request: DelegatedSummaryRequest) -> DelegatedReply:
         payload = json.dumps(build_payload(request)).encode("utf-8")
 
         try:  # throttling and 5xx are retried by botocore (adapters.aws_clients)
@@ -64,7 +64,7 @@ class LambdaSummarizer:
         return parse_reply(raw, default_model=self.model)
 
 
-def build_payload(request: SummaryRequest) -> dict[str, Any]:
+def build_payload(request: DelegatedSummaryRequest) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
         "callId": request.call_id,

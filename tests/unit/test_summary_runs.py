@@ -8,10 +8,10 @@ from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.call_lifecycle import final_summary_is_stale as is_final_stale
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
-from callrecap.domain.summary_service import (
-    InvalidSummaryRequest,
+from callrecap.domain.summary_runs import (
+    InvalidRunRequest,
     ReasonCode,
-    SummaryRequest,
+    SummaryRunRequest,
     SummaryService,
     request_from_event,
     turns_from_segments,
@@ -51,8 +51,8 @@ class Env:
         self.transcripts.add_segment(CALL, Speaker.CUSTOMER, "Hi, I want a refund for my order.")
         self.transcripts.add_segment(CALL, Speaker.AGENT, "Sure, I will send you the refund form.")
 
-    def final(self) -> SummaryRequest:
-        return SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
+    def final(self) -> SummaryRunRequest:
+        return SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
 
     @property
     def call(self) -> dict[str, object]:
@@ -130,7 +130,7 @@ def test_segment_after_final_marks_it_stale_and_yields_new_version() -> None:
     env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "One more thing: the order number is 42.")
     assert is_final_stale(env.call)
 
-    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.STALE))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.STALE))
 
     assert outcome.action == "completed"
     first, second = env.summaries.get_summary(CALL, 1), env.summaries.get_summary(CALL, 2)
@@ -178,12 +178,12 @@ def test_segment_arriving_during_the_run_requests_another_final() -> None:
 def test_interim_on_demand_then_final_are_separate_versions() -> None:
     env = Env()
     env.transcripts.calls[CALL][CallAttr.STATUS.value] = CallStatus.LIVE.value
-    interim = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    interim = env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
     assert interim.summary is not None and interim.summary.kind is SummaryKind.INTERIM
     assert CallAttr.FINAL_SUMMARY_REVISION.value not in env.call
 
     # nothing said since: a second "Summarize now" reuses the interim
-    again = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    again = env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
     assert again.reason == "up-to-date"
 
     # but the final after the call ends is its own version, even for the same transcript
@@ -195,9 +195,9 @@ def test_interim_on_demand_then_final_are_separate_versions() -> None:
 
 def test_interim_after_new_speech_runs_again() -> None:
     env = Env()
-    env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
     env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "And my card was charged twice.")
-    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
     assert outcome.action == "completed"
     assert outcome.summary is not None and outcome.summary.version == 2
 
@@ -243,7 +243,7 @@ def test_engine_exception_becomes_failed_version() -> None:
 def test_empty_transcript_fails_without_calling_llm() -> None:
     env = Env()
     env.transcripts.add_call("silent")
-    outcome = env.service.handle(SummaryRequest("silent", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
+    outcome = env.service.handle(SummaryRunRequest("silent", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
     assert outcome.action == "failed"
     assert env.engine.calls == []
     assert outcome.summary is not None and "empty" in outcome.summary.error
@@ -251,7 +251,7 @@ def test_empty_transcript_fails_without_calling_llm() -> None:
 
 def test_unknown_call_is_skipped() -> None:
     env = Env()
-    outcome = env.service.handle(SummaryRequest("nope", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
+    outcome = env.service.handle(SummaryRunRequest("nope", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
     assert (outcome.action, outcome.reason) == ("skipped", "unknown-call")
     assert env.publisher.events == []
 
@@ -275,16 +275,16 @@ def test_retry_of_failed_version_produces_new_completed_version() -> None:
 
 def test_retry_takes_the_kind_of_the_failed_version() -> None:
     env = Env(FakeEngine([TimeoutError("x"), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
-    env.service.handle(SummaryRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
-    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
     assert outcome.summary is not None and outcome.summary.kind is SummaryKind.INTERIM
 
 
 def test_retry_of_a_completed_or_missing_version_is_refused() -> None:
     env = Env()
     env.service.handle(env.final())
-    not_failed = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
-    missing = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=9))
+    not_failed = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    missing = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=9))
     assert not_failed.reason == "retry-version-not-failed"
     assert missing.reason == "retry-version-not-found"
     assert len(env.engine.calls) == 1
@@ -294,7 +294,7 @@ def test_retry_after_a_newer_success_does_not_call_llm() -> None:
     env = Env(FakeEngine([TimeoutError("x"), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
     env.service.handle(env.final())
     env.service.handle(env.final())  # a redelivered CallEnded already re-ran it
-    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
     assert outcome.reason == "up-to-date"
     assert len(env.engine.calls) == 2
 
@@ -334,25 +334,25 @@ def test_extractive_summary_costs_nothing() -> None:
 @pytest.mark.parametrize(
     ("detail_type", "detail", "expected"),
     [
-        ("CallEnded", {"callId": "c"}, SummaryRequest("c", SummaryKind.FINAL, "call-ended")),
+        ("CallEnded", {"callId": "c"}, SummaryRunRequest("c", SummaryKind.FINAL, "call-ended")),
         (
             "SummaryRequested",
             {"callId": "c", "kind": "interim"},
-            SummaryRequest("c", SummaryKind.INTERIM, "requested"),
+            SummaryRunRequest("c", SummaryKind.INTERIM, "requested"),
         ),
         (
             "SummaryRequested",
             {"callId": "c", "kind": "final", "reason": "stale"},
-            SummaryRequest("c", SummaryKind.FINAL, "stale"),
+            SummaryRunRequest("c", SummaryKind.FINAL, "stale"),
         ),
         (
             "SummaryRequested",
             {"callId": "c", "kind": "final", "reason": "retry", "version": "3"},
-            SummaryRequest("c", SummaryKind.FINAL, "retry", 3),
+            SummaryRunRequest("c", SummaryKind.FINAL, "retry", 3),
         ),
     ],
 )
-def test_request_from_event(detail_type: str, detail: dict[str, object], expected: SummaryRequest) -> None:
+def test_request_from_event(detail_type: str, detail: dict[str, object], expected: SummaryRunRequest) -> None:
     assert request_from_event(detail_type, detail) == expected
 
 
@@ -368,7 +368,7 @@ def test_request_from_event(detail_type: str, detail: dict[str, object], expecte
     ],
 )
 def test_request_from_event_rejects(detail_type: str, detail: dict[str, object], message: str) -> None:
-    with pytest.raises(InvalidSummaryRequest, match=message):
+    with pytest.raises(InvalidRunRequest, match=message):
         request_from_event(detail_type, detail)
 
 
@@ -393,7 +393,7 @@ def test_retryable_failure_is_flagged_and_auto_retry_is_bounded() -> None:
     assert first.summary is not None and first.summary.retryable
     assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is True
 
-    auto = SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY)
+    auto = SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY)
     assert env.service.handle(auto).action == "failed"
     assert env.service.handle(auto).action == "failed"
     exhausted = env.service.handle(auto)
@@ -407,7 +407,7 @@ def test_retryable_failure_is_flagged_and_auto_retry_is_bounded() -> None:
 def test_auto_retry_after_a_throttle_succeeds() -> None:
     env = Env(FakeEngine([throttled(), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
     env.service.handle(env.final())
-    outcome = env.service.handle(SummaryRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
     assert outcome.action == "completed"
     assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False
     assert [d["version"] for d in env.publisher.of(BusEvent.CALL_SUMMARIZED)] == [2]

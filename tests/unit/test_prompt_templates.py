@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from callrecap.domain.models import SectionType, Turn
-from callrecap.domain.prompting import (
+from callrecap.domain.prompt_templates import (
     FENCE_CLOSE,
     FENCE_OPEN,
     SECTIONS_FILE,

@@ -31,12 +31,12 @@ from callrecap.domain.llm_output import OutputError, extract_json_object, parse_
 from callrecap.domain.models import SectionSpec, Turn, Usage
 from callrecap.domain.ports import (
     CallSummarizer,
+    DelegatedSummaryRequest,
     LlmProvider,
     ProviderError,
     SectionSummarizer,
-    SummaryRequest,
 )
-from callrecap.domain.prompting import (
+from callrecap.domain.prompt_templates import (
     PromptError,
     PromptSet,
     TemplateName,
@@ -191,7 +191,7 @@ def _extractive(turns: list[Turn], provider: SectionSummarizer, prompts: PromptS
 
 def _delegated(turns: list[Turn], provider: CallSummarizer, prompts: PromptSet, call_id: str) -> EngineResult:
     lines = transcript_lines(turns)
-    request = SummaryRequest(
+    request = DelegatedSummaryRequest(
         call_id=call_id,
         transcript=lines,
         system=prompts.render(TemplateName.SYSTEM),

@@ -14,13 +14,13 @@ from callrecap.adapters.llm.factory import build_budget, build_provider
 from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
 from callrecap.domain.chunking import Budget
 from callrecap.domain.models import Turn
-from callrecap.domain.summarizing import AnyProvider, EngineResult, summarize
+from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
 from callrecap.settings import Settings
 
 
 @dataclass(frozen=True)
 class BoundEngine:
-    """Callable as `domain.summary_service.Engine`: (turns, call id) -> EngineResult."""
+    """Callable as `domain.summary_runs.Engine`: (turns, call id) -> EngineResult."""
 
     provider: AnyProvider
     prompts: PromptSource

@@ -40,7 +40,7 @@ MAX_AUTOMATIC_ATTEMPTS = 3
 """Failed finals of one transcript revision after which automatic retries stop (the API can still retry)."""
 
 
-class InvalidSummaryRequest(ValueError):
+class InvalidRunRequest(ValueError):
     """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
 
 
@@ -60,7 +60,7 @@ class ReasonCode(StrEnum):
 
 
 @dataclass(frozen=True)
-class SummaryRequest:
+class SummaryRunRequest:
     call_id: str
     kind: SummaryKind
     reason: str
@@ -69,7 +69,7 @@ class SummaryRequest:
 
 
 class EngineResult(Protocol):
-    """What the summarizing engine (domain.summarizing) returns; read-only view."""
+    """What the summarizing engine (domain.summary_engine) returns; read-only view."""
 
     @property
     def sections(self) -> Mapping[str, Any]: ...
@@ -126,32 +126,32 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRequest:
+def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRunRequest:
     """Turn a CallEnded or SummaryRequested detail into a request (typed error if unusable)."""
     call_id = detail.get("callId")
     if not isinstance(call_id, str) or not call_id:
-        raise InvalidSummaryRequest(f"{detail_type} without a callId")
+        raise InvalidRunRequest(f"{detail_type} without a callId")
     if detail_type == BusEvent.CALL_ENDED.value:
-        return SummaryRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
+        return SummaryRunRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
     if detail_type != BusEvent.SUMMARY_REQUESTED.value:
-        raise InvalidSummaryRequest(f"unexpected event {detail_type!r} for call {call_id}")
+        raise InvalidRunRequest(f"unexpected event {detail_type!r} for call {call_id}")
     try:
         kind = SummaryKind(str(detail.get("kind", SummaryKind.INTERIM.value)).lower())
     except ValueError as error:
-        raise InvalidSummaryRequest(f"kind must be interim or final, got {detail.get('kind')!r}") from error
+        raise InvalidRunRequest(f"kind must be interim or final, got {detail.get('kind')!r}") from error
     reason = str(detail.get("reason") or ReasonCode.ON_DEMAND)
     version: int | None = None
     if reason == ReasonCode.RETRY:
         raw_version = detail.get("version")
         if isinstance(raw_version, bool) or not isinstance(raw_version, int | str):
-            raise InvalidSummaryRequest(f"retry of call {call_id} without a version")
+            raise InvalidRunRequest(f"retry of call {call_id} without a version")
         try:
             version = int(raw_version)
         except ValueError as error:
-            raise InvalidSummaryRequest(f"retry version must be an integer, got {raw_version!r}") from error
+            raise InvalidRunRequest(f"retry version must be an integer, got {raw_version!r}") from error
         if version < 1:
-            raise InvalidSummaryRequest(f"retry version must be >= 1, got {version}")
-    return SummaryRequest(call_id, kind, reason, version)
+            raise InvalidRunRequest(f"retry version must be >= 1, got {version}")
+    return SummaryRunRequest(call_id, kind, reason, version)
 
 
 def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
@@ -216,7 +216,7 @@ class SummaryService:
 
     # ------------------------------------------------------------------ entry point
 
-    def handle(self, request: SummaryRequest) -> SummaryOutcome:
+    def handle(self, request: SummaryRunRequest) -> SummaryOutcome:
         call = self._transcripts.get_call(request.call_id)
         if call is None:
             return SummaryOutcome(request.call_id, "skipped", "unknown-call")
@@ -303,7 +303,7 @@ class SummaryService:
 
     # ------------------------------------------------------------------ the run
 
-    def _run(self, request: SummaryRequest, revision: int) -> SummaryOutcome:
+    def _run(self, request: SummaryRunRequest, revision: int) -> SummaryOutcome:
         segments = self._transcripts.list_segments(request.call_id)
         turns = turns_from_segments(segments)
         pending = self._summaries.claim_version(

@@ -12,9 +12,9 @@ import pytest
 
 from callrecap.domain.chunking import Budget, estimate_tokens
 from callrecap.domain.models import SectionSpec, Turn
-from callrecap.domain.ports import DelegatedReply, LlmReply, ProviderError, SummaryRequest
-from callrecap.domain.prompting import FENCE_OPEN, PromptSet, load_prompt_set
-from callrecap.domain.summarizing import ErrorKind, Strategy, summarize
+from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, LlmReply, ProviderError
+from callrecap.domain.prompt_templates import FENCE_OPEN, PromptSet, load_prompt_set
+from callrecap.domain.summary_engine import ErrorKind, Strategy, summarize
 
 REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 GOOD = {
@@ -215,9 +215,9 @@ class FakeDelegate:
     reply: DelegatedReply
     name: str = "lambda"
     model: str = "my-fn"
-    requests: list[SummaryRequest] = field(default_factory=list)
+    requests: list[DelegatedSummaryRequest] = field(default_factory=list)
 
-    def summarize_call(self, request: SummaryRequest) -> DelegatedReply:
+    def summarize_call(self, request: DelegatedSummaryRequest) -> DelegatedReply:
         self.requests.append(request)
         return self.reply
 
