@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from callrecap.domain.inbound import MalformedRecord, call_id_of_event, call_id_of_record
+
 SOURCES = ("kinesis", "eventbridge")
 
-CALL_ID_KEYS = ("transactionId", "TransactionId", "CallId", "callId")
-"""Where a record names its call, in order of preference: Chime sources use the Voice Connector
-transactionId (shared by both legs); LCA-format producers use CallId."""
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -99,9 +98,10 @@ def load_recording(path: str | Path) -> Recording:
     if not events:
         raise RecordingError(f"{path}: no events")
     events.sort(key=lambda e: e.at)  # stable: equal `at` keep file order
-    call_id = find_call_id(events)
+    call_id, first_error = find_call_id(events)
     if not call_id:
-        raise RecordingError(f"{path}: no record names a call ({', '.join(CALL_ID_KEYS)})")
+        why = f"; {first_error}" if first_error else ""
+        raise RecordingError(f"{path}: no record names a call (docs/events.md, 'Call identity'){why}")
     return Recording(path, call_id, tuple(events))
 
 
@@ -123,38 +123,22 @@ def _parse_event(raw: dict[str, Any]) -> RecordedEvent:
     raise ValueError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
 
 
-def find_call_id(events: tuple[RecordedEvent, ...] | list[RecordedEvent]) -> str:
-    """The call's id, by the project's call-identity rule (see CALL_ID_KEYS)."""
-    for key in CALL_ID_KEYS:
-        for event in events:
-            found = _find_key(event.payload, key)
-            if found:
-                return found
-    return ""
-
-
-def _find_key(value: Any, key: str, depth: int = 0) -> str:
-    if depth > 6:
-        return ""
-    if isinstance(value, str) and value.startswith("{"):
+def find_call_id(events: tuple[RecordedEvent, ...] | list[RecordedEvent]) -> tuple[str, str]:
+    """(call id, first parse error): the call's id as the pipeline would key it, from the first
+    event the real parsers can read (the rule lives in callrecap.domain.inbound.identity)."""
+    first_error = ""
+    for index, event in enumerate(events):
         try:
-            value = json.loads(value)  # Chime `metadata` is sometimes a JSON string
-        except ValueError:
-            return ""
-    if isinstance(value, dict):
-        direct = value.get(key)
-        if isinstance(direct, str) and direct:
-            return direct
-        for child in value.values():
-            found = _find_key(child, key, depth + 1)
-            if found:
-                return found
-    elif isinstance(value, list):
-        for child in value:
-            found = _find_key(child, key, depth + 1)
-            if found:
-                return found
-    return ""
+            if event.source == "kinesis":
+                found = call_id_of_record(event.payload, record_id=f"event {index}")
+            else:
+                found = call_id_of_event(event.payload)
+        except MalformedRecord as error:
+            first_error = first_error or f"event {index}: {error.reason}"
+            continue
+        if found:
+            return found, first_error
+    return "", first_error
 
 
 def _parse_iso(text: str) -> datetime | None:

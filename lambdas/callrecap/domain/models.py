@@ -105,6 +105,13 @@ Observation = Segment | CallStartObserved | CallEndObserved | CallDetailsObserve
 """Everything an inbound record can tell us."""
 
 
+def observed_call_id(observation: Observation) -> str:
+    """The call an observation belongs to."""
+    if isinstance(observation, Segment | CategoryMatched):
+        return observation.call_id
+    return observation.details.call_id
+
+
 @dataclass(frozen=True)
 class Usage:
     llm_calls: int = 0

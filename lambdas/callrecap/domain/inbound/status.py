@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from callrecap.contracts import CHIME_SOURCE, CHIME_STREAMING_DETAIL_TYPE
-from callrecap.domain.inbound_fields import (
+from callrecap.domain.inbound.fields import (
     InvalidField,
     optional_str,
     require_object,
     require_str,
 )
+from callrecap.domain.inbound.identity import status_call_id
 from callrecap.domain.models import CallDetails, CallDetailsObserved, CallEndObserved, CallStartObserved
 
 SOURCE_VOICE_CONNECTOR: Final = "chime-voice-connector"
@@ -41,10 +42,10 @@ def status_observation(event: Mapping[str, Any]) -> StatusObservation | None:
         )
     detail = require_object(event, "detail")
     status = require_str(detail, "streamingStatus", "detail")
-    transaction_id = require_str(detail, "transactionId", "detail")
+    call_id = status_call_id(detail)
     details = CallDetails(
-        call_id=transaction_id,
-        transaction_id=transaction_id,
+        call_id=call_id,
+        transaction_id=call_id,
         voice_connector_id=optional_str(detail, "voiceConnectorId", "detail"),
         from_number=optional_str(detail, "fromNumber", "detail"),
         to_number=optional_str(detail, "toNumber", "detail"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callrecap.domain.inbound_fields import (
+from callrecap.domain.inbound.fields import (
     InvalidField,
     JsonObject,
     as_object,

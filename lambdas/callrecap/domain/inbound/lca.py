@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callrecap.domain.inbound_fields import (
+from callrecap.domain.inbound.fields import (
     InvalidField,
     JsonObject,
     optional_object,
@@ -32,7 +32,8 @@ from callrecap.domain.inbound_fields import (
     require_str,
     text_field,
 )
-from callrecap.domain.inbound_transcribe import (
+from callrecap.domain.inbound.identity import lca_call_id
+from callrecap.domain.inbound.transcribe import (
     DEFAULT_CHANNEL_ROLES,
     ChannelRoles,
     categories_from_category_event,
@@ -94,7 +95,7 @@ def parse_lca_event(
     event_type = require_str(record, "EventType")
     if event_type in IGNORED_EVENT_TYPES:
         return []
-    call_id = require_str(record, "CallId")
+    call_id = lca_call_id(record)
     at = optional_str(record, "CreatedAt") or ""
     if event_type == ADD_TRANSCRIPT_SEGMENT:
         return list(_transcript_segments(record, call_id, at, channel_roles))

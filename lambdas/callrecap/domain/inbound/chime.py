@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from callrecap.domain.inbound_fields import (
+from callrecap.domain.inbound.fields import (
     InvalidField,
     JsonObject,
     object_or_json_string,
@@ -24,7 +24,8 @@ from callrecap.domain.inbound_fields import (
     require_object,
     require_str,
 )
-from callrecap.domain.inbound_transcribe import (
+from callrecap.domain.inbound.identity import chime_call_id
+from callrecap.domain.inbound.transcribe import (
     DEFAULT_CHANNEL_ROLES,
     ChannelRoles,
     analytics_observations,
@@ -49,13 +50,9 @@ def is_chime_record(record: JsonObject) -> bool:
 
 
 def call_details_from_metadata(metadata: JsonObject) -> CallDetails:
-    transaction_id = optional_str(metadata, "transactionId", "metadata")
-    call_id = transaction_id or optional_str(metadata, "callId", "metadata")
-    if call_id is None:
-        raise InvalidField("missing field metadata.transactionId (and no metadata.callId)")
     return CallDetails(
-        call_id=call_id,
-        transaction_id=transaction_id,
+        call_id=chime_call_id(metadata),
+        transaction_id=optional_str(metadata, "transactionId", "metadata"),
         # The Transcribe record template spells it `voiceconnectorId`; the others `voiceConnectorId`.
         voice_connector_id=optional_str(metadata, "voiceConnectorId", "metadata")
         or optional_str(metadata, "voiceconnectorId", "metadata"),

@@ -1,8 +1,8 @@
 """Inbound parsing facade: raw Kinesis records and Chime streaming status events → observations.
 
 The ingest and lifecycle handlers import only this module. Format-specific parsing lives in
-`inbound_chime` (Chime SDK call analytics records), `inbound_lca` (LCA-format events),
-`inbound_transcribe` (Transcribe / TCA payloads both of them embed) and `inbound_status`
+`inbound.chime` (Chime SDK call analytics records), `inbound.lca` (LCA-format events),
+`inbound.transcribe` (Transcribe / TCA payloads both of them embed) and `inbound.status`
 (EventBridge streaming status). Everything here is pure: no AWS, no logging.
 """
 
@@ -14,22 +14,24 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from callrecap.domain.inbound_chime import is_chime_record, parse_chime_record
-from callrecap.domain.inbound_fields import InvalidField, MalformedRecord
-from callrecap.domain.inbound_lca import is_lca_event, parse_lca_event
-from callrecap.domain.inbound_status import StatusObservation, is_caller_leg, status_observation
-from callrecap.domain.inbound_transcribe import (
+from callrecap.domain.inbound.chime import is_chime_record, parse_chime_record
+from callrecap.domain.inbound.fields import InvalidField, MalformedRecord
+from callrecap.domain.inbound.lca import is_lca_event, parse_lca_event
+from callrecap.domain.inbound.status import StatusObservation, is_caller_leg, status_observation
+from callrecap.domain.inbound.transcribe import (
     DEFAULT_CHANNEL_ROLES,
     ChannelRoles,
     channel_roles_with_agent_on,
 )
-from callrecap.domain.models import Observation
+from callrecap.domain.models import Observation, observed_call_id
 
 __all__ = [
     "DEFAULT_CHANNEL_ROLES",
     "ChannelRoles",
     "MalformedRecord",
     "StatusObservation",
+    "call_id_of_event",
+    "call_id_of_record",
     "channel_roles_with_agent_on",
     "decode_kinesis_data",
     "is_caller_leg",
@@ -100,3 +102,17 @@ def parse_streaming_status(event: Mapping[str, Any]) -> StatusObservation | None
         return status_observation(event)
     except InvalidField as exc:
         raise MalformedRecord(record_id, str(exc)) from exc
+
+
+def call_id_of_record(record: Any, *, record_id: str = "") -> str:
+    """The call a Kinesis record (decoded from JSON) names, by the call-identity rule
+    (domain.inbound.identity); "" when it carries nothing; MalformedRecord when unreadable."""
+    observations = parse_record_object(record, record_id=record_id)
+    return observed_call_id(observations[0]) if observations else ""
+
+
+def call_id_of_event(event: Mapping[str, Any]) -> str:
+    """The call a Voice Connector streaming-status event names ("" for an unknown status);
+    MalformedRecord for any other event."""
+    observation = parse_streaming_status(event)
+    return observed_call_id(observation) if observation else ""
