@@ -3,7 +3,7 @@
 Each row says what a reader of the call would write: a word the topic must contain, whether the
 issue was resolved, the customer's sentiment weighted towards the end (a set where the call is
 honestly mixed: a complaint that ends in thanks). Calibrated on these calls, with general cue
-lists in domain/extractive.py rather than phrases copied from them.
+lists in domain/extractive/ rather than phrases copied from them.
 """
 
 from __future__ import annotations
