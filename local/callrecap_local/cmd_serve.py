@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("callrecap.local").setLevel(logging.INFO)
+    logging.getLogger("callrecap_local").setLevel(logging.INFO)
     if args.demo_speed <= 0:
         raise CliError("--demo-speed must be positive")
     samples = sorted(args.samples.glob("*.jsonl")) if args.demo else []

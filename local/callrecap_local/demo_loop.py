@@ -11,7 +11,7 @@ from pathlib import Path
 from callrecap_local.recording import Recording, load_recording
 from callrecap_local.stack import LocalStack
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 
 class DemoLoop(threading.Thread):

@@ -21,7 +21,7 @@ from typing import Any
 from callrecap.contracts import HANDLER_PACKAGE, Function, handler_path
 from callrecap_local.lambda_events import LambdaContext
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 Handler = Callable[[Any, Any], Any]
 PACKAGE = HANDLER_PACKAGE.split(".")[0]
@@ -69,7 +69,7 @@ class LocalFunction:
 def reset_cached_dependencies(module: ModuleType) -> None:
     """Forget dependency containers a handler module cached in an earlier stack (or test).
 
-    Handlers cache their clients per container (`functools.cache`, or a module global reset with
+    Handlers cache their dependencies per container (handlers._container; reset with
     `set_dependencies(None)`): a new local stack has a new endpoint and new resource names, so
     like a fresh container it must build them again.
     """
@@ -78,7 +78,7 @@ def reset_cached_dependencies(module: ModuleType) -> None:
         if defined_here and callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
     setter = vars(module).get("set_dependencies")
-    if callable(setter) and getattr(setter, "__module__", "") == module.__name__:
+    if callable(setter):
         setter(None)  # handlers' injection point: None means "rebuild from the environment"
 
 

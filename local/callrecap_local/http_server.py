@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from callrecap.contracts import API_ROUTES
 from callrecap_local.lambda_events import http_api_event, http_api_response
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 API_PREFIX = "/api"
 CORS_HEADERS = {

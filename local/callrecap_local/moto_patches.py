@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 PINNED_MOTO_VERSION = "5.2.5"
 _PATCH_MARK = "_callrecap_snapshot_patch"

@@ -37,7 +37,7 @@ from callrecap_local.lambda_events import (
     sqs_batch_event,
 )
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from callrecap_local.recording import RecordedEvent, Recording
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 
 class Replay(threading.Thread):

@@ -43,7 +43,7 @@ from callrecap_local.recording import Recording, load_recording
 from callrecap_local.replayer import Replay
 from callrecap_local.resources import FINAL_SUMMARY_DELAY_SECONDS, LocalResources, create_resources
 
-log = logging.getLogger("callrecap.local")
+log = logging.getLogger("callrecap_local")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_UI_DIR = REPO_ROOT / "ui"

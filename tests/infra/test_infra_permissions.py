@@ -92,10 +92,34 @@ def adapter_modules(module: str) -> frozenset[str]:
     return frozenset(found)
 
 
+WIRING = "callrecap.handlers.wiring"
+"""The composition root: one builder a function, named like its handler module."""
+
+
+@cache
+def wired_adapter_modules(builder: str) -> frozenset[str]:
+    """callrecap.adapters modules the wiring builder `builder` (and the helpers it calls) imports."""
+    functions = {n.name: n for n in _source(WIRING).body if isinstance(n, ast.FunctionDef)}
+    found: set[str] = set()
+    todo, seen = [builder], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(functions[name]):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(ADAPTERS):
+                found |= {node.module, *adapter_modules(node.module)}
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+                todo.append(node.func.id)
+    return frozenset(found)
+
+
 def needed_actions(function: Function, provider: str) -> set[str]:
     handler_module = handler_path(function).rsplit(".", 1)[0]
-    modules = {m for m in adapter_modules(handler_module) if not m.startswith(PROVIDERS)}
-    if any(m.startswith(PROVIDERS) for m in adapter_modules(handler_module)):
+    used = adapter_modules(handler_module) | wired_adapter_modules(handler_module.rsplit(".", 1)[1])
+    modules = {m for m in used if not m.startswith(PROVIDERS)}
+    if any(m.startswith(PROVIDERS) for m in used):
         modules.add(PROVIDER_MODULES[provider])
     return {action for m in modules for call in aws_calls(m) for action in OPERATION_ACTIONS[call]}
 

@@ -23,6 +23,7 @@ from callrecap.domain.models import Speaker
 from callrecap.handlers import ingest
 from callrecap.settings import EnvVar, SettingsError
 from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.context import lambda_context
 from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
 from tests.helpers.kinesis import (
     failed_sequence_numbers,
@@ -88,7 +89,7 @@ def detail_types(events: list[dict[str, Any]]) -> list[str]:
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
-    return dict(ingest.handler(event, None))
+    return dict(ingest.handler(event, lambda_context()))
 
 
 def test_lca_call_in_one_batch_yields_ordered_transcript_and_one_start_and_end(aws: AwsResources) -> None:
@@ -418,7 +419,7 @@ def test_an_unknown_agent_channel_fails_at_cold_start(monkeypatch: pytest.Monkey
     monkeypatch.setenv(EnvVar.AGENT_CHANNEL.value, "left")
     ingest.set_dependencies(None)
     with pytest.raises(SettingsError, match="CALLRECAP_AGENT_CHANNEL must be one of ch_0, ch_1, got 'left'"):
-        ingest.handler({"Records": []}, None)
+        ingest.handler({"Records": []}, lambda_context())
     ingest.set_dependencies(None)
 
 

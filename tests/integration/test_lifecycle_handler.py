@@ -18,6 +18,7 @@ from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.inbound import MalformedRecord
 from callrecap.handlers import lifecycle
 from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.context import lambda_context
 from tests.helpers.inbound_payloads import aws_event
 
 
@@ -65,7 +66,7 @@ def test_two_legs_any_order_duplicated_give_one_start_and_one_end(
     aws: AwsResources, shared_data: Path, order: list[tuple[str, bool]]
 ) -> None:
     for status, caller in itertools.chain(order, order):  # every event delivered twice
-        lifecycle.handler(status_event(shared_data, status, caller=caller), None)
+        lifecycle.handler(status_event(shared_data, status, caller=caller), lambda_context())
 
     events = aws.bus_events()
     assert sorted(e["detail-type"] for e in events) == ["CallEnded", "CallStarted"]
@@ -82,10 +83,10 @@ def test_two_legs_any_order_duplicated_give_one_start_and_one_end(
 
 
 def test_updated_refreshes_details(aws: AwsResources, shared_data: Path) -> None:
-    lifecycle.handler(status_event(shared_data, "STARTED", caller=True), None)
+    lifecycle.handler(status_event(shared_data, "STARTED", caller=True), lambda_context())
     updated = status_event(shared_data, "UPDATED", caller=True)
     updated["detail"]["toNumber"] = "+13605550111"
-    assert lifecycle.handler(updated, None)["action"] == "details updated"
+    assert lifecycle.handler(updated, lambda_context())["action"] == "details updated"
     call = DynamoTranscriptStore(aws.table_name, client=aws.dynamodb).get_call("txn-42")
     assert call is not None and call[CallAttr.TO_NUMBER] == "+13605550111"
 
@@ -108,9 +109,9 @@ def test_publish_failure_is_retried_and_published_once(aws: AwsResources, shared
     )
     start = status_event(shared_data, "STARTED", caller=True)
     with pytest.raises(RuntimeError):
-        lifecycle.handler(start, None)
-    lifecycle.handler(start, None)  # EventBridge's retry
-    lifecycle.handler(status_event(shared_data, "STARTED", caller=False), None)
+        lifecycle.handler(start, lambda_context())
+    lifecycle.handler(start, lambda_context())  # EventBridge's retry
+    lifecycle.handler(status_event(shared_data, "STARTED", caller=False), lambda_context())
     assert [e["detail-type"] for e in aws.bus_events()] == ["CallStarted"]
 
 
@@ -118,7 +119,7 @@ def test_malformed_event_raises_a_typed_error(aws: AwsResources, shared_data: Pa
     event = status_event(shared_data, "STARTED", caller=True)
     del event["detail"]["transactionId"]
     with pytest.raises(MalformedRecord):
-        lifecycle.handler(event, None)
+        lifecycle.handler(event, lambda_context())
     assert aws.bus_events() == []
 
 
@@ -133,9 +134,9 @@ def test_settings_are_validated_at_first_invocation(
     lifecycle.set_dependencies(None)
     ingest.set_dependencies(None)
     with pytest.raises(SettingsError, match="CALLRECAP_EVENT_BUS_NAME is required"):
-        lifecycle.handler(status_event(shared_data, "STARTED", caller=True), None)
+        lifecycle.handler(status_event(shared_data, "STARTED", caller=True), lambda_context())
     with pytest.raises(SettingsError, match="CALLRECAP_QUARANTINE_QUEUE_URL is required"):
-        ingest.handler({"Records": []}, None)
+        ingest.handler({"Records": []}, lambda_context())
 
     monkeypatch.setenv(EnvVar.TABLE_NAME.value, "t")
     monkeypatch.setenv(EnvVar.EVENT_BUS_NAME.value, "b")

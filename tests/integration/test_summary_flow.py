@@ -35,6 +35,7 @@ from callrecap.domain.summary_runs import SummaryService
 from callrecap.handlers import api, crm_hook, ingest, summarizer
 from callrecap_local.lambda_events import LambdaContext, http_api_event
 from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.context import lambda_context
 from tests.helpers.kinesis import kinesis_event
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
@@ -73,7 +74,7 @@ class Flow:
     summaries: DynamoSummaryStore
 
     def ingest(self, payloads: list[dict[str, Any]], first: int) -> None:
-        response = ingest.handler(kinesis_event(payloads, partition_key=CALL, first=first), None)
+        response = ingest.handler(kinesis_event(payloads, partition_key=CALL, first=first), lambda_context())
         assert response["batchItemFailures"] == []
 
     def routed(self, detail_type: str) -> list[dict[str, Any]]:
@@ -81,7 +82,7 @@ class Flow:
         return [e for e in self.aws.bus_events() if e["detail-type"] == detail_type]
 
     def summarize(self, event: dict[str, Any]) -> dict[str, Any]:
-        return summarizer.handler(event, None)  # type: ignore[arg-type]
+        return summarizer.handler(event, lambda_context())  # type: ignore[arg-type]
 
 
 def lca(event_type: str, **fields: Any) -> dict[str, Any]:
@@ -281,7 +282,7 @@ def test_throttled_model_leaves_a_visible_failed_version_retried_through_the_api
     assert statuses == {1: "FAILED", 2: "COMPLETED"}
 
     # the routed CallSummarized is what the CRM hook receives
-    assert crm_hook.handler(summarized, None)["outcome"] == "delivered"  # type: ignore[arg-type]
+    assert crm_hook.handler(summarized, lambda_context())["outcome"] == "delivered"  # type: ignore[arg-type]
     assert (
         DynamoDeliveryStore(flow.aws.table_name, client=flow.aws.dynamodb).get_delivery(CALL, 2) is not None
     )

@@ -33,6 +33,7 @@ from callrecap.domain.summary_runs import SummaryService
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
 from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.context import lambda_context
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
@@ -129,7 +130,9 @@ def test_call_ended_stores_final_and_routes_call_summarized(stack: Stack) -> Non
     seed_call(stack)
     use_summarizer(stack)
 
-    result = summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1", "schemaVersion": "1"}), None)  # type: ignore[arg-type]
+    result = summarizer.handler(
+        bus_envelope("CallEnded", {"callId": "call-1", "schemaVersion": "1"}), lambda_context()
+    )  # type: ignore[arg-type]
 
     assert result["action"] == "completed"
     [summarized] = stack.of(stack.observed(), "CallSummarized")
@@ -149,7 +152,7 @@ def test_call_ended_stores_final_and_routes_call_summarized(stack: Stack) -> Non
     assert record[CallAttr.LATEST_SUMMARY_STATUS.value] == "COMPLETED"
     assert record[CallAttr.FINAL_SUMMARY_REVISION.value] == revision
 
-    again = summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), None)  # type: ignore[arg-type]
+    again = summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), lambda_context())  # type: ignore[arg-type]
     assert again["action"] == "skipped"
     assert stack.observed() == []
     assert len(stack.summaries.list_summaries("call-1")) == 1
@@ -158,7 +161,7 @@ def test_call_ended_stores_final_and_routes_call_summarized(stack: Stack) -> Non
 def test_late_segment_makes_final_stale_and_a_new_version(stack: Stack) -> None:
     seed_call(stack)
     use_summarizer(stack)
-    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), None)  # type: ignore[arg-type]
+    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), lambda_context())  # type: ignore[arg-type]
     stack.observed()
     stack.transcripts.put_segments(
         [
@@ -169,7 +172,8 @@ def test_late_segment_makes_final_stale_and_a_new_version(stack: Stack) -> None:
     )
 
     summarizer.handler(  # type: ignore[arg-type]
-        bus_envelope("SummaryRequested", {"callId": "call-1", "kind": "final", "reason": "stale"}), None
+        bus_envelope("SummaryRequested", {"callId": "call-1", "kind": "final", "reason": "stale"}),
+        lambda_context(),
     )
 
     statuses = {s.version: s.status.value for s in stack.summaries.list_summaries("call-1")}
@@ -198,7 +202,7 @@ def failing_engine(turns: list[Turn], call_id: str = "") -> EngineResult:
 def test_failure_routes_summary_failed_only_and_retry_succeeds(stack: Stack) -> None:
     seed_call(stack)
     use_summarizer(stack, failing_engine)
-    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), None)  # type: ignore[arg-type]
+    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), lambda_context())  # type: ignore[arg-type]
 
     observed = stack.observed()
     assert stack.of(observed, "CallSummarized") == []
@@ -213,7 +217,7 @@ def test_failure_routes_summary_failed_only_and_retry_succeeds(stack: Stack) -> 
 
     use_summarizer(stack)
     retry = {"callId": "call-1", "kind": "final", "reason": "retry", "version": 1}
-    result = summarizer.handler(bus_envelope("SummaryRequested", retry), None)  # type: ignore[arg-type]
+    result = summarizer.handler(bus_envelope("SummaryRequested", retry), lambda_context())  # type: ignore[arg-type]
     assert (result["action"], result["version"]) == ("completed", 2)
     assert len(stack.of(stack.observed(), "CallSummarized")) == 1
 
@@ -230,7 +234,7 @@ def test_sweeper_closes_idle_call_and_it_gets_summarized(stack: Stack) -> None:
         )
     )
 
-    report = sweeper.handler({"detail-type": "Scheduled Event"}, None)  # type: ignore[arg-type]
+    report = sweeper.handler({"detail-type": "Scheduled Event"}, lambda_context())  # type: ignore[arg-type]
 
     assert report["closed"] == ["idle-call"]
     assert meta(stack, "idle-call")[CallAttr.STATUS.value] == "ENDED"
@@ -238,24 +242,24 @@ def test_sweeper_closes_idle_call_and_it_gets_summarized(stack: Stack) -> None:
     assert ended["detail"]["reason"] == "idle"
 
     # the rule routes CallEnded to the summarizer: feed it the routed event as is
-    summarizer.handler(ended, None)  # type: ignore[arg-type]
+    summarizer.handler(ended, lambda_context())  # type: ignore[arg-type]
     [summarized] = stack.of(stack.observed(), "CallSummarized")
     assert summarized["detail"]["callId"] == "idle-call"
 
     # the next sweep finds nothing to do
-    assert sweeper.handler({}, None) == {"closed": [], "requested": {}, "errors": {}}  # type: ignore[arg-type]
+    assert sweeper.handler({}, lambda_context()) == {"closed": [], "requested": {}, "errors": {}}  # type: ignore[arg-type]
 
 
 def test_crm_hook_stores_delivery_and_rejects_empty(stack: Stack) -> None:
     seed_call(stack)
     use_summarizer(stack)
-    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), None)  # type: ignore[arg-type]
+    summarizer.handler(bus_envelope("CallEnded", {"callId": "call-1"}), lambda_context())  # type: ignore[arg-type]
     [summarized] = stack.of(stack.observed(), "CallSummarized")
     deliveries = DynamoDeliveryStore(stack.aws.table_name, client=stack.aws.dynamodb)
     crm_hook.set_dependencies(crm_hook.CrmHookDependencies(deliveries=deliveries))
 
-    assert crm_hook.handler(summarized, None)["outcome"] == "delivered"  # type: ignore[arg-type]
-    assert crm_hook.handler(summarized, None)["outcome"] == "duplicate"  # type: ignore[arg-type]
+    assert crm_hook.handler(summarized, lambda_context())["outcome"] == "delivered"  # type: ignore[arg-type]
+    assert crm_hook.handler(summarized, lambda_context())["outcome"] == "duplicate"  # type: ignore[arg-type]
     delivery = deliveries.get_delivery("call-1", 1)
     assert delivery is not None
     assert delivery["sections"] == summarized["detail"]["sections"]
@@ -265,5 +269,5 @@ def test_crm_hook_stores_delivery_and_rejects_empty(stack: Stack) -> None:
     empty["detail"]["sections"] = {}
     empty["detail"]["version"] = 2
     with pytest.raises(crm_hook.ContractViolation, match="non-empty"):
-        crm_hook.handler(empty, None)  # type: ignore[arg-type]
+        crm_hook.handler(empty, lambda_context())  # type: ignore[arg-type]
     assert deliveries.get_delivery("call-1", 2) is None

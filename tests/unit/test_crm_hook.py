@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from callrecap.contracts import BUS_SOURCE
-from callrecap.handlers import crm_hook
+from callrecap.handlers import crm_hook, wiring
+from tests.helpers.context import lambda_context
 
 
 class FakeDeliveries:
@@ -56,8 +57,8 @@ def event(**detail_overrides: Any) -> dict[str, Any]:
 
 
 def test_delivery_is_stored_once(deliveries: FakeDeliveries) -> None:
-    first = crm_hook.handler(event(), None)  # type: ignore[arg-type]
-    second = crm_hook.handler(event(), None)  # type: ignore[arg-type]
+    first = crm_hook.handler(event(), lambda_context())  # type: ignore[arg-type]
+    second = crm_hook.handler(event(), lambda_context())  # type: ignore[arg-type]
     assert first == {"callId": "c1", "version": 2, "outcome": "delivered"}
     assert second["outcome"] == "duplicate"
     record = deliveries.records[("c1", 2)]
@@ -84,7 +85,7 @@ def test_contract_violations_are_refused(
     deliveries: FakeDeliveries, overrides: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(crm_hook.ContractViolation, match=message):
-        crm_hook.handler(event(**overrides), None)  # type: ignore[arg-type]
+        crm_hook.handler(event(**overrides), lambda_context())  # type: ignore[arg-type]
     assert deliveries.records == {}
 
 
@@ -92,7 +93,7 @@ def test_other_event_types_are_refused(deliveries: FakeDeliveries) -> None:
     wrong = event()
     wrong["detail-type"] = "SummaryFailed"
     with pytest.raises(crm_hook.ContractViolation, match="expected callrecap/CallSummarized"):
-        crm_hook.handler(wrong, None)  # type: ignore[arg-type]
+        crm_hook.handler(wrong, lambda_context())  # type: ignore[arg-type]
 
 
 def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,8 +102,8 @@ def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
     monkeypatch.delenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", raising=False)
     with pytest.raises(SettingsError, match="CALLRECAP_CRM_DELIVERY_TABLE_NAME or CALLRECAP_TABLE_NAME"):
-        crm_hook.build_dependencies()
+        wiring.crm_hook()
     monkeypatch.setenv("CALLRECAP_TABLE_NAME", "calls")
     monkeypatch.setenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", "crm-deliveries")
-    store = crm_hook.build_dependencies().deliveries
+    store = wiring.crm_hook().deliveries
     assert getattr(store, "table_name", None) == "crm-deliveries"

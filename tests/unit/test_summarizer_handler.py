@@ -12,7 +12,8 @@ from callrecap.contracts import BUS_SOURCE, BusEvent
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Speaker
 from callrecap.domain.summary_runs import InvalidRunRequest, SummaryService
-from callrecap.handlers import summarizer
+from callrecap.handlers import summarizer, wiring
+from tests.helpers.context import lambda_context
 from tests.unit.summary_fakes import (
     FakeEngine,
     FakeEngineResult,
@@ -63,11 +64,15 @@ def world() -> Iterator[World]:
 
 
 def emf_blobs(out: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{") and "_aws" in line]
+    """EMF lines of the summarizer's own metrics (the cold-start metric has a blob of its own)."""
+    blobs = [json.loads(line) for line in out.splitlines() if line.startswith("{") and "_aws" in line]
+    return [blob for blob in blobs if "ColdStart" not in blob]
 
 
 def test_call_ended_produces_summary_and_metrics(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    result = summarizer.handler(envelope("CallEnded", {"callId": "c1", "schemaVersion": "1"}), None)  # type: ignore[arg-type]
+    result = summarizer.handler(
+        envelope("CallEnded", {"callId": "c1", "schemaVersion": "1"}), lambda_context()
+    )  # type: ignore[arg-type]
 
     assert result == {
         "callId": "c1",
@@ -102,7 +107,7 @@ def test_failure_is_handled_not_raised(capsys: pytest.CaptureFixture[str]) -> No
     try:
         result = summarizer.handler(
             envelope("SummaryRequested", {"callId": "c1", "kind": "interim", "reason": "requested"}),
-            None,  # type: ignore[arg-type]
+            lambda_context(),  # type: ignore[arg-type]
         )
     finally:
         summarizer.set_dependencies(None)
@@ -114,9 +119,9 @@ def test_failure_is_handled_not_raised(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_repeated_call_ended_emits_no_new_metrics(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    summarizer.handler(envelope("CallEnded", {"callId": "c1"}), None)  # type: ignore[arg-type]
+    summarizer.handler(envelope("CallEnded", {"callId": "c1"}), lambda_context())  # type: ignore[arg-type]
     capsys.readouterr()
-    again = summarizer.handler(envelope("CallEnded", {"callId": "c1"}), None)  # type: ignore[arg-type]
+    again = summarizer.handler(envelope("CallEnded", {"callId": "c1"}), lambda_context())  # type: ignore[arg-type]
     assert again["action"] == "skipped"
     assert emf_blobs(capsys.readouterr().out) == []
     assert len(world.engine.calls) == 1
@@ -124,7 +129,7 @@ def test_repeated_call_ended_emits_no_new_metrics(world: World, capsys: pytest.C
 
 def test_malformed_event_raises_for_retry_and_dlq(world: World) -> None:
     with pytest.raises(InvalidRunRequest):
-        summarizer.handler(envelope("SummaryRequested", {"kind": "final"}), None)  # type: ignore[arg-type]
+        summarizer.handler(envelope("SummaryRequested", {"kind": "final"}), lambda_context())  # type: ignore[arg-type]
 
 
 def test_settings_are_validated_when_dependencies_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +138,7 @@ def test_settings_are_validated_when_dependencies_are_built(monkeypatch: pytest.
     monkeypatch.delenv("CALLRECAP_TABLE_NAME", raising=False)
     monkeypatch.delenv("CALLRECAP_EVENT_BUS_NAME", raising=False)
     with pytest.raises(SettingsError, match="CALLRECAP_TABLE_NAME is required"):
-        summarizer.build_dependencies()
+        wiring.summarizer()
 
 
 def test_invalid_price_table_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,7 +148,7 @@ def test_invalid_price_table_fails_at_cold_start(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CALLRECAP_EVENT_BUS_NAME", "b")
     monkeypatch.setenv("CALLRECAP_PRICE_TABLE", "{nope")
     with pytest.raises(SettingsError, match="CALLRECAP_PRICE_TABLE"):
-        summarizer.build_dependencies()
+        wiring.summarizer()
 
 
 def sqs_batch(*bodies: str) -> dict[str, Any]:
@@ -169,13 +174,13 @@ def sqs_batch(*bodies: str) -> dict[str, Any]:
 def test_queued_call_ended_is_summarized_like_a_direct_one(world: World) -> None:
     body = json.dumps(envelope("CallEnded", {"callId": "c1", "schemaVersion": "1"}))
 
-    result = summarizer.handler(sqs_batch(body), None)  # type: ignore[arg-type]
+    result = summarizer.handler(sqs_batch(body), lambda_context())  # type: ignore[arg-type]
 
     assert result == {"batchItemFailures": []}
     assert [s.status.value for s in world.summaries.list_summaries("c1")] == ["COMPLETED"]
     assert len(world.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
     # The same CallEnded delivered again (SQS is at-least-once) costs no model call.
-    assert summarizer.handler(sqs_batch(body), None) == {"batchItemFailures": []}  # type: ignore[arg-type]
+    assert summarizer.handler(sqs_batch(body), lambda_context()) == {"batchItemFailures": []}  # type: ignore[arg-type]
     assert len(world.engine.calls) == 1
 
 
@@ -183,7 +188,7 @@ def test_a_bad_queued_record_fails_alone(world: World) -> None:
     good = json.dumps(envelope("CallEnded", {"callId": "c1"}))
     no_call_id = json.dumps(envelope("CallEnded", {"schemaVersion": "1"}))
 
-    result = summarizer.handler(sqs_batch(no_call_id, good, "not json"), None)  # type: ignore[arg-type]
+    result = summarizer.handler(sqs_batch(no_call_id, good, "not json"), lambda_context())  # type: ignore[arg-type]
 
     # SQS redelivers the failed ones, then moves them to the queue's DLQ: nothing is lost.
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}]}

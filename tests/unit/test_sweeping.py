@@ -12,6 +12,7 @@ from callrecap.domain.models import CallDetails, CallStatus
 from callrecap.domain.ports import Page
 from callrecap.domain.sweeping import Sweeper
 from callrecap.handlers import sweeper as sweeper_handler
+from tests.helpers.context import lambda_context
 from tests.unit.summary_fakes import FakePublisher
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
@@ -154,8 +155,8 @@ def test_handler_raises_after_sweeping_when_some_calls_failed() -> None:
     sweeper_handler.set_dependencies(sweeper_handler.SweeperDependencies(sweeper=sweeper))
     try:
         with pytest.raises(sweeper_handler.SweepIncomplete, match="1 call"):
-            sweeper_handler.handler({"detail-type": "Scheduled Event"}, None)  # type: ignore[arg-type]
-        result = sweeper_handler.handler({}, None)  # type: ignore[arg-type]
+            sweeper_handler.handler({"detail-type": "Scheduled Event"}, lambda_context())  # type: ignore[arg-type]
+        result = sweeper_handler.handler({}, lambda_context())  # type: ignore[arg-type]
     finally:
         sweeper_handler.set_dependencies(None)
     assert result["errors"] == {}

@@ -9,23 +9,16 @@ console user can filter without opening bodies.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from callrecap.domain.ports import QuarantinedRecord
+
+__all__ = ["QuarantinedRecord", "SqsQuarantine"]
+
 MAX_SQS_BODY = 1_048_576
 """SQS message size limit (1 MiB); a Kinesis record can be larger once base64-encoded."""
-
-
-@dataclass(frozen=True)
-class QuarantinedRecord:
-    sequence_number: str
-    partition_key: str
-    data: str
-    """base64 exactly as Kinesis delivered it."""
-    reason: str
-    event_source_arn: str = ""
-    approximate_arrival_timestamp: float | None = None
 
 
 class SqsQuarantine:

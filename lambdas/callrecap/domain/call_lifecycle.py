@@ -10,32 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.models import (
     CallDetails,
+    CallDetailsObserved,
     CallEndObserved,
     CallStartObserved,
     CallStatus,
     SummaryKind,
 )
-from callrecap.domain.ports import EventPublisher
+from callrecap.domain.ports import DetailsStore, EventPublisher, LifecycleStore
 from callrecap.domain.summary_runs import ReasonCode
 
 STALE_REASON = ReasonCode.STALE
-
-
-class LifecycleStore(Protocol):
-    def mark_started(self, details: CallDetails, at: str) -> bool: ...
-
-    def mark_ended(self, details: CallDetails, at: str) -> bool: ...
-
-    def release_start(self, call_id: str) -> None: ...
-
-    def release_end(self, call_id: str) -> None: ...
-
-    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
 
 
 _DETAIL_FIELDS: tuple[tuple[str, CallAttr], ...] = (
@@ -112,3 +101,17 @@ def stale_summary_request(call_id: str, now: datetime | None = None) -> dict[str
         "reason": STALE_REASON,
         "requestedAt": moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
+
+
+def apply_status(
+    store: DetailsStore,
+    publisher: EventPublisher,
+    observed: CallStartObserved | CallEndObserved | CallDetailsObserved,
+) -> str:
+    """A streaming-status observation applied: what happened, for the log and the response."""
+    if isinstance(observed, CallStartObserved):
+        return "CallStarted" if announce_start(store, publisher, observed) else "duplicate start"
+    if isinstance(observed, CallEndObserved):
+        return "CallEnded" if announce_end(store, publisher, observed) else "duplicate end"
+    store.update_details(observed.details, observed.at)
+    return "details updated"

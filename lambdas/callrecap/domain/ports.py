@@ -142,3 +142,69 @@ class CallSummarizer(Protocol):
     model: str
 
     def summarize_call(self, request: DelegatedSummaryRequest) -> DelegatedReply: ...
+
+
+# --------------------------------------------------------------------------- ingest and lifecycle
+
+
+class LifecycleStore(Protocol):
+    """Claims of a call's start and end (exactly one claimant wins each) and their release."""
+
+    def mark_started(self, details: CallDetails, at: str) -> bool: ...
+
+    def mark_ended(self, details: CallDetails, at: str) -> bool: ...
+
+    def release_start(self, call_id: str) -> None: ...
+
+    def release_end(self, call_id: str) -> None: ...
+
+    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
+
+
+class DetailsStore(LifecycleStore, Protocol):
+    def update_details(self, details: CallDetails, at: str) -> None: ...
+
+
+class IngestStore(DetailsStore, Protocol):
+    def put_segments(self, segments: Sequence[Segment]) -> SegmentWriteResult: ...
+
+    def add_categories(self, call_id: str, categories: Sequence[str], at: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A stream record as it arrived (the data still base64): what the ingest service reads and
+    what the quarantine keeps of a record it could not read."""
+
+    sequence_number: str
+    partition_key: str
+    data: str
+    """base64 exactly as Kinesis delivered it."""
+    event_source_arn: str = ""
+    approximate_arrival_timestamp: float | None = None
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    sequence_number: str
+    partition_key: str
+    data: str
+    """base64 exactly as Kinesis delivered it."""
+    reason: str
+    event_source_arn: str = ""
+    approximate_arrival_timestamp: float | None = None
+
+
+class Quarantine(Protocol):
+    def put(self, record: QuarantinedRecord) -> None:
+        """Keep the record for inspection; raises when it cannot (the record is then retried)."""
+        ...
+
+
+# --------------------------------------------------------------------------- CRM deliveries
+
+
+class DeliveryStore(Protocol):
+    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
+        """Store the delivery of a summary version once; False when it was already stored."""
+        ...

@@ -1,8 +1,9 @@
 """The per-container dependency cache every handler uses.
 
 A handler's dependencies (validated settings, lazily created clients) are built on the first
-invocation, not at import, and kept for the container's life. Tests and the local stack inject
-their own with `set`; `set(None)` forgets them so the next `get` builds from the environment
+invocation, not at import, and kept for the container's life. Each handler module exposes the
+same two names, `dependencies()` and `set_dependencies(value)`: tests and the local stack inject
+their own; `set_dependencies(None)` forgets them so the next call builds from the environment
 again (a new local stack has new endpoints and resource names, like a fresh container).
 """
 

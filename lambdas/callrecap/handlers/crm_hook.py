@@ -1,156 +1,45 @@
 """Example CRM hook Lambda: receives CallSummarized, validates the contract, records the delivery.
 
-This is the shape a real integration (Salesforce, Zendesk, ...) would take: replace `deliver`
-with the CRM call. The contract it shows (docs/summarization.md, "CRM hook contract"):
-- the event is a `CallSummarized` from the project's bus, detail with callId, schemaVersion,
-  version (int >= 1), kind (interim | final), sections (a non-empty object), provider, model,
-  createdAt;
-- an event that breaks the contract (notably empty sections) is REFUSED by raising, so
-  EventBridge retries it and then parks it in the rule target's DLQ, where it stays visible;
-  it is never silently recorded as delivered;
-- deliveries are idempotent per (callId, version): EventBridge delivers at least once, and a
-  repeated event is acknowledged without a second delivery.
+The contract and the delivery live in domain.crm_delivery; a contract violation raises, so
+EventBridge retries the event and then parks it in the target's DLQ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION, BusEvent
+from callrecap.domain.crm_delivery import ContractViolation, deliver_summary
+from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
+from callrecap.handlers.observability import call_context, entry_point, logger
+from callrecap.handlers.wiring import CrmHookDependencies
 
-logger = Logger(service="callrecap-crm-hook")
+__all__ = ["ContractViolation", "CrmHookDependencies", "handler", "set_dependencies"]
 
-DELIVERED = "DELIVERED"
-KINDS = ("interim", "final")
-
-
-class ContractViolation(ValueError):
-    """The event is not a CallSummarized this hook can deliver (raised: EventBridge retries/DLQs)."""
+_container: Lazy[CrmHookDependencies] = Lazy(wiring.crm_hook)
+dependencies, set_dependencies = _container.get, _container.set
 
 
-class DeliveryStore(Protocol):
-    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool: ...
-
-
-@dataclass(frozen=True)
-class CallSummarized:
-    call_id: str
-    version: int
-    kind: str
-    sections: dict[str, Any]
-    provider: str
-    model: str
-    created_at: str
-
-
-def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, Any]) -> CallSummarized:
-    """Validate an event against the CallSummarized contract (every problem listed)."""
-    if source != BUS_SOURCE or detail_type != BusEvent.CALL_SUMMARIZED.value:
-        raise ContractViolation(
-            f"expected {BUS_SOURCE}/{BusEvent.CALL_SUMMARIZED.value}, got {source}/{detail_type}"
-        )
-    problems: list[str] = []
-    call_id = detail.get("callId")
-    if not isinstance(call_id, str) or not call_id:
-        problems.append("callId must be a non-empty string")
-    if str(detail.get("schemaVersion")) != SCHEMA_VERSION:
-        problems.append(f"schemaVersion must be {SCHEMA_VERSION!r}, got {detail.get('schemaVersion')!r}")
-    version = detail.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        problems.append(f"version must be an integer >= 1, got {version!r}")
-    kind = detail.get("kind")
-    if kind not in KINDS:
-        problems.append(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    sections = detail.get("sections")
-    if not isinstance(sections, dict) or not sections:
-        problems.append("sections must be a non-empty object (an empty summary is never delivered)")
-    elif all(value in (None, "", [], {}) for value in sections.values()):
-        problems.append("every section is empty (an empty summary is never delivered)")
-    for name in ("provider", "model", "createdAt"):
-        if not isinstance(detail.get(name), str):
-            problems.append(f"{name} must be a string")
-    if problems:
-        raise ContractViolation(f"CallSummarized for {call_id!r} refused: " + "; ".join(problems))
-    return CallSummarized(
-        call_id=str(call_id),
-        version=int(str(version)),
-        kind=str(kind),
-        sections=dict(sections) if isinstance(sections, dict) else {},
-        provider=str(detail["provider"]),
-        model=str(detail["model"]),
-        created_at=str(detail["createdAt"]),
-    )
-
-
-@dataclass(frozen=True)
-class CrmHookDependencies:
-    deliveries: DeliveryStore
-
-
-def build_dependencies() -> CrmHookDependencies:
-    """Built once per container from validated settings (cold start, not import)."""
-    from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
-    from callrecap.settings import EnvVar, Settings, SettingsError
-
-    settings = Settings.from_env(require=())
-    table = settings.crm_delivery_table_name or settings.table_name
-    if not table:
-        wanted = f"{EnvVar.CRM_DELIVERY_TABLE_NAME.value} or {EnvVar.TABLE_NAME.value}"
-        raise SettingsError(f"invalid callrecap settings: {wanted} is required")
-    return CrmHookDependencies(deliveries=DynamoDeliveryStore(table, ttl_days=settings.ttl_days))
-
-
-_dependencies: Lazy[CrmHookDependencies] = Lazy(lambda: build_dependencies())
-
-
-def set_dependencies(dependencies: CrmHookDependencies | None) -> None:
-    """Inject dependencies (tests, local stack); None goes back to `build_dependencies`."""
-    _dependencies.set(dependencies)
-
-
-def deps() -> CrmHookDependencies:
-    return _dependencies.get()
-
-
-def deliver(summary: CallSummarized, event_id: str) -> dict[str, Any]:
-    """The example 'CRM': the delivery record itself. A real hook calls its CRM API here."""
-    return {
-        "eventId": event_id,
-        "kind": summary.kind,
-        "sections": summary.sections,
-        "provider": summary.provider,
-        "model": summary.model,
-        "summaryCreatedAt": summary.created_at,
-        "deliveredAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
-
-
+@entry_point(correlation_id_path="detail.callId")
 @event_source(data_class=EventBridgeEvent)
-def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    try:
-        summary = parse_call_summarized(event.source, event.detail_type, event.detail)
-    except ContractViolation:
-        logger.exception("refusing CallSummarized", extra={"event_id": event.get_id})
-        raise
-    record = deliver(summary, event.get_id)
-    first = deps().deliveries.put_delivery(summary.call_id, summary.version, record, DELIVERED)
-    outcome = "delivered" if first else "duplicate"
-    logger.info(
-        "CallSummarized received",
-        extra={
-            "call_id": summary.call_id,
-            "version": summary.version,
-            "kind": summary.kind,
-            "sections": sorted(summary.sections),
-            "outcome": outcome,
-        },
-    )
+def handler(event: EventBridgeEvent, context: Any) -> dict[str, Any]:
+    with call_context(str((event.detail or {}).get("callId", ""))):
+        try:
+            summary, outcome = deliver_summary(
+                dependencies().deliveries, event.source, event.detail_type, event.detail, event.get_id
+            )
+        except ContractViolation:
+            logger.exception("refusing CallSummarized", extra={"eventId": event.get_id})
+            raise
+        logger.info(
+            "CallSummarized received",
+            extra={
+                "version": summary.version,
+                "kind": summary.kind,
+                "sections": sorted(summary.sections),
+                "outcome": outcome,
+            },
+        )
     return {"callId": summary.call_id, "version": summary.version, "outcome": outcome}

@@ -52,8 +52,7 @@ _STEP2 = (
     ("iviti", "ive"),
     ("biliti", "ble"),
     ("fulli", "ful"),  # extension
-    ("lessli", "less"),  # extension
-    ("logi", "log"),  # extension
+    ("logi", "log"),  # extension: measured with the "l" kept on the stem (see _replace_longest)
 )
 
 _STEP3 = (
@@ -185,7 +184,9 @@ def _replace_longest(word: str, rules: tuple[tuple[str, str], ...], min_measure:
     stem = word[: -len(suffix)]
     if suffix == "alli" and _measure(stem) > 0:  # extension: "alli" -> "al", then step 2 again
         return _replace_longest(stem + "al", rules, min_measure)
-    return stem + replacement if _measure(stem) > min_measure - 1 else word
+    # extension: the "l" of "logi" counts with the stem, so short stems (geo-, bio-) qualify too
+    measured = word[:-3] if suffix == "logi" else stem
+    return stem + replacement if _measure(measured) > min_measure - 1 else word
 
 
 def _step4(word: str) -> str:

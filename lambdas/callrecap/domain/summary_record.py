@@ -1,0 +1,91 @@
+"""A summary as a plain record: the camelCase shape it is stored in, returned by the API in and
+published with (DESIGN.md §2, "Summary"). One definition for the store, the API and the events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
+
+
+class SummaryAttr:
+    """Attribute names of a summary item (the API returns them as stored, camelCase)."""
+
+    CALL_ID = "callId"
+    VERSION = "version"
+    KIND = "kind"
+    STATUS = "status"
+    SECTIONS = "sections"
+    PROVIDER = "provider"
+    MODEL = "model"
+    PROMPT_HASH = "promptHash"
+    TRANSCRIPT_REVISION = "transcriptRevision"
+    LLM_CALLS = "llmCalls"
+    INPUT_TOKENS = "inputTokens"
+    OUTPUT_TOKENS = "outputTokens"
+    ESTIMATED_COST_USD = "estimatedCostUsd"
+    LATENCY_MS = "latencyMs"
+    CREATED_AT = "createdAt"
+    ERROR = "error"
+    RAW_REPLY = "rawReply"
+    PUBLISHED_AT = "publishedAt"
+    RETRYABLE = "retryable"
+
+
+RAW_REPLY_MAX_CHARS = 20_000
+"""A failed reply is kept for diagnosis, truncated well under DynamoDB's 400 KB item limit."""
+
+
+def summary_to_record(summary: Summary) -> dict[str, Any]:
+    """The summary as a plain camelCase dict (DESIGN.md §2), as stored and as the API returns it."""
+    record: dict[str, Any] = {
+        SummaryAttr.CALL_ID: summary.call_id,
+        SummaryAttr.VERSION: summary.version,
+        SummaryAttr.KIND: summary.kind.value,
+        SummaryAttr.STATUS: summary.status.value,
+        SummaryAttr.SECTIONS: dict(summary.sections),
+        SummaryAttr.PROVIDER: summary.provider,
+        SummaryAttr.MODEL: summary.model,
+        SummaryAttr.PROMPT_HASH: summary.prompt_hash,
+        SummaryAttr.TRANSCRIPT_REVISION: summary.transcript_revision,
+        SummaryAttr.LLM_CALLS: summary.llm_calls,
+        SummaryAttr.INPUT_TOKENS: summary.input_tokens,
+        SummaryAttr.OUTPUT_TOKENS: summary.output_tokens,
+        SummaryAttr.ESTIMATED_COST_USD: summary.estimated_cost_usd,
+        SummaryAttr.LATENCY_MS: summary.latency_ms,
+        SummaryAttr.CREATED_AT: summary.created_at,
+    }
+    if summary.error:
+        record[SummaryAttr.ERROR] = summary.error
+    if summary.raw_reply:
+        record[SummaryAttr.RAW_REPLY] = summary.raw_reply[:RAW_REPLY_MAX_CHARS]
+    if summary.published_at:
+        record[SummaryAttr.PUBLISHED_AT] = summary.published_at
+    if summary.retryable:
+        record[SummaryAttr.RETRYABLE] = True
+    return record
+
+
+def summary_from_record(record: Mapping[str, Any]) -> Summary:
+    return Summary(
+        call_id=str(record[SummaryAttr.CALL_ID]),
+        version=int(record[SummaryAttr.VERSION]),
+        kind=SummaryKind(str(record[SummaryAttr.KIND])),
+        status=SummaryStatus(str(record[SummaryAttr.STATUS])),
+        sections=dict(record.get(SummaryAttr.SECTIONS) or {}),
+        provider=str(record.get(SummaryAttr.PROVIDER, "")),
+        model=str(record.get(SummaryAttr.MODEL, "")),
+        prompt_hash=str(record.get(SummaryAttr.PROMPT_HASH, "")),
+        transcript_revision=int(record.get(SummaryAttr.TRANSCRIPT_REVISION, 0)),
+        llm_calls=int(record.get(SummaryAttr.LLM_CALLS, 0)),
+        input_tokens=int(record.get(SummaryAttr.INPUT_TOKENS, 0)),
+        output_tokens=int(record.get(SummaryAttr.OUTPUT_TOKENS, 0)),
+        estimated_cost_usd=float(record.get(SummaryAttr.ESTIMATED_COST_USD, 0.0)),
+        latency_ms=int(record.get(SummaryAttr.LATENCY_MS, 0)),
+        created_at=str(record.get(SummaryAttr.CREATED_AT, "")),
+        error=str(record.get(SummaryAttr.ERROR, "")),
+        raw_reply=str(record.get(SummaryAttr.RAW_REPLY, "")),
+        published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
+        retryable=bool(record.get(SummaryAttr.RETRYABLE, False)),
+    )

@@ -1,0 +1,150 @@
+"""The composition root: each function's dependencies, built from validated settings.
+
+Called once per container on the first invocation (never at import: settings are validated at
+cold start, and boto3 clients are created on their first use inside the adapters). Adapters are
+imported inside the builders so a function pays only for the adapters it uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from callrecap.settings import EnvVar, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from callrecap.domain.ingest_batch import IngestDependencies
+    from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher
+    from callrecap.domain.summary_runs import SummaryService
+    from callrecap.domain.sweeping import Sweeper
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LifecycleDependencies:
+    store: DetailsStore
+    publisher: EventPublisher
+
+
+@dataclass(frozen=True)
+class ApiDependencies:
+    transcripts: Any
+    """adapters.dynamo.transcripts.DynamoTranscriptStore (get_call, list_calls, list_segments_since)."""
+    summaries: Any
+    """adapters.dynamo.summaries.DynamoSummaryStore (list_summaries, get_summary)."""
+    publisher: EventPublisher
+
+
+@dataclass(frozen=True)
+class SummarizerDependencies:
+    service: SummaryService
+
+
+@dataclass(frozen=True)
+class SweeperDependencies:
+    sweeper: Sweeper
+
+
+@dataclass(frozen=True)
+class CrmHookDependencies:
+    deliveries: DeliveryStore
+
+
+def _transcripts(settings: Settings) -> Any:
+    from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
+
+    return DynamoTranscriptStore(settings.table_name, ttl_days=settings.ttl_days)
+
+
+def _publisher(settings: Settings) -> Any:
+    from callrecap.adapters.event_bus import EventBridgePublisher
+
+    return EventBridgePublisher(settings.event_bus_name)
+
+
+def ingest() -> IngestDependencies:
+    from callrecap.adapters.quarantine import SqsQuarantine
+    from callrecap.domain.inbound import channel_roles_with_agent_on
+    from callrecap.domain.ingest_batch import IngestDependencies
+
+    settings = Settings.from_env(
+        require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME, EnvVar.QUARANTINE_QUEUE_URL)
+    )
+    return IngestDependencies(
+        store=_transcripts(settings),
+        publisher=_publisher(settings),
+        quarantine=SqsQuarantine(settings.quarantine_queue_url),
+        channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
+    )
+
+
+def lifecycle() -> LifecycleDependencies:
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    return LifecycleDependencies(store=_transcripts(settings), publisher=_publisher(settings))
+
+
+def api() -> ApiDependencies:
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    return ApiDependencies(
+        transcripts=_transcripts(settings),
+        summaries=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
+        publisher=_publisher(settings),
+    )
+
+
+def summarizer() -> SummarizerDependencies:
+    from callrecap.adapters.configured_engine import build_engine
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.domain.cost import PriceTable, PriceTableError
+    from callrecap.domain.summary_runs import SummaryService
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    try:
+        prices = PriceTable.from_json(settings.price_table_json)
+    except PriceTableError as error:
+        raise SettingsError(f"invalid callrecap settings: {EnvVar.PRICE_TABLE.value}: {error}") from error
+    engine = build_engine(settings)
+    if not prices.knows(engine.provider_name, engine.model_name):
+        log.warning(
+            "no price for the model: estimatedCostUsd will be 0",
+            extra={"provider": engine.provider_name, "model": engine.model_name},
+        )
+    return SummarizerDependencies(
+        service=SummaryService(
+            transcripts=_transcripts(settings),
+            summaries=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
+            publisher=_publisher(settings),
+            engine=engine,
+            prices=prices,
+            provider_name=engine.provider_name,
+            model_name=engine.model_name,
+        )
+    )
+
+
+def sweeper() -> SweeperDependencies:
+    from callrecap.domain.sweeping import Sweeper
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    return SweeperDependencies(
+        sweeper=Sweeper(
+            store=_transcripts(settings),
+            publisher=_publisher(settings),
+            idle_minutes=settings.idle_minutes,
+        )
+    )
+
+
+def crm_hook() -> CrmHookDependencies:
+    from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
+
+    settings = Settings.from_env(require=())
+    table = settings.crm_delivery_table_name or settings.table_name
+    if not table:
+        wanted = f"{EnvVar.CRM_DELIVERY_TABLE_NAME.value} or {EnvVar.TABLE_NAME.value}"
+        raise SettingsError(f"invalid callrecap settings: {wanted} is required")
+    return CrmHookDependencies(deliveries=DynamoDeliveryStore(table, ttl_days=settings.ttl_days))
