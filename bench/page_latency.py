@@ -85,7 +85,7 @@ def run(size: Size) -> BenchResult:
         return result
     from playwright.sync_api import sync_playwright
 
-    from callrecap_local.stack import LocalStack
+    from callrecap_local.stack import LocalPipeline
 
     rng = random.Random(7)
     page_s: list[float] = []
@@ -96,7 +96,7 @@ def run(size: Size) -> BenchResult:
     options: dict[str, Any] = {} if window is None else {"kinesis_batch_window": float(window)}
     if window is not None:
         result.lines.append(f"DIAGNOSTIC: Kinesis batching window {float(window)} s ({BATCH_WINDOW_ENV})")
-    with LocalStack(port=0, sweeper_interval=3600, **options) as stack, sync_playwright() as playwright:
+    with LocalPipeline(port=0, sweeper_interval=3600, **options) as stack, sync_playwright() as playwright:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         stack.put_kinesis_record({"EventType": "START", "CallId": call_id, "CreatedAt": now}, call_id)
         stack.put_kinesis_record(_segment(call_id, 0, "warmup"), call_id)

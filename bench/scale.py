@@ -63,11 +63,11 @@ def _records(call_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
 
 def measure(calls: int, timeout: float) -> dict[str, Any]:
     """Run one size in this process (called in a fresh interpreter by `run`)."""
-    from callrecap_local.stack import LocalStack
+    from callrecap_local.stack import LocalPipeline
 
     call_ids = [f"scale-{calls}-{i:05d}" for i in range(calls)]
     records = _records(call_ids)
-    with LocalStack(port=0, serve_http=False, sweeper_interval=3600) as stack:
+    with LocalPipeline(port=0, serve_http=False, sweeper_interval=3600) as stack:
         kinesis = stack.client("kinesis")
         assert stack.resources is not None
         started = time.monotonic()

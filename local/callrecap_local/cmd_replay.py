@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from callrecap_local.console import handler_output_to_stderr
     from callrecap_local.replay_run import describe, load_all, replay_and_wait
-    from callrecap_local.stack import LocalStack
+    from callrecap_local.stack import LocalPipeline
 
     if args.speed <= 0:
         raise CliError("--speed must be positive")
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    with handler_output_to_stderr() as out, LocalStack(serve_http=False) as stack:
+    with handler_output_to_stderr() as out, LocalPipeline(serve_http=False) as stack:
         results = replay_and_wait(stack, recordings, speed=args.speed, timeout=args.timeout)
         dead = list(stack.dead_letters)
     for result in results:

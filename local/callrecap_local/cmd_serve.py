@@ -63,12 +63,12 @@ def _serve(
     args: argparse.Namespace, samples: list[Path], stop: threading.Event, previous: Any, out: TextIO
 ) -> int:
     from callrecap_local.demo_loop import DemoLoop
-    from callrecap_local.stack import LocalStack, LocalStackError
+    from callrecap_local.stack import LocalPipeline, LocalPipelineError
 
-    stack = LocalStack(port=args.port, host=args.host, sweeper_interval=args.sweeper_interval)
+    stack = LocalPipeline(port=args.port, host=args.host, sweeper_interval=args.sweeper_interval)
     try:
         stack.start()
-    except LocalStackError as error:
+    except LocalPipelineError as error:
         raise CliError(str(error)) from error
     demo = DemoLoop(stack, samples, speed=args.demo_speed) if samples else None
     try:

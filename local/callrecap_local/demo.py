@@ -12,7 +12,7 @@ from pathlib import Path
 
 from callrecap_local.console import handler_output_to_stderr
 from callrecap_local.replay_run import describe, load_all, replay_and_wait
-from callrecap_local.stack import LocalStack
+from callrecap_local.stack import LocalPipeline
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 DEMO_SECONDS = 15.0
@@ -30,7 +30,7 @@ def main(samples_dir: Path = SAMPLES_DIR) -> int:
     print(
         f"Replaying {len(recordings)} sample calls at {speed:.0f}x through the local stack...\n", flush=True
     )
-    with handler_output_to_stderr() as out, LocalStack(serve_http=False) as stack:
+    with handler_output_to_stderr() as out, LocalPipeline(serve_http=False) as stack:
         results = replay_and_wait(stack, recordings, speed=speed, timeout=120.0)
     for result in results:
         print(describe(result) + "\n", file=out)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from callrecap_local.recording import Recording, load_recording
-from callrecap_local.stack import LocalStack
+from callrecap_local.stack import LocalPipeline
 
 log = logging.getLogger("callrecap_local")
 
@@ -19,7 +19,7 @@ class DemoLoop(threading.Thread):
 
     def __init__(
         self,
-        stack: LocalStack,
+        stack: LocalPipeline,
         paths: Sequence[Path],
         *,
         speed: float = 1.0,

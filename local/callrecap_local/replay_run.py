@@ -15,7 +15,7 @@ from typing import Any
 
 from callrecap_local.outcome import COMPLETED, CallOutcome
 from callrecap_local.recording import Recording, load_recording
-from callrecap_local.stack import LocalStack
+from callrecap_local.stack import LocalPipeline
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def load_all(paths: Sequence[str | Path]) -> list[Recording]:
 
 
 def replay_and_wait(
-    stack: LocalStack, recordings: Sequence[Recording], *, speed: float, timeout: float
+    stack: LocalPipeline, recordings: Sequence[Recording], *, speed: float, timeout: float
 ) -> list[ReplayResult]:
     """Play all recordings at once; `timeout` counts from when the last event was sent."""
     replays = [stack.replay(recording, speed=speed) for recording in recordings]

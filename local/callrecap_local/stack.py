@@ -1,6 +1,6 @@
 """The local stack: moto's server on loopback, the pipeline's resources, and the real handlers.
 
-    with LocalStack(port=0) as stack:              # a free port; stack.url is the page
+    with LocalPipeline(port=0) as stack:              # a free port; stack.url is the page
         replay = stack.replay("samples/billing.jsonl", speed=10, fresh_id=True)
         stack.end_call(replay.call_id)             # optional: play the rest now ("call end")
         outcome = stack.wait_for(replay.call_id, timeout=60)
@@ -56,12 +56,12 @@ INGEST_BATCH_WINDOW_SECONDS = 1.0
 INGEST_RETRY_ATTEMPTS = 5
 
 
-class LocalStackError(RuntimeError):
+class LocalPipelineError(RuntimeError):
     """The local stack could not start (port in use, moto missing, ...)."""
 
 
-class LocalStack:
-    _active: LocalStack | None = None
+class LocalPipeline:
+    _active: LocalPipeline | None = None
     """The running stack of this process: handlers are process-wide modules reading os.environ,
     so two stacks running at once would send one stack's events into the other's resources."""
     _active_lock = threading.Lock()
@@ -115,18 +115,18 @@ class LocalStack:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> LocalStack:
+    def start(self) -> LocalPipeline:
         if self._started:
             return self
-        with LocalStack._active_lock:
-            if LocalStack._active is not None:
-                raise LocalStackError("another LocalStack is running in this process; stop() it first")
-            LocalStack._active = self
+        with LocalPipeline._active_lock:
+            if LocalPipeline._active is not None:
+                raise LocalPipelineError("another LocalPipeline is running in this process; stop() it first")
+            LocalPipeline._active = self
         try:
             from moto.server import ThreadedMotoServer
         except ImportError as error:  # pragma: no cover - depends on the install
-            LocalStack._active = None
-            raise LocalStackError("moto[server] is not installed: run `make setup`") from error
+            LocalPipeline._active = None
+            raise LocalPipelineError("moto[server] is not installed: run `make setup`") from error
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
         self._started = True
         try:
@@ -177,11 +177,11 @@ class LocalStack:
         reset_all_handler_caches()
         self._restore_env()
         self._started = False
-        with LocalStack._active_lock:
-            if LocalStack._active is self:
-                LocalStack._active = None
+        with LocalPipeline._active_lock:
+            if LocalPipeline._active is self:
+                LocalPipeline._active = None
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> LocalPipeline:
         return self.start()
 
     def __exit__(
@@ -194,7 +194,7 @@ class LocalStack:
     @property
     def port(self) -> int:
         if self._http is None:
-            raise LocalStackError("the HTTP server is not running")
+            raise LocalPipelineError("the HTTP server is not running")
         return self._http.port
 
     @property
@@ -263,7 +263,7 @@ class LocalStack:
                 speed=speed,
             )
         if loaded.call_id in self.replays and self.replays[loaded.call_id].is_alive():
-            raise LocalStackError(f"call {loaded.call_id} is already being replayed (use fresh_id=True)")
+            raise LocalPipelineError(f"call {loaded.call_id} is already being replayed (use fresh_id=True)")
         replay = Replay(
             loaded,
             speed=speed,
@@ -352,7 +352,7 @@ class LocalStack:
 
     def _require_started(self) -> None:
         if not self._started:
-            raise LocalStackError("start() the local stack first")
+            raise LocalPipelineError("start() the local stack first")
 
     def _aws_env(self) -> dict[str, str]:
         return {
@@ -445,7 +445,7 @@ class LocalStack:
                 config={"apiBase": "/api", "auth": None, "local": True},
             )
         except OSError as error:
-            raise LocalStackError(
+            raise LocalPipelineError(
                 f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
             ) from error
         self._http.start()

@@ -70,9 +70,9 @@ def stack() -> Any:
     missing = _missing_modules()
     if missing:
         pytest.skip(f"pipeline not assembled yet, missing: {', '.join(missing)}")
-    from callrecap_local.stack import LocalStack
+    from callrecap_local.stack import LocalPipeline
 
-    with LocalStack(port=0, sweeper_interval=0) as running:
+    with LocalPipeline(port=0, sweeper_interval=0) as running:
         yield running
 
 

@@ -13,14 +13,14 @@ import pytest
 
 from callrecap import contracts
 from callrecap.settings import EnvVar
-from callrecap_local.stack import LocalStack
+from callrecap_local.stack import LocalPipeline
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, sweeper_interval=0) as running:
+def stack() -> Iterator[LocalPipeline]:
+    with LocalPipeline(port=0, sweeper_interval=0) as running:
         yield running
 
 
@@ -35,7 +35,7 @@ def get(url: str) -> tuple[int, Any]:
         return error.code, json.loads(body) if "json" in error.headers.get("content-type", "") else body
 
 
-def test_resources_follow_the_contracts(stack: LocalStack) -> None:
+def test_resources_follow_the_contracts(stack: LocalPipeline) -> None:
     assert stack.resources is not None
     table = stack.client("dynamodb").describe_table(TableName=stack.resources.table_name)["Table"]
     assert {k["AttributeName"] for k in table["KeySchema"]} == {contracts.PK, contracts.SK}
@@ -61,7 +61,7 @@ def test_resources_follow_the_contracts(stack: LocalStack) -> None:
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
 
 
-def test_page_config_and_unknown_api_route(stack: LocalStack) -> None:
+def test_page_config_and_unknown_api_route(stack: LocalPipeline) -> None:
     assert get(f"{stack.url}/config.json") == (200, {"apiBase": "/api", "auth": None, "local": True})
     assert get(f"{stack.api_url}/no/such/route") == (404, {"message": "Not Found"})
     status, _ = get(f"{stack.url}/../../etc/passwd")

@@ -15,7 +15,7 @@ import pytest
 from test_local_stack_replay import lca_call, write_call
 
 from callrecap_local.cli import main as cli_main
-from callrecap_local.stack import LocalStack, LocalStackError
+from callrecap_local.stack import LocalPipeline, LocalPipelineError
 
 pytestmark = pytest.mark.slow
 Capture = pytest.CaptureFixture[str]
@@ -48,13 +48,13 @@ def test_replay_command_fails_when_a_call_never_ends(
 
 
 def test_one_stack_per_process() -> None:
-    with LocalStack(port=0, serve_http=False, sweeper_interval=0), pytest.raises(LocalStackError):
-        LocalStack(port=0, serve_http=False, sweeper_interval=0).start()
+    with LocalPipeline(port=0, serve_http=False, sweeper_interval=0), pytest.raises(LocalPipelineError):
+        LocalPipeline(port=0, serve_http=False, sweeper_interval=0).start()
 
 
 def test_stop_restores_the_environment() -> None:
     before = os.environ.get("AWS_ENDPOINT_URL")
-    with LocalStack(port=0, serve_http=False, sweeper_interval=0):
+    with LocalPipeline(port=0, serve_http=False, sweeper_interval=0):
         assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
     assert os.environ.get("AWS_ENDPOINT_URL") == before
 
@@ -99,7 +99,7 @@ def test_the_sweeper_runs_on_its_schedule_with_a_scheduled_event() -> None:
 
     from callrecap.contracts import Function
 
-    with LocalStack(port=0, serve_http=False, sweeper_interval=0.2) as stack:
+    with LocalPipeline(port=0, serve_http=False, sweeper_interval=0.2) as stack:
         sweeper = stack.functions[Function.SWEEPER]
         deadline = time.monotonic() + 30
         while sweeper.invocations < 2 and time.monotonic() < deadline:
@@ -120,11 +120,11 @@ def test_replay_command_fails_when_the_final_summary_fails(
         EnvVar.SUMMARIZER_LAMBDA_ARN.value: "arn:aws:lambda:us-east-1:123456789012:function:missing",
     }
 
-    class StackWithoutSummarizer(LocalStack):
+    class StackWithoutSummarizer(LocalPipeline):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, settings_env=missing_function, sweeper_interval=0, **kwargs)
 
-    monkeypatch.setattr(stack_module, "LocalStack", StackWithoutSummarizer)
+    monkeypatch.setattr(stack_module, "LocalPipeline", StackWithoutSummarizer)
     path = write_call(tmp_path, "failing-call", turns=2)
     status = cli_main(["replay", str(path), "--speed", "10", "--timeout", "60"])
     printed = capsys.readouterr().out

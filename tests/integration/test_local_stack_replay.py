@@ -15,7 +15,7 @@ from callrecap.domain.inbound import parse_kinesis_record
 from callrecap.domain.models import Segment
 from callrecap_local.recording import load_recording
 from callrecap_local.replay_run import replay_and_wait
-from callrecap_local.stack import LocalStack
+from callrecap_local.stack import LocalPipeline
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +80,12 @@ def write_call(directory: Path, call_id: str, turns: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, sweeper_interval=0) as running:
+def stack() -> Iterator[LocalPipeline]:
+    with LocalPipeline(port=0, sweeper_interval=0) as running:
         yield running
 
 
-def test_a_recorded_call_end_to_end(stack: LocalStack) -> None:
+def test_a_recorded_call_end_to_end(stack: LocalPipeline) -> None:
     recording = load_recording(SAMPLE)
     results = replay_and_wait(stack, [recording], speed=200, timeout=60)
     (result,) = results
@@ -113,7 +113,7 @@ def test_a_recorded_call_end_to_end(stack: LocalStack) -> None:
     assert len(finals) == result.outcome.segments
 
 
-def test_twenty_calls_at_once_lose_nothing(stack: LocalStack, tmp_path: Path) -> None:
+def test_twenty_calls_at_once_lose_nothing(stack: LocalPipeline, tmp_path: Path) -> None:
     paths = [write_call(tmp_path, f"bulk-{n:02d}", turns=4 + n % 7) for n in range(20)]
     recordings = [load_recording(p) for p in paths]
     results = replay_and_wait(stack, recordings, speed=5, timeout=90)
