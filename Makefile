@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: setup demo test lint format typecheck unit synth bench serve clean
+.PHONY: setup demo test lint format typecheck unit synth lock bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ test: lint typecheck ## lint, type-check, then the whole test suite
 
 synth: setup ## synthesize the CDK app into cdk.out (no CDK CLI or Docker needed)
 	$(BIN)/python app.py
+
+lock: setup ## re-resolve the Lambda layer's pinned dependencies (lambdas/requirements.lock)
+	$(BIN)/python -m infra.layer_lock
 
 bench: setup ## the quick benchmark set (< 5 minutes)
 	$(BIN)/python -m bench --quick

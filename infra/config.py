@@ -127,6 +127,11 @@ class DeployConfig:
     log_retention_days: int = 30
     alarm_email: str = ""
     iterator_age_alarm_seconds: int = 300
+    # Packaging
+    python_runtime: str = "3.14"
+    """Lambda Python runtime (3.11-3.14; default the newest aws-cdk-lib offers)."""
+    bytecode_python: str = ""
+    """An interpreter of `python_runtime`'s version to compile bytecode with (found when empty)."""
     # Test-only: package an empty dependency layer instead of running pip (never for deploys).
     skip_layer_build: bool = False
 
@@ -169,12 +174,17 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "logRetentionDays": "log_retention_days",
     "alarmEmail": "alarm_email",
     "iteratorAgeAlarmSeconds": "iterator_age_alarm_seconds",
+    "pythonRuntime": "python_runtime",
+    "bytecodePython": "bytecode_python",
     "skipLayerBuild": "skip_layer_build",
 }
 """Context key -> DeployConfig field. docs/deploy.md documents each key."""
 
 CONTEXT_NAMESPACE: Final = "callrecap"
 """Keys may be given flat (`-c llmProvider=lambda`) or under this object in cdk.json."""
+
+PYTHON_RUNTIMES: Final = ("3.11", "3.12", "3.13", "3.14")
+"""Lambda Python runtimes the stack can target (arm64); docs/deploy.md, "Runtime and cold start"."""
 
 LOG_RETENTION_CHOICES: Final = frozenset(
     {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -308,6 +318,10 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(
             f"languageCode {config.language_code!r} is not supported by "
             f"transcribeMode {config.transcribe_mode.value}"
+        )
+    if config.python_runtime not in PYTHON_RUNTIMES:
+        problems.append(
+            f"pythonRuntime {config.python_runtime!r} must be one of {', '.join(PYTHON_RUNTIMES)}"
         )
     if config.pii_entity_types and config.pii_mode is PiiMode.OFF:
         problems.append("piiEntityTypes needs piiMode identify or redact")

@@ -1,4 +1,5 @@
-"""One way to make a Lambda function: arm64, newest Python runtime, shared code asset + dependency layer.
+"""One way to make a Lambda function: arm64, the configured Python runtime (newest by default),
+shared code asset + dependency layer, bytecode compiled where an interpreter of that version exists.
 
 Every function gets the same package (handlers pick their module via contracts.handler_path),
 its own log group with a retention, Powertools names, and only the settings (settings.EnvVar)
@@ -17,11 +18,18 @@ from constructs import Construct
 
 from callrecap.contracts import METRICS_NAMESPACE, Function, handler_path
 from callrecap.settings import EnvVar
-from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code
+from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code, find_bytecode_interpreter
 from infra.config import DeployConfig
+from infra.nag import acknowledge
 
-RUNTIME = lambda_.Runtime.PYTHON_3_14
-"""Newest Python runtime aws-cdk-lib 2.275 offers."""
+RUNTIMES: dict[str, lambda_.Runtime] = {
+    "3.11": lambda_.Runtime.PYTHON_3_11,
+    "3.12": lambda_.Runtime.PYTHON_3_12,
+    "3.13": lambda_.Runtime.PYTHON_3_13,
+    "3.14": lambda_.Runtime.PYTHON_3_14,
+}
+"""config.PYTHON_RUNTIMES as CDK runtimes; the default (context pythonRuntime) is the newest."""
+NEWEST_RUNTIME = max(RUNTIMES, key=lambda version: int(version.split(".")[1]))
 ARCHITECTURE = lambda_.Architecture.ARM_64
 DEFAULT_TIMEOUT = cdk.Duration.seconds(30)
 
@@ -32,13 +40,26 @@ class FunctionFactory(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
         super().__init__(scope, construct_id)
         self._config = config
-        self._code = code_asset()
+        self.runtime = RUNTIMES[config.python_runtime]
+        interpreter = find_bytecode_interpreter(config.python_runtime, config.bytecode_python)
+        if interpreter is None:
+            cdk.Annotations.of(self).add_warning_v2(
+                "callrecap:no-bytecode",
+                f"no Python {config.python_runtime} interpreter found to compile bytecode: the functions "
+                "ship source only and compile it at every cold start (about twice the import time). Install "
+                f"python{config.python_runtime}, set -c bytecodePython=PATH, or choose the runtime of an "
+                "interpreter you have with -c pythonRuntime=3.X (docs/deploy.md, 'Runtime and cold start').",
+            )
+        self.bytecode_interpreter = interpreter
+        self._code = code_asset(interpreter)
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",
-            description="callrecap third-party runtime dependencies ([project].dependencies, arm64)",
-            code=dependency_layer_code(RUNTIME, skip_install=config.skip_layer_build),
-            compatible_runtimes=[RUNTIME],
+            description="callrecap third-party runtime dependencies (lambdas/requirements.lock, arm64)",
+            code=dependency_layer_code(
+                self.runtime, skip_install=config.skip_layer_build, interpreter=interpreter
+            ),
+            compatible_runtimes=[self.runtime],
             compatible_architectures=[ARCHITECTURE],
         )
 
@@ -81,10 +102,10 @@ class FunctionFactory(Construct):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             }
         )
-        return lambda_.Function(
+        function_construct = lambda_.Function(
             scope,
             construct_id,
-            runtime=RUNTIME,
+            runtime=self.runtime,
             architecture=ARCHITECTURE,
             handler=handler_path(function),
             code=self._code,
@@ -96,6 +117,15 @@ class FunctionFactory(Construct):
             memory_size=memory_size,
             description=description,
         )
+        if self._config.python_runtime != NEWEST_RUNTIME:
+            acknowledge(
+                function_construct,
+                "AwsSolutions-L1",
+                f"{construct_id}: the deployer chose Python {self._config.python_runtime} with the "
+                f"pythonRuntime context key (the newest, {NEWEST_RUNTIME}, is the default), e.g. to "
+                "ship bytecode compiled by an interpreter they have; docs/deploy.md.",
+            )
+        return function_construct
 
 
 _RETENTION_BY_DAYS = {

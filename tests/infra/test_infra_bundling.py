@@ -6,8 +6,15 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from infra.bundling import CodeBundler, LayerBundler, layer_cache_key, runtime_dependencies
-from infra.functions import RUNTIME
+from infra.bundling import (
+    CodeBundler,
+    LayerBundler,
+    layer_cache_key,
+    locked_requirements,
+    runtime_dependencies,
+)
+from infra.config import DeployConfig
+from infra.functions import RUNTIMES
 
 
 def test_code_asset_holds_the_package_and_prompts_beside_it(tmp_path: Path) -> None:
@@ -30,6 +37,28 @@ def test_layer_cache_key_changes_with_requirements_and_python_version() -> None:
     assert base == layer_cache_key(["a==1"], "3.14")
     assert base != layer_cache_key(["a==2"], "3.14")
     assert base != layer_cache_key(["a==1"], "3.13")
+    assert base != layer_cache_key(["a==1"], "3.14", bytecode="3.14")
+
+
+def test_the_lock_pins_every_dependency_as_the_project_does() -> None:
+    """The layer is built from the lock (transitive pins included); its direct pins are pyproject's."""
+    locked = {line.split("==")[0].lower(): line for line in locked_requirements()}
+    assert all("==" in line for line in locked.values())
+    for dependency in runtime_dependencies():
+        name = dependency.split("==")[0].lower()
+        assert locked.get(name) == dependency.lower(), f"{dependency} is not locked at that version"
+    assert {"jmespath", "markupsafe", "typing-extensions"} <= set(locked)  # transitive ones too
+
+
+def test_code_asset_is_compiled_when_an_interpreter_of_the_runtime_is_given(tmp_path: Path) -> None:
+    import sys
+
+    assert CodeBundler(sys.executable).try_bundle(
+        str(tmp_path), image=cdk.DockerImage.from_registry("unused")
+    )
+    tag = sys.implementation.cache_tag
+    assert (tmp_path / "callrecap" / "handlers" / "__pycache__" / f"ingest.{tag}.pyc").is_file()
+    assert (tmp_path / "callrecap" / "contracts.py").is_file()  # sources stay for tracebacks
 
 
 def test_skipped_layer_is_an_empty_python_dir_and_runs_no_pip(tmp_path: Path) -> None:
@@ -43,7 +72,7 @@ def test_runtime_is_the_newest_python_the_cdk_offers() -> None:
 
     offered = [name for name in dir(lambda_.Runtime) if name.startswith("PYTHON_3_")]
     newest = max(offered, key=lambda name: int(name.rsplit("_", 1)[1]))
-    assert RUNTIME.name == getattr(lambda_.Runtime, newest).name
+    assert RUNTIMES[DeployConfig().python_runtime].name == getattr(lambda_.Runtime, newest).name
 
 
 def test_real_layer_comes_from_the_pip_cache(tmp_path: Path, monkeypatch) -> None:
