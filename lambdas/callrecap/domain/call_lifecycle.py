@@ -14,6 +14,7 @@ from typing import Any
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.models import (
+    CALL_DETAIL_ATTRS,
     CallDetails,
     CallDetailsObserved,
     CallEndObserved,
@@ -27,23 +28,15 @@ from callrecap.domain.summary_runs import ReasonCode
 STALE_REASON = ReasonCode.STALE
 
 
-_DETAIL_FIELDS: tuple[tuple[str, CallAttr], ...] = (
-    ("transaction_id", CallAttr.TRANSACTION_ID),
-    ("voice_connector_id", CallAttr.VOICE_CONNECTOR_ID),
-    ("from_number", CallAttr.FROM_NUMBER),
-    ("to_number", CallAttr.TO_NUMBER),
-    ("direction", CallAttr.DIRECTION),
-)
-
-
 def call_event_detail(
     details: CallDetails, record: Mapping[str, Any] | None, *, ended: bool
 ) -> dict[str, Any]:
     """CallStarted / CallEnded detail: what the stored record knows, completed by this event."""
     record = record or {}
     detail: dict[str, Any] = {"callId": details.call_id, "schemaVersion": SCHEMA_VERSION}
-    for field_name, attr in _DETAIL_FIELDS:
-        detail[attr.value] = record.get(attr.value) or getattr(details, field_name)
+    for field_name, attr in CALL_DETAIL_ATTRS:
+        if field_name != "agent_id":  # not part of the CallStarted / CallEnded contract (docs/events.md)
+            detail[attr.value] = record.get(attr.value) or getattr(details, field_name)
     detail["startTime"] = record.get(CallAttr.STARTED_AT.value)
     if ended:
         detail["endTime"] = record.get(CallAttr.ENDED_AT.value)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from callrecap.contracts import CallAttr
+
 
 class Speaker(StrEnum):
     AGENT = "AGENT"
@@ -68,6 +70,17 @@ class CallDetails:
     to_number: str | None = None
     direction: str | None = None
     agent_id: str | None = None
+
+
+CALL_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
+    ("transaction_id", CallAttr.TRANSACTION_ID),
+    ("voice_connector_id", CallAttr.VOICE_CONNECTOR_ID),
+    ("from_number", CallAttr.FROM_NUMBER),
+    ("to_number", CallAttr.TO_NUMBER),
+    ("direction", CallAttr.DIRECTION),
+    ("agent_id", CallAttr.AGENT_ID),
+)
+"""CallDetails field -> call record attribute: the store writes them, the bus events copy them."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from callrecap import contracts as c
-from callrecap.adapters.aws_clients import error_code
 from callrecap.adapters.dynamo.codec import (
     InvalidCursor,
     attr,
@@ -23,18 +22,9 @@ from callrecap.adapters.dynamo.codec import (
 )
 from callrecap.adapters.dynamo.table import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
-from callrecap.domain.models import CallDetails, CallStatus, Segment, Speaker
+from callrecap.domain.models import CALL_DETAIL_ATTRS, CallDetails, CallStatus, Segment, Speaker
 from callrecap.domain.ports import Page
 from callrecap.domain.transcript import resolve
-
-_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
-    ("transaction_id", CallAttr.TRANSACTION_ID),
-    ("voice_connector_id", CallAttr.VOICE_CONNECTOR_ID),
-    ("from_number", CallAttr.FROM_NUMBER),
-    ("to_number", CallAttr.TO_NUMBER),
-    ("direction", CallAttr.DIRECTION),
-    ("agent_id", CallAttr.AGENT_ID),
-)
 
 START_PUBLISHED = CallAttr.START_PUBLISHED.value
 END_PUBLISHED = CallAttr.END_PUBLISHED.value
@@ -74,7 +64,7 @@ class CallLifecycle(CallTableState):
 
     def _detail_sets(self, details: CallDetails, names: dict[str, str], values: dict[str, Any]) -> list[str]:
         sets = []
-        for field_name, name in _DETAIL_ATTRS:
+        for field_name, name in CALL_DETAIL_ATTRS:
             value = getattr(details, field_name)
             if value:
                 names[f"#{name.value}"] = name.value
@@ -139,22 +129,14 @@ class CallLifecycle(CallTableState):
             )
         attempts.append(([], names, values, condition))
         for extra_sets, attempt_names, attempt_values, attempt_condition in attempts:
-            kwargs: dict[str, Any] = {
-                "TableName": self.table_name,
-                "Key": self._meta_key(call_id),
-                "UpdateExpression": expression(extra_sets),
-                "ExpressionAttributeNames": attempt_names,
-                "ExpressionAttributeValues": attempt_values,
-            }
-            if attempt_condition:
-                kwargs["ConditionExpression"] = attempt_condition
-            try:
-                self._call("update_item", **kwargs)
-            except Exception as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    continue
-                raise
-            return True
+            if self._update_if(
+                self._meta_key(call_id),
+                expression(extra_sets),
+                attempt_condition,
+                ExpressionAttributeNames=attempt_names,
+                ExpressionAttributeValues=attempt_values,
+            ):
+                return True
         return False
 
     def _lifecycle_fields(
@@ -301,11 +283,8 @@ class CallQueries(CallTableState):
     """Strongly consistent reads of calls and transcripts; paginated lists by day and live calls."""
 
     def get_call(self, call_id: str) -> dict[str, Any] | None:
-        response = self._call(
-            "get_item", TableName=self.table_name, Key=self._meta_key(call_id), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return public_call(from_item(item)) if item else None
+        record = self._read(call_id, c.CALL_META_SK)
+        return public_call(record) if record else None
 
     def list_segments(self, call_id: str) -> list[Segment]:
         items = self._query_all(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from callrecap import contracts as c
-from callrecap.adapters.dynamo.codec import from_item, to_item
+from callrecap.adapters.dynamo.codec import to_item
 from callrecap.adapters.dynamo.summaries import VERSION_DIGITS
 from callrecap.adapters.dynamo.table import TableAdapter, is_condition_failure
 from callrecap.contracts import CallAttr
@@ -58,11 +58,4 @@ class DynamoDeliveryStore(TableAdapter):
         return True
 
     def get_delivery(self, call_id: str, version: int) -> dict[str, Any] | None:
-        response = self._call(
-            "get_item",
-            TableName=self.table_name,
-            Key=self._key(call_id, delivery_sk(version)),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return from_item(item) if item else None
+        return self._read(call_id, delivery_sk(version))

@@ -101,14 +101,8 @@ class DynamoSummaryStore(TableAdapter):
         self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))
 
     def get_summary(self, call_id: str, version: int) -> Summary | None:
-        response = self._call(
-            "get_item",
-            TableName=self.table_name,
-            Key=self._key(call_id, summary_sk(version)),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        return summary_from_record(from_item(item)) if item else None
+        record = self._read(call_id, summary_sk(version))
+        return summary_from_record(record) if record else None
 
     def list_summaries(self, call_id: str) -> list[Summary]:
         """Every version of the call, newest first."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.aws_clients import error_code, new_client
-from callrecap.adapters.dynamo.codec import attr
+from callrecap.adapters.dynamo.codec import attr, from_item
 
 
 def is_condition_failure(error: BaseException) -> bool:
@@ -98,6 +98,33 @@ class TableAdapter:
             if not start:
                 return
 
+    def _read(self, call_id: str, sk: str) -> dict[str, Any] | None:
+        """One item of the call's partition, strongly consistent, decoded (None if absent)."""
+        response = self._call(
+            "get_item", TableName=self.table_name, Key=self._key(call_id, sk), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def _update_if(self, key: dict[str, Any], update: str, condition: str | None, **expression: Any) -> bool:
+        """One UpdateItem; False when `condition` does not hold (any other error raises).
+        `expression`: ExpressionAttributeNames / ExpressionAttributeValues."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": key,
+            "UpdateExpression": update,
+            **expression,
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        try:
+            self._call("update_item", **kwargs)
+        except Exception as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
     def _update_meta(
         self,
         call_id: str,
@@ -108,21 +135,13 @@ class TableAdapter:
         condition: str,
     ) -> bool:
         """SET `sets` on the call record if `condition` holds; False when it does not."""
-        try:
-            self._call(
-                "update_item",
-                TableName=self.table_name,
-                Key=self._key(call_id, c.CALL_META_SK),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except Exception as error:
-            if is_condition_failure(error):
-                return False
-            raise
-        return True
+        return self._update_if(
+            self._meta_key(call_id),
+            "SET " + ", ".join(sets),
+            condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
 
 class CallTableState(TableAdapter):
