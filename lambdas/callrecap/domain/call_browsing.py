@@ -18,7 +18,7 @@ from callrecap.contracts import SCHEMA_VERSION, BusEvent
 from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher, Page
 from callrecap.domain.summary_record import SummaryAttr, summary_to_record
-from callrecap.domain.summary_runs import ReasonCode
+from callrecap.domain.summary_requests import ReasonCode
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

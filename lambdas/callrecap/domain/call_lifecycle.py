@@ -23,7 +23,7 @@ from callrecap.domain.models import (
     SummaryKind,
 )
 from callrecap.domain.ports import DetailsStore, EventPublisher, LifecycleStore
-from callrecap.domain.summary_runs import ReasonCode
+from callrecap.domain.summary_requests import ReasonCode
 
 STALE_REASON = ReasonCode.STALE
 

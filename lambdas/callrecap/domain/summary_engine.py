@@ -16,18 +16,21 @@ summary is never returned as a success.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
 from callrecap.domain.chunking import (
-    MIN_CHUNK_TOKENS,
     Budget,
-    chunk_turns,
     estimate_tokens,
-    reduce_plan_calls,
 )
 from callrecap.domain.llm_output import OutputError, extract_json_object, parse_reply, validate_sections
+from callrecap.domain.map_reduce import (
+    CallBoundExceeded,
+    LlmRun,
+    plan_map_reduce,
+    run_map_reduce,
+)
 from callrecap.domain.models import SectionSpec, Turn, Usage
 from callrecap.domain.ports import (
     CallSummarizer,
@@ -47,9 +50,6 @@ from callrecap.domain.prompt_templates import (
 )
 
 AnyProvider = LlmProvider | CallSummarizer | SectionSummarizer
-
-_TOKENS_PER_WORD = 1.4  # to turn a notes token budget into the word limit the templates state
-_SAFETY_TOKENS = 32  # rounding slack between the rendered estimate and the budget
 
 
 class Strategy(StrEnum):
@@ -88,43 +88,6 @@ class EngineResult:
     @property
     def ok(self) -> bool:
         return not self.error
-
-
-@dataclass
-class _Run:
-    """Mutable bookkeeping of one run: usage so far and the call bound."""
-
-    provider: LlmProvider
-    budget: Budget
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    model: str = ""
-    replies: list[str] = field(default_factory=list)
-    truncated: bool = False
-    """The last reply stopped at the output token limit."""
-
-    def complete(self, system: str, user: str, max_output_tokens: int) -> str:
-        if self.calls >= self.budget.max_llm_calls:
-            raise _BoundExceeded(
-                f"the call needs more than {self.budget.max_llm_calls} LLM calls (the configured bound)"
-            )
-        self.calls += 1
-        reply = self.provider.complete(system, user, max_output_tokens=max_output_tokens)
-        self.replies.append(reply.text)
-        self.input_tokens += reply.input_tokens
-        self.output_tokens += reply.output_tokens
-        self.model = reply.model or self.model
-        self.truncated = reply.truncated
-        return reply.text
-
-    @property
-    def usage(self) -> Usage:
-        return Usage(llm_calls=self.calls, input_tokens=self.input_tokens, output_tokens=self.output_tokens)
-
-
-class _BoundExceeded(Exception):
-    pass
 
 
 def summarize(
@@ -248,7 +211,7 @@ def _lca_text_sections(text: str, sections: Sequence[SectionSpec]) -> dict[str, 
 
 
 def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budget: Budget) -> EngineResult:
-    run = _Run(provider=provider, budget=budget, model=provider.model)
+    run = LlmRun(provider=provider, budget=budget, model=provider.model)
     system = prompts.render(TemplateName.SYSTEM)
     user = prompts.render(TemplateName.SUMMARIZE, transcript=fence(transcript_lines(turns)))
     strategy = Strategy.SINGLE
@@ -259,7 +222,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
             reply = run.complete(system, user, budget.max_output_tokens)
         else:
             strategy = Strategy.MAP_REDUCE
-            plan = _plan_map_reduce(turns, prompts, system, budget)
+            plan = plan_map_reduce(turns, prompts, system, budget)
             chunks, planned = len(plan.chunks), plan.planned_calls
             if plan.error:
                 return _result(
@@ -271,7 +234,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
                     chunks=chunks,
                     planned=planned,
                 )
-            user, reply = _map_reduce(run, prompts, system, plan)
+            user, reply = run_map_reduce(run, prompts, system, plan)
         parsed = parse_reply(reply, prompts.sections)
         if isinstance(parsed, OutputError):
             repair = prompts.render(
@@ -299,7 +262,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
         return _result(
             run, prompts, strategy, sections=parsed, raw_reply=reply, chunks=chunks, planned=planned
         )
-    except _BoundExceeded as error:
+    except CallBoundExceeded as error:
         return _result(
             run,
             prompts,
@@ -324,7 +287,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
 
 
 def _result(
-    run: _Run,
+    run: LlmRun,
     prompts: PromptSet,
     strategy: Strategy,
     *,
@@ -350,99 +313,6 @@ def _result(
         chunks=chunks,
         planned_llm_calls=planned,
     )
-
-
-@dataclass(frozen=True)
-class _Plan:
-    chunks: list[list[Turn]]
-    planned_calls: int
-    notes_per_call: int
-    notes_words: int
-    error: str = ""
-
-
-def _plan_map_reduce(turns: list[Turn], prompts: PromptSet, system: str, budget: Budget) -> _Plan:
-    """Chunks and the worst-case call count, checked against the bound before any call is made."""
-    notes_words = max(20, int(budget.notes_max_tokens / _TOKENS_PER_WORD))
-    system_tokens = estimate_tokens(system)
-    empty_chunk_prompt = prompts.render(
-        TemplateName.CHUNK_NOTES, transcript=fence(""), part=999, parts=999, max_words=notes_words
-    )
-    room = budget.max_input_tokens - system_tokens - estimate_tokens(empty_chunk_prompt) - _SAFETY_TOKENS
-    if room < MIN_CHUNK_TOKENS:
-        return _Plan(
-            [],
-            0,
-            0,
-            notes_words,
-            error=(
-                f"max input tokens {budget.max_input_tokens} leave {room} tokens for transcript "
-                f"per call after the prompt; at least {MIN_CHUNK_TOKENS} are needed"
-            ),
-        )
-    chunks = chunk_turns(turns, room)
-    empty_combine = prompts.render(TemplateName.COMBINE, notes=[])
-    reduce_room = budget.max_input_tokens - system_tokens - estimate_tokens(empty_combine) - _SAFETY_TOKENS
-    per_note = budget.notes_max_tokens + 8  # the "[part n]" line around each note
-    notes_per_call = reduce_room // per_note
-    if notes_per_call < 2:
-        return _Plan(
-            chunks,
-            0,
-            notes_per_call,
-            notes_words,
-            error=(
-                f"max input tokens {budget.max_input_tokens} cannot hold two chunk notes of "
-                f"{budget.notes_max_tokens} tokens in one combine call"
-            ),
-        )
-    planned = len(chunks) + reduce_plan_calls(len(chunks), notes_per_call) + 1  # + the repair attempt
-    if planned > budget.max_llm_calls:
-        return _Plan(
-            chunks,
-            planned,
-            notes_per_call,
-            notes_words,
-            error=(
-                f"the call needs up to {planned} LLM calls ({len(chunks)} chunks) but the bound is "
-                f"{budget.max_llm_calls}; raise the max input tokens or the call bound"
-            ),
-        )
-    return _Plan(chunks, planned, notes_per_call, notes_words)
-
-
-def _map_reduce(run: _Run, prompts: PromptSet, system: str, plan: _Plan) -> tuple[str, str]:
-    """Notes per chunk, merged level by level until one combine call takes them; (prompt, reply)."""
-    budget = run.budget
-    notes: list[str] = []
-    for index, chunk in enumerate(plan.chunks, start=1):
-        user = prompts.render(
-            TemplateName.CHUNK_NOTES,
-            transcript=fence(transcript_lines(chunk)),
-            part=index,
-            parts=len(plan.chunks),
-            max_words=plan.notes_words,
-        )
-        notes.append(neutralize_fences(run.complete(system, user, budget.notes_max_tokens)).strip())
-    while len(notes) > 1 and not _fits(prompts.render(TemplateName.COMBINE, notes=notes), system, budget):
-        merged: list[str] = []
-        for group in _groups(notes, plan.notes_per_call):
-            if len(group) == 1:
-                merged.append(group[0])
-                continue
-            user = prompts.render(TemplateName.MERGE_NOTES, notes=group, max_words=plan.notes_words)
-            merged.append(neutralize_fences(run.complete(system, user, budget.notes_max_tokens)).strip())
-        notes = merged
-    user = prompts.render(TemplateName.COMBINE, notes=notes)
-    return user, run.complete(system, user, budget.max_output_tokens)
-
-
-def _fits(user: str, system: str, budget: Budget) -> bool:
-    return estimate_tokens(system) + estimate_tokens(user) <= budget.max_input_tokens
-
-
-def _groups(notes: list[str], size: int) -> list[list[str]]:
-    return [notes[index : index + size] for index in range(0, len(notes), size)]
 
 
 def _json_preview(value: Any) -> str:

@@ -23,13 +23,31 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
-from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
+from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
 from callrecap.domain.ports import EventPublisher, SummaryStore, TranscriptStore
+from callrecap.domain.summary_requests import (
+    InvalidRunRequest,
+    ReasonCode,
+    SummaryRunRequest,
+    failure_event_detail,
+    request_from_event,
+    stale_request_detail,
+    summary_event_detail,
+)
+
+__all__ = [
+    "InvalidRunRequest",
+    "ReasonCode",
+    "SummaryOutcome",
+    "SummaryRunRequest",
+    "SummaryService",
+    "request_from_event",
+    "stale_request_detail",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -38,34 +56,6 @@ PENDING_TIMEOUT = timedelta(minutes=15)
 
 MAX_AUTOMATIC_ATTEMPTS = 3
 """Failed finals of one transcript revision after which automatic retries stop (the API can still retry)."""
-
-
-class InvalidRunRequest(ValueError):
-    """A bus event that cannot be turned into a summary request (missing/invalid fields)."""
-
-
-class ReasonCode(StrEnum):
-    """`reason` values of SummaryRequested (and of the service's own decisions); docs/events.md.
-
-    The one list: the API, the ingest function, the sweeper and this service all use these members.
-    """
-
-    CALL_ENDED = "call-ended"
-    ON_DEMAND = "requested"  # "Summarize now" (the API sends this)
-    STALE = "stale"
-    RETRY = "retry"
-    AUTO_RETRY = "auto-retry"  # the sweeper, after a retryable failure of a final
-    IDLE = "idle"
-    MISSING = "missing"  # the sweeper: an ended call with no final after the grace period
-
-
-@dataclass(frozen=True)
-class SummaryRunRequest:
-    call_id: str
-    kind: SummaryKind
-    reason: str
-    version: int | None = None
-    """For reason "retry": the FAILED version to retry."""
 
 
 class EngineResult(Protocol):
@@ -126,68 +116,11 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRunRequest:
-    """Turn a CallEnded or SummaryRequested detail into a request (typed error if unusable)."""
-    call_id = detail.get("callId")
-    if not isinstance(call_id, str) or not call_id:
-        raise InvalidRunRequest(f"{detail_type} without a callId")
-    if detail_type == BusEvent.CALL_ENDED.value:
-        return SummaryRunRequest(call_id, SummaryKind.FINAL, ReasonCode.CALL_ENDED)
-    if detail_type != BusEvent.SUMMARY_REQUESTED.value:
-        raise InvalidRunRequest(f"unexpected event {detail_type!r} for call {call_id}")
-    try:
-        kind = SummaryKind(str(detail.get("kind", SummaryKind.INTERIM.value)).lower())
-    except ValueError as error:
-        raise InvalidRunRequest(f"kind must be interim or final, got {detail.get('kind')!r}") from error
-    reason = str(detail.get("reason") or ReasonCode.ON_DEMAND)
-    version: int | None = None
-    if reason == ReasonCode.RETRY:
-        raw_version = detail.get("version")
-        if isinstance(raw_version, bool) or not isinstance(raw_version, int | str):
-            raise InvalidRunRequest(f"retry of call {call_id} without a version")
-        try:
-            version = int(raw_version)
-        except ValueError as error:
-            raise InvalidRunRequest(f"retry version must be an integer, got {raw_version!r}") from error
-        if version < 1:
-            raise InvalidRunRequest(f"retry version must be >= 1, got {version}")
-    return SummaryRunRequest(call_id, kind, reason, version)
-
-
 def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
     """Final segments in spoken order as turns (partials and empty text left out)."""
     finals = [s for s in segments if not s.is_partial and s.text.strip()]
     finals.sort(key=lambda s: (s.start_time, s.end_time, s.segment_id))
     return [Turn(str(s.speaker), s.text.strip(), s.start_time, s.end_time) for s in finals]
-
-
-def summary_event_detail(summary: Summary) -> dict[str, Any]:
-    """Detail of CallSummarized: what a consumer needs without reading the table."""
-    return {
-        "callId": summary.call_id,
-        "schemaVersion": SCHEMA_VERSION,
-        "version": summary.version,
-        "kind": summary.kind.value,
-        "sections": dict(summary.sections),
-        "provider": summary.provider,
-        "model": summary.model,
-        "promptHash": summary.prompt_hash,
-        "transcriptRevision": summary.transcript_revision,
-        "createdAt": summary.created_at,
-    }
-
-
-def failure_event_detail(summary: Summary) -> dict[str, Any]:
-    return {
-        "callId": summary.call_id,
-        "schemaVersion": SCHEMA_VERSION,
-        "version": summary.version,
-        "kind": summary.kind.value,
-        "error": summary.error,
-        "provider": summary.provider,
-        "model": summary.model,
-        "createdAt": summary.created_at,
-    }
 
 
 class SummaryService:
@@ -397,16 +330,6 @@ class SummaryService:
             self._publisher.publish(
                 BusEvent.SUMMARY_REQUESTED, stale_request_detail(summary.call_id, self._clock())
             )
-
-
-def stale_request_detail(call_id: str, requested_at: str) -> dict[str, Any]:
-    return {
-        "callId": call_id,
-        "schemaVersion": SCHEMA_VERSION,
-        "kind": SummaryKind.FINAL.value,
-        "reason": ReasonCode.STALE,
-        "requestedAt": requested_at,
-    }
 
 
 def int_or_zero(value: Any) -> int:
