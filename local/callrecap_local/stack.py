@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -33,7 +32,7 @@ from types import TracebackType
 from typing import Any
 
 from callrecap.contracts import Function
-from callrecap.settings import EnvVar
+from callrecap_local.environment import ProcessEnvironment, aws_env, handler_env
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.moto_patches import transact_items_snapshot
@@ -106,7 +105,7 @@ class LocalPipeline:
         self.replays: dict[str, Replay] = {}
         self._moto: Any = None
         self._http: LocalHttpServer | None = None
-        self._saved_env: dict[str, str | None] = {}
+        self._environment = ProcessEnvironment()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._started = False
@@ -135,12 +134,12 @@ class LocalPipeline:
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()
             self.moto_url = f"http://{moto_host}:{moto_port}"
-            self._set_env(self._aws_env())
+            self._environment.set(aws_env(self.moto_url, self.region))
             reset_all_handler_caches()
             self.resources = create_resources(
                 self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay
             )
-            self._set_env(self._handler_env(self.resources))
+            self._environment.set(handler_env(self.resources, DEFAULT_PROMPTS_DIR, self.settings_env))
             self._start_workers(self.resources)
             if self.serve_http:
                 self._start_http()
@@ -175,7 +174,7 @@ class LocalPipeline:
         self._patches.close()
         self._clients.clear()
         reset_all_handler_caches()
-        self._restore_env()
+        self._environment.restore()
         self._started = False
         with LocalPipeline._active_lock:
             if LocalPipeline._active is self:
@@ -353,47 +352,6 @@ class LocalPipeline:
     def _require_started(self) -> None:
         if not self._started:
             raise LocalPipelineError("start() the local stack first")
-
-    def _aws_env(self) -> dict[str, str]:
-        return {
-            "AWS_ENDPOINT_URL": self.moto_url,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_SESSION_TOKEN": "local",
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        }
-
-    def _handler_env(self, resources: LocalResources) -> dict[str, str]:
-        env = {
-            EnvVar.TABLE_NAME.value: resources.table_name,
-            EnvVar.EVENT_BUS_NAME.value: resources.bus_name,
-            EnvVar.QUARANTINE_QUEUE_URL.value: resources.quarantine_queue_url,
-            EnvVar.CRM_DELIVERY_TABLE_NAME.value: resources.table_name,
-            EnvVar.LLM_PROVIDER.value: "extractive",
-            "POWERTOOLS_SERVICE_NAME": "callrecap-local",
-            "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-        }
-        if DEFAULT_PROMPTS_DIR.is_dir():
-            env[EnvVar.PROMPTS_DIR.value] = str(DEFAULT_PROMPTS_DIR)
-        env.update(self.settings_env)
-        return env
-
-    def _set_env(self, values: Mapping[str, str]) -> None:
-        for name, value in values.items():
-            if name not in self._saved_env:
-                self._saved_env[name] = os.environ.get(name)
-            os.environ[name] = value
-
-    def _restore_env(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env.clear()
 
     def _start_workers(self, resources: LocalResources) -> None:
         kinesis, sqs = self.client("kinesis"), self.client("sqs")
