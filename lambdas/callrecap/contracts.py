@@ -140,7 +140,9 @@ class CallAttr(StrEnum):
     FROM_NUMBER = "fromNumber"
     TO_NUMBER = "toNumber"
     DIRECTION = "direction"
-    AGENT_ID = "agentId"
+    AGENT_ID = "agentId"  # the agent's identity as the producer names it (LCA AgentId, Connect agent)
+    LANGUAGE_CODE = "languageCode"  # the call's language, when the producer says (Contact Lens)
+    PRODUCER_SUMMARY = "producerSummary"  # {text, status, source}: e.g. Connect's PostContactSummary
     CATEGORIES = "categories"
     SEGMENT_COUNT = "segmentCount"  # final segments stored
     TRANSCRIPT_REVISION = "transcriptRevision"  # +1 whenever a final segment is added or replaced

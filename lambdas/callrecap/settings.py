@@ -36,6 +36,7 @@ class EnvVar(StrEnum):
     PRICE_TABLE = "CALLRECAP_PRICE_TABLE"
     CRM_DELIVERY_TABLE_NAME = "CALLRECAP_CRM_DELIVERY_TABLE_NAME"
     AGENT_CHANNEL = "CALLRECAP_AGENT_CHANNEL"
+    CHIME_CALL_KEY = "CALLRECAP_CHIME_CALL_KEY"
 
 
 class Provider(StrEnum):
@@ -50,6 +51,13 @@ class AgentChannel(StrEnum):
 
     CH_0 = "ch_0"
     CH_1 = "ch_1"
+
+
+class ChimeCallKeySetting(StrEnum):
+    """Which `metadata` field names the call in Chime call analytics records (domain.inbound.identity)."""
+
+    TRANSACTION_ID = "transactionId"
+    CALL_ID = "callId"
 
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
@@ -85,6 +93,8 @@ class Settings:
     """Where the example CRM hook records deliveries (default: table_name)."""
     agent_channel: AgentChannel = AgentChannel.CH_1
     """ch_1 is what LCA's Chime producers assume (the caller on ch_0)."""
+    chime_call_key: ChimeCallKeySetting = ChimeCallKeySetting.TRANSACTION_ID
+    """transactionId for this project's own Voice Connector; callId beside LCA's producers."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -115,14 +125,14 @@ class Settings:
             return value
 
         def get_choice(var: EnvVar, default: _Choice) -> _Choice:
-            raw = get(var).lower() or default.value
+            raw = get(var) or default.value
             choices = type(default)
-            try:
-                return choices(raw)
-            except ValueError:
-                allowed = ", ".join(c.value for c in choices)
-                problems.append(f"{var.value} must be one of {allowed}, got {raw!r}")
-                return default
+            for choice in choices:
+                if choice.value.lower() == raw.lower():
+                    return choice
+            allowed = ", ".join(c.value for c in choices)
+            problems.append(f"{var.value} must be one of {allowed}, got {raw.lower()!r}")
+            return default
 
         for var in require:
             if not get(var):
@@ -130,6 +140,7 @@ class Settings:
 
         provider = get_choice(EnvVar.LLM_PROVIDER, Provider.EXTRACTIVE)
         agent_channel = get_choice(EnvVar.AGENT_CHANNEL, AgentChannel.CH_1)
+        chime_call_key = get_choice(EnvVar.CHIME_CALL_KEY, ChimeCallKeySetting.TRANSACTION_ID)
 
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
@@ -152,6 +163,7 @@ class Settings:
             price_table_json=get(EnvVar.PRICE_TABLE),
             crm_delivery_table_name=get(EnvVar.CRM_DELIVERY_TABLE_NAME),
             agent_channel=agent_channel,
+            chime_call_key=chime_call_key,
         )
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
             problems.extend(settings.provider_problems())

@@ -14,6 +14,7 @@ from callrecap.domain.models import (
     CallEndObserved,
     CallStartObserved,
     CategoryMatched,
+    RecordIgnored,
     Segment,
     Speaker,
 )
@@ -112,7 +113,8 @@ def test_flat_segment_channels(channel: str, speaker: Speaker) -> None:
 
 
 def test_agent_assistant_segments_are_not_call_speech() -> None:
-    assert parse(flat_segment(Channel="AGENT_ASSISTANT")) == []
+    (ignored,) = parse(flat_segment(Channel="AGENT_ASSISTANT"))
+    assert isinstance(ignored, RecordIgnored) and "agent-assist" in ignored.what
 
 
 def test_partial_then_final_share_segment_id() -> None:
@@ -172,8 +174,25 @@ def test_add_call_category(shared_data: Path) -> None:
 
 
 @pytest.mark.parametrize("event_type", ["START_TRANSCRIPT", "END_TRANSCRIPT", "ADD_S3_RECORDING_URL"])
-def test_bookkeeping_events_yield_nothing(event_type: str) -> None:
-    assert parse({"EventType": event_type, "CallId": "c1"}) == []
+def test_bookkeeping_events_are_ignored_and_counted(event_type: str) -> None:
+    assert parse({"EventType": event_type, "CallId": "c1"}) == [RecordIgnored("c1", event_type, "lca")]
+
+
+def test_an_unknown_event_type_that_names_its_call_is_ignored_not_quarantined() -> None:
+    assert parse({"EventType": "TELEPORT", "CallId": "c1"}) == [
+        RecordIgnored("c1", "unknown EventType TELEPORT", "lca")
+    ]
+
+
+def test_standard_mode_string_times_are_read_as_seconds() -> None:
+    """LCA's Chime VC transcriber and Connect KVS consumer write `result.StartTime.toString()`."""
+    (segment,) = parse(flat_segment(StartTime="3.2", EndTime="5.75"))
+    assert isinstance(segment, Segment) and (segment.start_time, segment.end_time) == (3.2, 5.75)
+
+
+def test_a_flat_segment_without_segment_id_gets_one_from_channel_and_start() -> None:
+    (segment,) = parse(flat_segment(SegmentId=None))
+    assert isinstance(segment, Segment) and segment.segment_id == "CALLER-3.2"
 
 
 # ------------------------------------------------------------------ malformed
@@ -182,14 +201,12 @@ def test_bookkeeping_events_yield_nothing(event_type: str) -> None:
 @pytest.mark.parametrize(
     ("event", "reason"),
     [
-        ({"EventType": "TELEPORT", "CallId": "c1"}, "unknown LCA EventType 'TELEPORT'"),
         ({"EventType": "START"}, "missing field CallId"),
         ({"EventType": 5, "CallId": "c1"}, "EventType must be a string"),
         ({"EventType": "START", "CallId": ""}, "CallId must not be empty"),
         ({"EventType": "UPDATE_AGENT", "CallId": "c1"}, "missing field AgentId"),
-        (flat_segment(SegmentId=None), "missing field SegmentId"),
         (flat_segment(Channel=None), "missing field Channel"),
-        (flat_segment(StartTime="3.2"), "StartTime must be a number"),
+        (flat_segment(StartTime="three"), "StartTime must be a number"),
         (flat_segment(EndTime=True), "EndTime must be a number"),
         (flat_segment(IsPartial=None), "missing field IsPartial"),
         (flat_segment(Transcript=None), "missing field Transcript"),

@@ -31,7 +31,9 @@ from callrecap.domain.call_lifecycle import (
 )
 from callrecap.domain.inbound import (
     DEFAULT_CHANNEL_ROLES,
+    DEFAULT_CHIME_CALL_KEY,
     ChannelRoles,
+    ChimeCallKey,
     MalformedRecord,
     decode_kinesis_data,
     parse_kinesis_record,
@@ -42,6 +44,8 @@ from callrecap.domain.models import (
     CallStartObserved,
     CategoryMatched,
     Observation,
+    ProducerSummaryObserved,
+    RecordIgnored,
     Segment,
     observed_call_id,
 )
@@ -56,7 +60,11 @@ from callrecap.domain.ports import (
 
 log = logging.getLogger(__name__)
 
-CallEvent = CallStartObserved | CallEndObserved | CallDetailsObserved | CategoryMatched
+CallEvent = (
+    CallStartObserved | CallEndObserved | CallDetailsObserved | CategoryMatched | ProducerSummaryObserved
+)
+BEFORE_SEGMENTS = (CallStartObserved, CallDetailsObserved, CategoryMatched, ProducerSummaryObserved)
+"""Applied before the batch's segments are written; ends are applied after them."""
 CallScope = Callable[[str], AbstractContextManager[Any]]
 """Log context for the lines written about one call (the handler passes observability.call_context)."""
 
@@ -72,6 +80,8 @@ class IngestDependencies:
     quarantine: Quarantine
     channel_roles: ChannelRoles = field(default_factory=lambda: DEFAULT_CHANNEL_ROLES)
     """Speakers of plain Transcribe channels (settings.EnvVar.AGENT_CHANNEL)."""
+    chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
+    """Which metadata field names a Chime record's call (settings.EnvVar.CHIME_CALL_KEY)."""
 
 
 @dataclass
@@ -81,6 +91,9 @@ class BatchOutcome:
     quarantined: int = 0
     stored: int = 0
     ignored: int = 0
+    """Segments that were duplicates of what is stored."""
+    not_speech: int = 0
+    """Readable records that carry no speech (RecordIgnored), by design not quarantined."""
 
 
 class IngestBatch:
@@ -100,7 +113,12 @@ class IngestBatch:
             parsed.extend((record.sequence_number, o) for o in self._parse(record))
 
         for seq, observation in parsed:
-            if isinstance(observation, CallStartObserved | CallDetailsObserved | CategoryMatched):
+            if isinstance(observation, RecordIgnored):
+                self._count_ignored(observation)
+            elif isinstance(
+                observation,
+                CallStartObserved | CallDetailsObserved | CategoryMatched | ProducerSummaryObserved,
+            ):
                 self._apply(seq, observation)
 
         segment_records: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -123,7 +141,12 @@ class IngestBatch:
         seq = record.sequence_number
         try:
             data = decode_kinesis_data(record.data, seq)
-            return parse_kinesis_record(data, record_id=seq, channel_roles=self.deps.channel_roles)
+            return parse_kinesis_record(
+                data,
+                record_id=seq,
+                channel_roles=self.deps.channel_roles,
+                chime_call_key=self.deps.chime_call_key,
+            )
         except MalformedRecord as error:
             self._quarantine(record, error.reason)
             return []
@@ -150,6 +173,11 @@ class IngestBatch:
             extra={"sequenceNumber": seq, "partitionKey": record.partition_key, "reason": reason},
         )
 
+    def _count_ignored(self, observation: RecordIgnored) -> None:
+        self.outcome.not_speech += 1
+        with self._scope(observation.call_id):
+            log.debug("record carries no speech: ignored", extra={"what": observation.what})
+
     def _apply(self, seq: str, observation: CallEvent) -> None:
         store, publisher = self.deps.store, self.deps.publisher
         with self._scope(observed_call_id(observation)):
@@ -162,6 +190,8 @@ class IngestBatch:
                         log.info("call ended", extra={"source": observation.source})
                 elif isinstance(observation, CallDetailsObserved):
                     store.update_details(observation.details, observation.at)
+                elif isinstance(observation, ProducerSummaryObserved):
+                    store.set_producer_summary(observation)
                 else:
                     store.add_categories(observation.call_id, observation.categories, observation.at)
             except Exception as error:

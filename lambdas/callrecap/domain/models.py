@@ -70,6 +70,7 @@ class CallDetails:
     to_number: str | None = None
     direction: str | None = None
     agent_id: str | None = None
+    language_code: str | None = None
 
 
 CALL_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
@@ -79,6 +80,7 @@ CALL_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
     ("to_number", CallAttr.TO_NUMBER),
     ("direction", CallAttr.DIRECTION),
     ("agent_id", CallAttr.AGENT_ID),
+    ("language_code", CallAttr.LANGUAGE_CODE),
 )
 """CallDetails field -> call record attribute: the store writes them, the bus events copy them."""
 
@@ -114,13 +116,43 @@ class CategoryMatched:
     source: str
 
 
-Observation = Segment | CallStartObserved | CallEndObserved | CallDetailsObserved | CategoryMatched
+@dataclass(frozen=True)
+class ProducerSummaryObserved:
+    """A summary the producer wrote itself (Amazon Connect's PostContactSummary): kept on the call
+    as a reference beside ours, never sent to the CRM as ours."""
+
+    call_id: str
+    text: str
+    status: str
+    at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RecordIgnored:
+    """A readable record of a call that carries no speech (agent-assist answers, a producer's own
+    summaries, recording URLs, voice tone, unknown event types): counted, never quarantined."""
+
+    call_id: str
+    what: str
+    source: str
+
+
+Observation = (
+    Segment
+    | CallStartObserved
+    | CallEndObserved
+    | CallDetailsObserved
+    | CategoryMatched
+    | ProducerSummaryObserved
+    | RecordIgnored
+)
 """Everything an inbound record can tell us."""
 
 
 def observed_call_id(observation: Observation) -> str:
     """The call an observation belongs to."""
-    if isinstance(observation, Segment | CategoryMatched):
+    if isinstance(observation, Segment | CategoryMatched | ProducerSummaryObserved | RecordIgnored):
         return observation.call_id
     return observation.details.call_id
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from callrecap.contracts import BusEvent
-from callrecap.domain.models import CallDetails, SectionSpec, Segment, Summary, Turn
+from callrecap.domain.models import (
+    CallDetails,
+    ProducerSummaryObserved,
+    SectionSpec,
+    Segment,
+    Summary,
+    Turn,
+)
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,10 @@ class IngestStore(DetailsStore, Protocol):
     def put_segments(self, segments: Sequence[Segment]) -> SegmentWriteResult: ...
 
     def add_categories(self, call_id: str, categories: Sequence[str], at: str) -> None: ...
+
+    def set_producer_summary(self, summary: ProducerSummaryObserved) -> None:
+        """Keep the producer's own summary on the call record (the newest wins)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Every record the service could not fully handle is reported in the partial batch response
 (Powertools' BatchProcessor), so Kinesis retries it and nothing is dropped. Metrics (EMF):
-SegmentsStored, DuplicatesIgnored, RecordsQuarantined.
+SegmentsStored, DuplicatesIgnored, RecordsQuarantined, RecordsIgnored (readable, no speech).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = ["IngestDependencies", "handler", "logger", "set_dependencies"]
 SEGMENTS_STORED = "SegmentsStored"
 DUPLICATES_IGNORED = "DuplicatesIgnored"
 RECORDS_QUARANTINED = "RecordsQuarantined"
+RECORDS_IGNORED = "RecordsIgnored"
 
 _container: Lazy[IngestDependencies] = Lazy(wiring.ingest)
 dependencies, set_dependencies = _container.get, _container.set
@@ -52,6 +53,7 @@ def handler(event: dict[str, Any], context: Any) -> Mapping[str, Any]:
     metrics.add_metric(name=SEGMENTS_STORED, unit=MetricUnit.Count, value=outcome.stored)
     metrics.add_metric(name=DUPLICATES_IGNORED, unit=MetricUnit.Count, value=outcome.ignored)
     metrics.add_metric(name=RECORDS_QUARANTINED, unit=MetricUnit.Count, value=outcome.quarantined)
+    metrics.add_metric(name=RECORDS_IGNORED, unit=MetricUnit.Count, value=outcome.not_speech)
 
     def report(record: KinesisStreamRecord) -> None:
         reason = outcome.failed.get(record.kinesis.sequence_number)

@@ -66,7 +66,7 @@ def _publisher(settings: Settings) -> Any:
 
 def ingest() -> IngestDependencies:
     from callrecap.adapters.quarantine import SqsQuarantine
-    from callrecap.domain.inbound import channel_roles_with_agent_on
+    from callrecap.domain.inbound import ChimeCallKey, channel_roles_with_agent_on
     from callrecap.domain.ingest_batch import IngestDependencies
 
     settings = Settings.from_env(
@@ -77,6 +77,7 @@ def ingest() -> IngestDependencies:
         publisher=_publisher(settings),
         quarantine=SqsQuarantine(settings.quarantine_queue_url),
         channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
+        chime_call_key=ChimeCallKey(settings.chime_call_key.value),
     )
 
 

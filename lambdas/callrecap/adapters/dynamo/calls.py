@@ -22,7 +22,14 @@ from callrecap.adapters.dynamo.codec import (
 )
 from callrecap.adapters.dynamo.table import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
-from callrecap.domain.models import CALL_DETAIL_ATTRS, CallDetails, CallStatus, Segment, Speaker
+from callrecap.domain.models import (
+    CALL_DETAIL_ATTRS,
+    CallDetails,
+    CallStatus,
+    ProducerSummaryObserved,
+    Segment,
+    Speaker,
+)
 from callrecap.domain.ports import Page
 from callrecap.domain.transcript import resolve
 
@@ -275,6 +282,29 @@ class CallLifecycle(CallTableState):
             condition=None,
             live_index=True,
             adds=("#cats :cats",),
+            now=moment,
+        )
+
+    def set_producer_summary(self, summary: ProducerSummaryObserved) -> None:
+        """The producer's own summary (Connect's PostContactSummary) on the call record."""
+        moment = self._instant(summary.at)
+        sets, names, values = self._lifecycle_fields(CallDetails(call_id=summary.call_id), moment)
+        sets += [
+            "#status = if_not_exists(#status, :live)",
+            "#startedAt = if_not_exists(#startedAt, :at)",
+            "#g1pk = if_not_exists(#g1pk, :day)",
+            "#g1sk = if_not_exists(#g1sk, :daysk)",
+            "#ps = :ps",
+        ]
+        names["#ps"] = CallAttr.PRODUCER_SUMMARY.value
+        values[":ps"] = attr({"text": summary.text, "status": summary.status, "source": summary.source})
+        self._update_call(
+            summary.call_id,
+            sets=sets,
+            names=names,
+            values=values,
+            condition=None,
+            live_index=True,
             now=moment,
         )
 

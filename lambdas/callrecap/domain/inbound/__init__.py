@@ -15,19 +15,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from callrecap.domain.inbound.chime import is_chime_record, parse_chime_record
+from callrecap.domain.inbound.contact_lens import (
+    SOURCE_CONTACT_LENS,
+    is_contact_lens_event,
+    parse_contact_lens_event,
+)
 from callrecap.domain.inbound.fields import InvalidField, MalformedRecord
-from callrecap.domain.inbound.lca import is_lca_event, parse_lca_event
+from callrecap.domain.inbound.identity import DEFAULT_CHIME_CALL_KEY, ChimeCallKey
+from callrecap.domain.inbound.lca import SOURCE_LCA, is_lca_event, normalize_keys, parse_lca_event
 from callrecap.domain.inbound.status import StatusObservation, is_caller_leg, status_observation
 from callrecap.domain.inbound.transcribe import (
     DEFAULT_CHANNEL_ROLES,
     ChannelRoles,
     channel_roles_with_agent_on,
 )
-from callrecap.domain.models import Observation, observed_call_id
+from callrecap.domain.models import Observation, RecordIgnored, observed_call_id
 
 __all__ = [
     "DEFAULT_CHANNEL_ROLES",
+    "DEFAULT_CHIME_CALL_KEY",
     "ChannelRoles",
+    "ChimeCallKey",
     "MalformedRecord",
     "StatusObservation",
     "call_id_of_event",
@@ -50,7 +58,11 @@ def decode_kinesis_data(b64: str, record_id: str) -> bytes:
 
 
 def parse_kinesis_record(
-    data: bytes, *, record_id: str, channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES
+    data: bytes,
+    *,
+    record_id: str,
+    channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES,
+    chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY,
 ) -> list[Observation]:
     """Observations in one Kinesis record (already base64-decoded).
 
@@ -68,25 +80,41 @@ def parse_kinesis_record(
         raise MalformedRecord(record_id, f"data is not JSON: {exc}") from exc
     except RecursionError as exc:
         raise MalformedRecord(record_id, "data is nested too deeply") from exc
-    return parse_record_object(record, record_id=record_id, channel_roles=channel_roles)
+    return parse_record_object(
+        record, record_id=record_id, channel_roles=channel_roles, chime_call_key=chime_call_key
+    )
 
 
 def parse_record_object(
-    record: Any, *, record_id: str, channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES
+    record: Any,
+    *,
+    record_id: str,
+    channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES,
+    chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY,
 ) -> list[Observation]:
     """As parse_kinesis_record, for a record already decoded from JSON (recorded call files)."""
     if not isinstance(record, Mapping):
         raise MalformedRecord(record_id, f"record must be a JSON object, got {type(record).__name__}")
     try:
-        if is_lca_event(record):
-            return parse_lca_event(record, channel_roles=channel_roles)
         if is_chime_record(record):
-            return parse_chime_record(record, channel_roles=channel_roles)
+            return parse_chime_record(record, channel_roles=channel_roles, chime_call_key=chime_call_key)
+        normalized = normalize_keys(record)
+        assert isinstance(normalized, Mapping)
+        if is_contact_lens_event(normalized):
+            return parse_contact_lens_event(normalized)
+        if is_lca_event(normalized):
+            return parse_lca_event(normalized, channel_roles=channel_roles)
+        for key, source in (("CallId", SOURCE_LCA), ("ContactId", SOURCE_CONTACT_LENS)):
+            named = normalized.get(key)
+            if isinstance(named, str) and named:
+                return [RecordIgnored(named, "record of an unknown kind", source)]
     except InvalidField as exc:
         raise MalformedRecord(record_id, str(exc)) from exc
     except RecursionError as exc:  # a JSON-string field that decodes into absurd nesting
         raise MalformedRecord(record_id, "record is nested too deeply") from exc
-    raise MalformedRecord(record_id, "unknown format: neither an LCA EventType nor a Chime detail-type")
+    raise MalformedRecord(
+        record_id, "unknown format: no Chime detail-type, LCA EventType or Contact Lens ContactId"
+    )
 
 
 def parse_streaming_status(event: Mapping[str, Any]) -> StatusObservation | None:
@@ -104,10 +132,12 @@ def parse_streaming_status(event: Mapping[str, Any]) -> StatusObservation | None
         raise MalformedRecord(record_id, str(exc)) from exc
 
 
-def call_id_of_record(record: Any, *, record_id: str = "") -> str:
+def call_id_of_record(
+    record: Any, *, record_id: str = "", chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
+) -> str:
     """The call a Kinesis record (decoded from JSON) names, by the call-identity rule
     (domain.inbound.identity); "" when it carries nothing; MalformedRecord when unreadable."""
-    observations = parse_record_object(record, record_id=record_id)
+    observations = parse_record_object(record, record_id=record_id, chime_call_key=chime_call_key)
     return observed_call_id(observations[0]) if observations else ""
 
 

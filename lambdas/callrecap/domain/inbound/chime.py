@@ -7,9 +7,8 @@ Record kinds by `detail-type`:
 - `CallAnalyticsMetadata`: call details only (→ CallDetailsObserved).
 
 `metadata` is a JSON-encoded string in some record kinds and an object in others (both
-documented); we accept both everywhere. The call id is `metadata.transactionId`, shared by both
-Voice Connector call legs and by the streaming status events; `callId` (the SIP Call-ID) is the
-fall-back when a producer leaves the transaction id out.
+documented); we accept both everywhere. Which metadata field names the call (`transactionId` by
+default, `callId` beside LCA's producers) is the call-identity rule of domain.inbound.identity.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from callrecap.domain.inbound.fields import (
     require_object,
     require_str,
 )
-from callrecap.domain.inbound.identity import chime_call_id
+from callrecap.domain.inbound.identity import DEFAULT_CHIME_CALL_KEY, ChimeCallKey, chime_call_id
 from callrecap.domain.inbound.transcribe import (
     DEFAULT_CHANNEL_ROLES,
     ChannelRoles,
@@ -49,9 +48,11 @@ def is_chime_record(record: JsonObject) -> bool:
     return "detail-type" in record
 
 
-def call_details_from_metadata(metadata: JsonObject) -> CallDetails:
+def call_details_from_metadata(
+    metadata: JsonObject, chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
+) -> CallDetails:
     return CallDetails(
-        call_id=chime_call_id(metadata),
+        call_id=chime_call_id(metadata, chime_call_key),
         transaction_id=optional_str(metadata, "transactionId", "metadata"),
         # The Transcribe record template spells it `voiceconnectorId`; the others `voiceConnectorId`.
         voice_connector_id=optional_str(metadata, "voiceConnectorId", "metadata")
@@ -63,14 +64,17 @@ def call_details_from_metadata(metadata: JsonObject) -> CallDetails:
 
 
 def parse_chime_record(
-    record: JsonObject, *, channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES
+    record: JsonObject,
+    *,
+    channel_roles: ChannelRoles = DEFAULT_CHANNEL_ROLES,
+    chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY,
 ) -> list[Observation]:
     detail_type = require_str(record, "detail-type")
     if detail_type in IGNORED_DETAIL_TYPES:
         return []
     if detail_type not in (DETAIL_TRANSCRIBE, DETAIL_TCA, DETAIL_METADATA):
         raise InvalidField(f"unknown Chime call analytics detail-type {detail_type!r}")
-    details = call_details_from_metadata(object_or_json_string(record, "metadata"))
+    details = call_details_from_metadata(object_or_json_string(record, "metadata"), chime_call_key)
     at = optional_str(record, "time") or ""
     if detail_type == DETAIL_TRANSCRIBE:
         return list(

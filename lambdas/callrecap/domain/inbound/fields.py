@@ -117,6 +117,21 @@ def require_number(obj: JsonObject, key: str, where: str = "") -> float:
     return number
 
 
+def number_or_numeric_string(obj: JsonObject, key: str, where: str = "") -> float:
+    """A number, or a string holding one (LCA's standard-mode producers write times with
+    `.toString()`); anything else is an error with the field's path."""
+    value = obj.get(key)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError as exc:
+            raise InvalidField(f"{_path(where, key)} must be a number, got {value[:40]!r}") from exc
+        if not math.isfinite(number):
+            raise InvalidField(f"{_path(where, key)} must be a finite number, got {value[:40]!r}")
+        return number
+    return require_number(obj, key, where)
+
+
 def require_bool(obj: JsonObject, key: str, where: str = "") -> bool:
     value = obj.get(key)
     if value is None:
