@@ -29,28 +29,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=120.0,
         help="seconds to wait for summaries and deliveries after the last event is sent (default 120)",
     )
+    parser.add_argument(
+        "--chime-call-identity",
+        choices=("auto", "transactionId", "callId"),
+        default="auto",
+        help="which metadata field names a Chime record's call (docs/events.md, 'Call identity'); "
+        "auto: callId when the recordings hold LCA START/END beside Chime records, else transactionId",
+    )
     parser.add_argument("--verbose", action="store_true", help="log what the stack and handlers do (stderr)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from callrecap.domain.inbound import ChimeCallKey
+    from callrecap.settings import EnvVar
     from callrecap_local.console import handler_output_to_stderr
-    from callrecap_local.replay_run import describe, load_all, replay_and_wait
+    from callrecap_local.replay_run import chime_call_key_for, describe, load_all, replay_and_wait
     from callrecap_local.stack import LocalPipeline
 
     if args.speed <= 0:
         raise CliError("--speed must be positive")
     if args.timeout <= 0:
         raise CliError("--timeout must be positive")
+    forced = None if args.chime_call_identity == "auto" else ChimeCallKey(args.chime_call_identity)
     try:
-        recordings = load_all(args.files)
+        recordings = load_all(args.files, chime_call_key=forced)
+        key = forced or chime_call_key_for(recordings)
     except RecordingError as error:
         raise CliError(str(error)) from error
+    settings_env = {EnvVar.CHIME_CALL_KEY.value: key.value} if key else {}
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    with handler_output_to_stderr() as out, LocalPipeline(serve_http=False) as stack:
+    with (
+        handler_output_to_stderr() as out,
+        LocalPipeline(serve_http=False, settings_env=settings_env) as stack,
+    ):
         results = replay_and_wait(stack, recordings, speed=args.speed, timeout=args.timeout)
         dead = list(stack.dead_letters)
     for result in results:

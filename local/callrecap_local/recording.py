@@ -13,13 +13,20 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from callrecap.domain.inbound import MalformedRecord, call_id_of_event, call_id_of_record
+from callrecap.domain.inbound import (
+    DEFAULT_CHIME_CALL_KEY,
+    ChimeCallKey,
+    MalformedRecord,
+    call_id_of_event,
+    call_id_of_record,
+)
+from callrecap.domain.inbound.lca import normalize_keys
 
 SOURCES = ("kinesis", "eventbridge")
 
@@ -45,6 +52,8 @@ class Recording:
     path: Path
     call_id: str
     events: tuple[RecordedEvent, ...]
+    chime_call_key: ChimeCallKey | None = None
+    """The Chime call-identity rule this recording needs (None: it has no Chime records)."""
 
     @property
     def duration(self) -> float:
@@ -77,10 +86,28 @@ class Recording:
                     event.at, event.source, event.partition_key.replace(self.call_id, new_id), payload
                 )
             )
-        return Recording(self.path, new_id, tuple(events))
+        return Recording(self.path, new_id, tuple(events), self.chime_call_key)
 
 
-def load_recording(path: str | Path) -> Recording:
+def detect_chime_call_key(events: Sequence[RecordedEvent]) -> ChimeCallKey | None:
+    """The rule a recording's Chime records need (domain.inbound.identity), when it says so
+    unambiguously: LCA START/END beside them mean LCA's call-analytics producers (callId);
+    streaming-status events mean this project's own Voice Connector (transactionId)."""
+    kinesis = [e.payload for e in events if e.source == "kinesis"]
+    if not any("detail-type" in payload for payload in kinesis):
+        return None
+    if any(e.source == "eventbridge" for e in events):
+        return ChimeCallKey.TRANSACTION_ID
+    bounds = {"START", "END", "STARTED", "COMPLETED"}
+    for payload in kinesis:
+        normalized = normalize_keys(payload)
+        if isinstance(normalized, dict) and str(normalized.get("EventType", "")).upper() in bounds:
+            return ChimeCallKey.CALL_ID
+    return ChimeCallKey.TRANSACTION_ID
+
+
+def load_recording(path: str | Path, *, chime_call_key: ChimeCallKey | None = None) -> Recording:
+    """`chime_call_key`: force the Chime call-identity rule (None: detect it from the events)."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -98,11 +125,13 @@ def load_recording(path: str | Path) -> Recording:
     if not events:
         raise RecordingError(f"{path}: no events")
     events.sort(key=lambda e: e.at)  # stable: equal `at` keep file order
-    call_id, first_error = find_call_id(events)
+    detected = detect_chime_call_key(events)
+    key = chime_call_key or detected or DEFAULT_CHIME_CALL_KEY
+    call_id, first_error = find_call_id(events, key)
     if not call_id:
         why = f"; {first_error}" if first_error else ""
         raise RecordingError(f"{path}: no record names a call (docs/events.md, 'Call identity'){why}")
-    return Recording(path, call_id, tuple(events))
+    return Recording(path, call_id, tuple(events), key if detected or chime_call_key else None)
 
 
 def _parse_event(raw: dict[str, Any]) -> RecordedEvent:
@@ -123,14 +152,18 @@ def _parse_event(raw: dict[str, Any]) -> RecordedEvent:
     raise ValueError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
 
 
-def find_call_id(events: tuple[RecordedEvent, ...] | list[RecordedEvent]) -> tuple[str, str]:
+def find_call_id(
+    events: Sequence[RecordedEvent], chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
+) -> tuple[str, str]:
     """(call id, first parse error): the call's id as the pipeline would key it, from the first
     event the real parsers can read (the rule lives in callrecap.domain.inbound.identity)."""
     first_error = ""
     for index, event in enumerate(events):
         try:
             if event.source == "kinesis":
-                found = call_id_of_record(event.payload, record_id=f"event {index}")
+                found = call_id_of_record(
+                    event.payload, record_id=f"event {index}", chime_call_key=chime_call_key
+                )
             else:
                 found = call_id_of_event(event.payload)
         except MalformedRecord as error:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from callrecap.domain.inbound import ChimeCallKey
 from callrecap_local.outcome import COMPLETED, CallOutcome
-from callrecap_local.recording import Recording, load_recording
+from callrecap_local.recording import Recording, RecordingError, load_recording
 from callrecap_local.stack import LocalPipeline
 
 
@@ -34,17 +35,30 @@ class ReplayResult:
         return self.outcome.as_json(self.status)
 
 
-def load_all(paths: Sequence[str | Path]) -> list[Recording]:
+def load_all(paths: Sequence[str | Path], chime_call_key: ChimeCallKey | None = None) -> list[Recording]:
     """Load every file; a file given twice gets a fresh call id the second time."""
     recordings: list[Recording] = []
     seen: set[str] = set()
     for path in paths:
-        recording = load_recording(path)
+        recording = load_recording(path, chime_call_key=chime_call_key)
         if recording.call_id in seen:
             recording = recording.renamed()
         seen.add(recording.call_id)
         recordings.append(recording)
     return recordings
+
+
+def chime_call_key_for(recordings: Sequence[Recording]) -> ChimeCallKey | None:
+    """The one Chime call-identity rule the recordings need (None: none has Chime records);
+    RecordingError when they need different ones: one ingest function serves them all."""
+    needed = {r.chime_call_key for r in recordings if r.chime_call_key is not None}
+    if len(needed) > 1:
+        names = ", ".join(f"{r.path.name}: {r.chime_call_key}" for r in recordings if r.chime_call_key)
+        raise RecordingError(
+            f"these recordings need different Chime call-identity rules ({names}): replay them "
+            "separately, or choose one with --chime-call-identity"
+        )
+    return next(iter(needed), None)
 
 
 def replay_and_wait(

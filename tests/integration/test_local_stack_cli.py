@@ -122,7 +122,8 @@ def test_replay_command_fails_when_the_final_summary_fails(
 
     class StackWithoutSummarizer(LocalPipeline):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, settings_env=missing_function, sweeper_interval=0, **kwargs)
+            settings = {**kwargs.pop("settings_env", {}), **missing_function}
+            super().__init__(*args, settings_env=settings, sweeper_interval=0, **kwargs)
 
     monkeypatch.setattr(stack_module, "LocalPipeline", StackWithoutSummarizer)
     path = write_call(tmp_path, "failing-call", turns=2)

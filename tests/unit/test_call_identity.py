@@ -52,3 +52,17 @@ def test_metadata_record_without_transaction_id_falls_back_to_the_sip_call_id(sh
     record["metadata"]["callId"] = "sip-only"
     [details] = parse_record_object(record, record_id="r")
     assert observed_call_id(details) == "sip-only"
+
+
+def test_beside_lcas_call_analytics_producers_chime_records_are_keyed_by_the_vc_call_id(
+    shared_data: Path,
+) -> None:
+    """LCA's START/END carry CallId = the Voice Connector callId; with the callId rule the Media
+    Insights records of the same call land on the same call."""
+    from callrecap.domain.inbound import ChimeCallKey
+
+    record = chime_transcribe_record(shared_data, metadata=json.dumps(METADATA))
+    lca_start = {"EventType": "START", "CallId": "sip-call-id-leg-a"}
+    [segment] = parse_record_object(record, record_id="r", chime_call_key=ChimeCallKey.CALL_ID)
+    [start] = parse_record_object(lca_start, record_id="s")
+    assert observed_call_id(segment) == observed_call_id(start) == "sip-call-id-leg-a"
