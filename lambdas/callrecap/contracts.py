@@ -44,6 +44,19 @@ def chime_streaming_pattern(voice_connector_ids: list[str] | None = None) -> dic
     return pattern
 
 
+CONNECT_SOURCE: Final = "aws.connect"
+CONNECT_CONTACT_DETAIL_TYPE: Final = "Amazon Connect Contact Event"
+CONNECT_AGENT_EVENT_TYPE: Final = "CONNECTED_TO_AGENT"
+
+
+def connect_agent_pattern(instance_arns: list[str] | None = None) -> dict[str, Any]:
+    """Rule pattern for Amazon Connect contact events that name a voice contact's agent (default bus)."""
+    detail: dict[str, Any] = {"eventType": [CONNECT_AGENT_EVENT_TYPE], "channel": ["VOICE"]}
+    if instance_arns:
+        detail["instanceArn"] = list(instance_arns)
+    return {"source": [CONNECT_SOURCE], "detail-type": [CONNECT_CONTACT_DETAIL_TYPE], "detail": detail}
+
+
 def summarizer_pattern() -> dict[str, Any]:
     """Every event (custom bus) that makes the summarizer run: the union of the two rules below.
 

@@ -21,6 +21,7 @@ from callrecap.domain.models import (
 )
 
 CONTACT = "c0ffee00-1111-4222-8333-444455556666"
+INSTANCE_ARN = "arn:aws:connect:us-east-1:111122223333:instance/0a0b0c0d-1111-2222-3333-444455556666"
 
 
 def event(event_type: str, **fields: Any) -> dict[str, Any]:
@@ -174,3 +175,53 @@ def test_a_chat_contact_is_ignored_and_counted() -> None:
 def test_unreadable_speech_is_malformed(segments: list[Any], reason: str) -> None:
     with pytest.raises(MalformedRecord, match=reason.replace("[", r"\[").replace("]", r"\]")):
         parse(event("SEGMENTS", Segments=segments))
+
+
+def contact_event(event_type: str = "CONNECTED_TO_AGENT", **detail: Any) -> dict[str, Any]:
+    """An "Amazon Connect Contact Event" envelope as AWS's contact events data model describes it."""
+    return {
+        "version": "0",
+        "id": "6f0c8a4e-0000-4000-8000-000000000001",
+        "detail-type": "Amazon Connect Contact Event",
+        "source": "aws.connect",
+        "account": "111122223333",
+        "time": "2026-02-03T18:00:05Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "eventType": event_type,
+            "contactId": CONTACT,
+            "initialContactId": CONTACT,
+            "channel": "VOICE",
+            "instanceArn": INSTANCE_ARN,
+            "initiationMethod": "INBOUND",
+            "agentInfo": {"agentArn": f"{INSTANCE_ARN}/agent/9f8e7d6c-aaaa-4bbb-8ccc-ddddeeeeffff"},
+            **detail,
+        },
+    }
+
+
+def test_connected_to_agent_names_the_contacts_agent() -> None:
+    from callrecap.domain.inbound import parse_lifecycle_event
+    from callrecap.domain.models import CallDetailsObserved
+
+    observed = parse_lifecycle_event(contact_event())
+    assert isinstance(observed, CallDetailsObserved)
+    assert (observed.details.call_id, observed.details.agent_id) == (
+        CONTACT,
+        "9f8e7d6c-aaaa-4bbb-8ccc-ddddeeeeffff",
+    )
+
+
+@pytest.mark.parametrize("overrides", [{"eventType": "QUEUED"}, {"channel": "CHAT"}])
+def test_other_contact_events_ask_nothing(overrides: dict[str, Any]) -> None:
+    from callrecap.domain.inbound import parse_lifecycle_event
+
+    assert parse_lifecycle_event(contact_event(**overrides)) is None
+
+
+def test_a_contact_event_without_an_agent_arn_is_malformed() -> None:
+    from callrecap.domain.inbound import parse_lifecycle_event
+
+    with pytest.raises(MalformedRecord, match="agentArn"):
+        parse_lifecycle_event(contact_event(agentInfo={"agentArn": "arn:aws:connect:::instance/x"}))

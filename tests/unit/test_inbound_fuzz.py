@@ -19,8 +19,8 @@ from callrecap.domain.inbound import (
     MalformedRecord,
     decode_kinesis_data,
     parse_kinesis_record,
+    parse_lifecycle_event,
     parse_record_object,
-    parse_streaming_status,
 )
 from tests.helpers.inbound_payloads import chime_metadata_record, chime_tca_record, chime_transcribe_record
 
@@ -146,4 +146,4 @@ def test_status_event_with_one_field_replaced(data: st.DataObject, new: Any) -> 
     )
     path = data.draw(st.sampled_from(paths(event)))
     with contextlib.suppress(MalformedRecord):
-        parse_streaming_status(replace_at(event, path, new))
+        parse_lifecycle_event(replace_at(event, path, new))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import is_caller_leg, parse_record_object, parse_streaming_status
+from callrecap.domain.inbound import is_caller_leg, parse_lifecycle_event, parse_record_object
 from callrecap.domain.models import (
     CallEndObserved,
     CallStartObserved,
@@ -38,7 +38,7 @@ def observations(path: Path) -> list[tuple[dict[str, Any], list[Observation]]]:
             found = parse_record_object(line["data"], record_id=f"{path.name}:{number}")
         else:
             assert line["source"] == "eventbridge"
-            status = parse_streaming_status(line["event"])
+            status = parse_lifecycle_event(line["event"])
             found = [] if status is None else [status]
         parsed.append((line, list(found)))
     return parsed

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import MalformedRecord, is_caller_leg, parse_streaming_status
+from callrecap.domain.inbound import MalformedRecord, is_caller_leg, parse_lifecycle_event
 from callrecap.domain.models import CallDetailsObserved, CallEndObserved, CallStartObserved
 from tests.helpers.inbound_payloads import aws_event
 
@@ -18,7 +18,7 @@ def status_event(shared_data: Path, status: str) -> dict[str, Any]:
 
 
 def test_started(shared_data: Path) -> None:
-    observed = parse_streaming_status(status_event(shared_data, "started"))
+    observed = parse_lifecycle_event(status_event(shared_data, "started"))
     assert isinstance(observed, CallStartObserved)
     details = observed.details
     assert details.call_id == details.transaction_id == "12345678-1234-1234"
@@ -33,7 +33,7 @@ def test_started(shared_data: Path) -> None:
 
 
 def test_ended(shared_data: Path) -> None:
-    observed = parse_streaming_status(status_event(shared_data, "ended"))
+    observed = parse_lifecycle_event(status_event(shared_data, "ended"))
     assert isinstance(observed, CallEndObserved)
     assert observed.details.call_id == "12345678-1234-1234"
     assert observed.details.direction == "Inbound"
@@ -42,14 +42,14 @@ def test_ended(shared_data: Path) -> None:
 def test_failed_is_an_end(shared_data: Path) -> None:
     event = status_event(shared_data, "failed")
     event["detail"]["failTime"] = "2026-03-01T10:05:00Z"
-    observed = parse_streaming_status(event)
+    observed = parse_lifecycle_event(event)
     assert isinstance(observed, CallEndObserved)
     assert observed.at == "2026-03-01T10:05:00Z"
     assert observed.details.voice_connector_id == "abcdefghi"
 
 
 def test_updated_is_details(shared_data: Path) -> None:
-    observed = parse_streaming_status(status_event(shared_data, "updated"))
+    observed = parse_lifecycle_event(status_event(shared_data, "updated"))
     assert isinstance(observed, CallDetailsObserved)
     assert observed.details.call_id == "12345678-1234-1234"
 
@@ -60,7 +60,7 @@ def test_both_legs_map_to_one_call(shared_data: Path) -> None:
     caller["id"] = "other-event-id"
     caller["detail"]["isCaller"] = True
     caller["detail"]["callId"] = "other-sip-call-id"
-    first, second = parse_streaming_status(caller), parse_streaming_status(callee)
+    first, second = parse_lifecycle_event(caller), parse_lifecycle_event(callee)
     assert isinstance(first, CallStartObserved)
     assert isinstance(second, CallStartObserved)
     assert first.details == second.details
@@ -70,7 +70,7 @@ def test_both_legs_map_to_one_call(shared_data: Path) -> None:
 def test_unknown_status_is_none(shared_data: Path) -> None:
     event = status_event(shared_data, "started")
     event["detail"]["streamingStatus"] = "PAUSED"
-    assert parse_streaming_status(event) is None
+    assert parse_lifecycle_event(event) is None
 
 
 @pytest.mark.parametrize(
@@ -89,11 +89,11 @@ def test_wrong_envelopes(shared_data: Path, mutate: Any, reason: str) -> None:
     event = status_event(shared_data, "started")
     mutate(event)
     with pytest.raises(MalformedRecord) as info:
-        parse_streaming_status(event)
+        parse_lifecycle_event(event)
     assert reason in info.value.reason
     assert info.value.record_id == "12345678-1234-1234-1234-111122223333"
 
 
 def test_other_documented_envelope_is_rejected(shared_data: Path) -> None:
     with pytest.raises(MalformedRecord):
-        parse_streaming_status(aws_event(shared_data, "eventbridge_scheduled_event.json"))
+        parse_lifecycle_event(aws_event(shared_data, "eventbridge_scheduled_event.json"))

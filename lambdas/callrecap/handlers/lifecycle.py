@@ -1,10 +1,11 @@
-"""Chime Voice Connector streaming status (EventBridge, default bus) -> call lifecycle.
+"""EventBridge (default bus) -> call lifecycle: Chime Voice Connector streaming status, and the
+Amazon Connect contact events that name a contact's agent.
 
 Each call leg sends its own STARTED and ENDED, in any order and possibly more than once; the
 store's conditional writes let exactly one of them publish CallStarted and one CallEnded on the
-project bus (domain.call_lifecycle). UPDATED refreshes the call's details. A malformed event
-raises a typed error (EventBridge's retry policy and the rule's DLQ keep it); a failure to
-publish releases the claim and raises, so the retry publishes.
+project bus (domain.call_lifecycle). UPDATED, and Connect's CONNECTED_TO_AGENT, refresh the
+call's details. A malformed event raises a typed error (EventBridge's retry policy and the rule's
+DLQ keep it); a failure to publish releases the claim and raises, so the retry publishes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from callrecap.domain.call_lifecycle import apply_status
-from callrecap.domain.inbound import is_caller_leg, parse_streaming_status
+from callrecap.domain.inbound import is_caller_leg, parse_lifecycle_event
 from callrecap.domain.models import observed_call_id
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
@@ -28,10 +29,12 @@ dependencies, set_dependencies = _container.get, _container.set
 
 @entry_point(correlation_id_path="detail.transactionId")
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    observation = parse_streaming_status(event)  # raises MalformedRecord with the event id
+    observation = parse_lifecycle_event(event)  # raises MalformedRecord with the event id
     status = (event.get("detail") or {}).get("streamingStatus")
     if observation is None:
-        logger.info("streaming status ignored", extra={"streamingStatus": status})
+        logger.info(
+            "event ignored", extra={"detailType": event.get("detail-type"), "streamingStatus": status}
+        )
         return {"callId": None, "action": "ignored"}
     deps = dependencies()
     call_id = observed_call_id(observation)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from callrecap.domain.inbound.chime import is_chime_record, parse_chime_record
+from callrecap.domain.inbound.connect_events import connect_contact_observation, is_connect_contact_event
 from callrecap.domain.inbound.contact_lens import (
     SOURCE_CONTACT_LENS,
     is_contact_lens_event,
@@ -44,8 +45,8 @@ __all__ = [
     "decode_kinesis_data",
     "is_caller_leg",
     "parse_kinesis_record",
+    "parse_lifecycle_event",
     "parse_record_object",
-    "parse_streaming_status",
 ]
 
 
@@ -117,16 +118,20 @@ def parse_record_object(
     )
 
 
-def parse_streaming_status(event: Mapping[str, Any]) -> StatusObservation | None:
-    """The observation in a "Chime VoiceConnector Streaming Status" EventBridge event.
+def parse_lifecycle_event(event: Mapping[str, Any]) -> StatusObservation | None:
+    """The observation in an EventBridge event for the lifecycle function: a "Chime
+    VoiceConnector Streaming Status" event, or an Amazon Connect contact event naming the agent.
 
     Raises MalformedRecord (record id = the envelope's `id`) for any other envelope or a
-    missing/mistyped field; returns None for a streaming status value we do not know.
+    missing/mistyped field; returns None for an event that asks nothing of us (a streaming status
+    value we do not know, a contact event other than CONNECTED_TO_AGENT).
     """
     record_id = str(event.get("id") or "<no id>") if isinstance(event, Mapping) else "<no id>"
     if not isinstance(event, Mapping):
         raise MalformedRecord(record_id, f"event must be a JSON object, got {type(event).__name__}")
     try:
+        if is_connect_contact_event(event):
+            return connect_contact_observation(event)
         return status_observation(event)
     except InvalidField as exc:
         raise MalformedRecord(record_id, str(exc)) from exc
@@ -144,5 +149,5 @@ def call_id_of_record(
 def call_id_of_event(event: Mapping[str, Any]) -> str:
     """The call a Voice Connector streaming-status event names ("" for an unknown status);
     MalformedRecord for any other event."""
-    observation = parse_streaming_status(event)
+    observation = parse_lifecycle_event(event)
     return observed_call_id(observation) if observation else ""

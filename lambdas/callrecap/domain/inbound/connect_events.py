@@ -1,0 +1,54 @@
+"""Amazon Connect contact events (EventBridge, source `aws.connect`, detail-type "Amazon Connect
+Contact Event"): the one place Connect names the agent of a voice contact.
+
+Contact Lens segment streams say who spoke (AGENT / CUSTOMER) but not which agent; the
+`CONNECTED_TO_AGENT` contact event carries `agentInfo.agentArn`
+(`arn:aws:connect:<region>:<account>:instance/<instance-id>/agent/<agent-id>`). Its agent id is
+stored on the call (CallDetailsObserved), keyed by the same `contactId` as the segment stream, so
+access control can match the signed-in agent. Any other contact event is not for us (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from callrecap.contracts import CONNECT_AGENT_EVENT_TYPE, CONNECT_CONTACT_DETAIL_TYPE, CONNECT_SOURCE
+from callrecap.domain.inbound.fields import (
+    InvalidField,
+    optional_object,
+    optional_str,
+    require_object,
+    require_str,
+)
+from callrecap.domain.models import CallDetails, CallDetailsObserved
+
+SOURCE_CONNECT: Final = "connect"
+
+
+def is_connect_contact_event(event: Mapping[str, Any]) -> bool:
+    return event.get("source") == CONNECT_SOURCE and event.get("detail-type") == CONNECT_CONTACT_DETAIL_TYPE
+
+
+def agent_id_from_arn(agent_arn: str) -> str:
+    """The agent's id, the last part of its ARN; InvalidField for anything else."""
+    marker = "/agent/"
+    if marker not in agent_arn or not agent_arn.rsplit(marker, 1)[1]:
+        raise InvalidField(f"detail.agentInfo.agentArn is not an agent ARN: {agent_arn[:120]!r}")
+    return agent_arn.rsplit(marker, 1)[1]
+
+
+def connect_contact_observation(event: Mapping[str, Any]) -> CallDetailsObserved | None:
+    detail = require_object(event, "detail")
+    if require_str(detail, "eventType", "detail") != CONNECT_AGENT_EVENT_TYPE:
+        return None
+    if (optional_str(detail, "channel", "detail") or "VOICE").upper() != "VOICE":
+        return None
+    agent = optional_object(detail, "agentInfo", "detail")
+    if agent is None:
+        raise InvalidField("missing field detail.agentInfo")
+    details = CallDetails(
+        call_id=require_str(detail, "contactId", "detail"),
+        agent_id=agent_id_from_arn(require_str(agent, "agentArn", "detail.agentInfo")),
+    )
+    return CallDetailsObserved(details=details, at=optional_str(event, "time") or "", source=SOURCE_CONNECT)
