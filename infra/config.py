@@ -30,6 +30,14 @@ class TranscribeMode(StrEnum):
     CALL_ANALYTICS = "call-analytics"
 
 
+class ChimeCallIdentity(StrEnum):
+    """Which metadata field names a Chime record's call (domain.inbound.identity)."""
+
+    AUTO = "auto"
+    TRANSACTION_ID = "transactionId"
+    CALL_ID = "callId"
+
+
 class PiiMode(StrEnum):
     OFF = "off"
     IDENTIFY = "identify"
@@ -70,6 +78,7 @@ _LAMBDA_ARN = re.compile(
 )
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
 _VOICE_CONNECTOR_ID = re.compile(r"^[a-z0-9]{20,32}$")
+_CONNECT_INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/[A-Za-z0-9-]+$")
 _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -96,6 +105,10 @@ class DeployConfig:
     pii_entity_types: str = ""
     custom_vocabulary_name: str = ""
     agent_channel: AgentChannel = AgentChannel.CH_1
+    chime_call_identity: ChimeCallIdentity = ChimeCallIdentity.AUTO
+    """auto: transactionId with this stack's Voice Connector, callId without one (LCA's producers)."""
+    connect_instance_arn: str = ""
+    """An Amazon Connect instance whose Contact Lens real-time voice segments feed the stream."""
     price_table: str = ""
     """JSON price table (USD per 1k tokens by model id) for the summaries' estimatedCostUsd."""
     # Kinesis -> ingest event source mapping
@@ -139,6 +152,17 @@ class DeployConfig:
     def voice_connector_enabled(self) -> bool:
         return bool(self.voice_connector_id) or self.create_voice_connector
 
+    @property
+    def chime_call_key(self) -> str:
+        """The resolved CALLRECAP_CHIME_CALL_KEY: with this stack's own Voice Connector the
+        streaming-status lifecycle names calls by transactionId; without one, Chime records on the
+        stream come from another producer (LCA's call analytics), whose START/END use callId."""
+        if self.chime_call_identity is not ChimeCallIdentity.AUTO:
+            return self.chime_call_identity.value
+        if self.voice_connector_enabled:
+            return ChimeCallIdentity.TRANSACTION_ID.value
+        return ChimeCallIdentity.CALL_ID.value
+
 
 CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "stackName": "stack_name",
@@ -150,6 +174,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "piiEntityTypes": "pii_entity_types",
     "customVocabularyName": "custom_vocabulary_name",
     "agentChannel": "agent_channel",
+    "chimeCallIdentity": "chime_call_identity",
+    "connectInstanceArn": "connect_instance_arn",
     "priceTable": "price_table",
     "ingestBatchSize": "ingest_batch_size",
     "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
@@ -215,12 +241,13 @@ def _as_int(key: str, raw: Any, problems: list[str], low: int, high: int) -> int
 
 
 def _as_enum(key: str, raw: Any, enum: type[_E], problems: list[str]) -> _E | None:
-    try:
-        return enum(str(raw).strip().lower())
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        problems.append(f"{key} must be one of {allowed}, got {raw!r}")
-        return None
+    wanted = str(raw).strip().lower()
+    for member in enum:
+        if member.value.lower() == wanted:
+            return member
+    allowed = ", ".join(e.value for e in enum)
+    problems.append(f"{key} must be one of {allowed}, got {raw!r}")
+    return None
 
 
 _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
@@ -277,6 +304,8 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
             values[field_name] = _as_enum(key, value, Provider, problems)
         elif key == "agentChannel":
             values[field_name] = _as_enum(key, value, AgentChannel, problems)
+        elif key == "chimeCallIdentity":
+            values[field_name] = _as_enum(key, value, ChimeCallIdentity, problems)
         elif key == "priceTable":
             values[field_name] = _as_price_table(value, problems)
         else:
@@ -318,6 +347,11 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(
             f"languageCode {config.language_code!r} is not supported by "
             f"transcribeMode {config.transcribe_mode.value}"
+        )
+    if config.connect_instance_arn and not _CONNECT_INSTANCE_ARN.match(config.connect_instance_arn):
+        problems.append(
+            f"connectInstanceArn {config.connect_instance_arn!r} is not an Amazon Connect instance ARN "
+            "(arn:aws:connect:<region>:<account>:instance/<id>)"
         )
     if config.python_runtime not in PYTHON_RUNTIMES:
         problems.append(

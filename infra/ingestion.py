@@ -1,10 +1,17 @@
-"""Ingestion: the Kinesis stream, and (when a Voice Connector is configured) the Chime SDK side.
+"""Ingestion: the Kinesis stream, the Chime SDK side (when a Voice Connector is configured) and the
+Amazon Connect association (when `connectInstanceArn` is set).
 
 Chime SDK call analytics writes transcript records to the stream through a
 MediaInsightsPipelineConfiguration; the Voice Connector's streaming settings have no
 CloudFormation resource, so a custom resource calls PutVoiceConnectorStreamingConfiguration on
 create/update and DeleteVoiceConnectorStreamingConfiguration on delete. Other producers (LCA
 format) write to the same stream, which is why the stream exists even without a Voice Connector.
+
+Amazon Connect writes Contact Lens real-time voice segments to the stream once the instance's
+storage config associates it (AWS::Connect::InstanceStorageConfig, resource type
+REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS; deleting the stack removes the association). Connect
+puts records with its instance's service-linked role, which needs the stream key: the key policy
+lets that role (and only through Kinesis in this region) generate data keys.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_chime as chime
+from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
@@ -52,6 +60,42 @@ class Ingestion(Construct):
             self.voice_connector_id, connector_arn = self._voice_connector(config)
             configuration = self._media_insights_configuration(config, key)
             self._streaming(config, self.voice_connector_id, connector_arn, configuration)
+        if config.connect_instance_arn:
+            self._connect(config.connect_instance_arn, key)
+
+    def _connect(self, instance_arn: str, key: kms.IKey) -> None:
+        """Contact Lens real-time voice segments of the instance -> this stream."""
+        connect.CfnInstanceStorageConfig(
+            self,
+            "ConnectVoiceSegments",
+            instance_arn=instance_arn,
+            resource_type="REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
+            storage_type="KINESIS_STREAM",
+            kinesis_stream_config=connect.CfnInstanceStorageConfig.KinesisStreamConfigProperty(
+                stream_arn=self.stream.stream_arn
+            ),
+        )
+        stack = cdk.Stack.of(self)
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="ConnectServiceLinkedRoleWritesTheStream",
+                actions=["kms:GenerateDataKey"],
+                principals=[iam.AnyPrincipal()],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "aws:PrincipalArn": (
+                            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
+                            "connect.amazonaws.com/AWSServiceRoleForAmazonConnect_*"
+                        )
+                    },
+                    "StringEquals": {
+                        "kms:ViaService": f"kinesis.{stack.region}.amazonaws.com",
+                        "aws:PrincipalAccount": stack.account,
+                    },
+                },
+            )
+        )
 
     def _voice_connector(self, config: DeployConfig) -> tuple[str, str]:
         """(id, ARN) of the configured connector, or of a new one with encryption required."""

@@ -66,6 +66,7 @@ class Pipeline(Construct):
         storage: Storage,
         stream: kinesis.IStream,
         voice_connector_id: str | None,
+        connect_instance_arn: str = "",
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -80,8 +81,8 @@ class Pipeline(Construct):
         self.ingest, self.ingest_dlq = self._ingest(stream)
         self.lifecycle: lambda_.Function | None = None
         self.lifecycle_dlq: sqs.Queue | None = None
-        if voice_connector_id is not None:
-            self.lifecycle, self.lifecycle_dlq = self._lifecycle(voice_connector_id)
+        if voice_connector_id is not None or connect_instance_arn:
+            self.lifecycle, self.lifecycle_dlq = self._lifecycle(voice_connector_id, connect_instance_arn)
         self.summarizer, self.summarizer_dlq = self._summarizer()
         self.sweeper, self.sweeper_dlq = self._sweeper()
         self.crm_hook, self.crm_hook_dlq = self._crm_hook()
@@ -115,6 +116,7 @@ class Pipeline(Construct):
                 **self.common_env,
                 EnvVar.QUARANTINE_QUEUE_URL: self._storage.quarantine.queue_url,
                 EnvVar.AGENT_CHANNEL: cfg.agent_channel.value,
+                EnvVar.CHIME_CALL_KEY: cfg.chime_call_key,
             },
             timeout=cdk.Duration.seconds(60),
             description="Kinesis transcript records -> DynamoDB segments; malformed records -> quarantine",
@@ -143,26 +145,37 @@ class Pipeline(Construct):
         )
         return fn, dlq
 
-    # ------------------------------------------------------------------ lifecycle (aws.chime)
+    # ------------------------------------------------------------------ lifecycle (aws.chime, aws.connect)
 
-    def _lifecycle(self, voice_connector_id: str) -> tuple[lambda_.Function, sqs.Queue]:
+    def _lifecycle(
+        self, voice_connector_id: str | None, connect_instance_arn: str
+    ) -> tuple[lambda_.Function, sqs.Queue]:
         fn = self._factory.create(
             self,
             "Lifecycle",
             Function.LIFECYCLE,
             environment=self.common_env,
-            description="Voice Connector streaming STARTED/ENDED -> CallStarted/CallEnded (once per call)",
+            description="Voice Connector streaming status -> CallStarted/CallEnded; Connect contact's agent",
         )
         self._grant_store(fn)
-        dlq = parked_queue(self, "LifecycleDlq", purpose="the aws.chime streaming-status rule")
+        dlq = parked_queue(self, "LifecycleDlq", purpose="the default-bus lifecycle rules")
         self._park_failures(fn, dlq)
-        events.Rule(
-            self,
-            "ChimeStreamingStatusRule",
-            description="Voice Connector streaming status of this stack's Voice Connector",
-            event_pattern=event_pattern(contracts.chime_streaming_pattern([voice_connector_id])),
-            targets=[self._target(fn, dlq)],
-        )
+        if voice_connector_id is not None:
+            events.Rule(
+                self,
+                "ChimeStreamingStatusRule",
+                description="Voice Connector streaming status of this stack's Voice Connector",
+                event_pattern=event_pattern(contracts.chime_streaming_pattern([voice_connector_id])),
+                targets=[self._target(fn, dlq)],
+            )
+        if connect_instance_arn:
+            events.Rule(
+                self,
+                "ConnectAgentRule",
+                description="Amazon Connect contact events that name a voice contact's agent",
+                event_pattern=event_pattern(contracts.connect_agent_pattern([connect_instance_arn])),
+                targets=[self._target(fn, dlq)],
+            )
         return fn, dlq
 
     # ------------------------------------------------------------------ summarizer

@@ -37,6 +37,7 @@ class CallRecapStack(cdk.Stack):
             storage=self.storage,
             stream=self.ingestion.stream,
             voice_connector_id=self.ingestion.voice_connector_id,
+            connect_instance_arn=config.connect_instance_arn,
         )
         self.web = Web(self, "Web", config=config, access_logs=self.storage.access_logs)
         api_function = self.factory.create(

@@ -69,6 +69,9 @@ def rule_targets(
     return (
         RuleTarget(f"{prefix}-lifecycle", "default", contracts.chime_streaming_pattern(), Function.LIFECYCLE),
         RuleTarget(
+            f"{prefix}-connect-agent", "default", contracts.connect_agent_pattern(), Function.LIFECYCLE
+        ),
+        RuleTarget(
             f"{prefix}-summarizer", bus_name, contracts.summary_requested_pattern(), Function.SUMMARIZER
         ),
         RuleTarget(

@@ -7,7 +7,7 @@ builds the real layer.
 from __future__ import annotations
 
 import pytest
-from infra_synth import ALT_CONTEXT, MAIN_CONTEXT, Synthesized, synthesize
+from infra_synth import ALT_CONTEXT, CONNECT_CONTEXT, MAIN_CONTEXT, Synthesized, synthesize
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +18,8 @@ def main_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 @pytest.fixture(scope="session")
 def alt_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(ALT_CONTEXT, tmp_path_factory.mktemp("cdk-alt"))
+
+
+@pytest.fixture(scope="session")
+def connect_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize(CONNECT_CONTEXT, tmp_path_factory.mktemp("cdk-connect"))

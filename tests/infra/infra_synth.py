@@ -1,4 +1,4 @@
-"""Synthesis for the infra tests: the two configurations under test and what a synth yields.
+"""Synthesis for the infra tests: the configurations under test and what a synth yields.
 
 Kept out of conftest.py so that test modules import it by a unique name.
 """
@@ -37,6 +37,13 @@ ALT_CONTEXT: dict[str, Any] = {
     "crmHookArn": CRM_HOOK_ARN,
     "finalSummaryDelaySeconds": 30,
     "priceTable": {"my-model": {"input": 0.001, "output": 0.002}},
+    "skipLayerBuild": True,
+}
+CONNECT_INSTANCE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/0a0b0c0d-1111-2222-3333-444455556666"
+# No Voice Connector of its own: Amazon Connect's Contact Lens segments and other producers (LCA).
+CONNECT_CONTEXT: dict[str, Any] = {
+    "connectInstanceArn": CONNECT_INSTANCE_ARN,
+    "llmProvider": "extractive",
     "skipLayerBuild": True,
 }
 

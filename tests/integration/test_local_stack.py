@@ -46,13 +46,17 @@ def test_resources_follow_the_contracts(stack: LocalPipeline) -> None:
     assert [i["IndexName"] for i in table["LocalSecondaryIndexes"]] == [contracts.LSI_SEGMENT_WRITES]
     events = stack.client("events")
     patterns = {
-        (t.function, t.sqs_source): json.loads(
+        (t.function, t.sqs_source, t.name.rsplit("-", 1)[-1]): json.loads(
             events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"]
         )
         for t in stack.resources.targets
     }
-    assert len(patterns) == len(stack.resources.targets) == 4
-    assert patterns[contracts.Function.LIFECYCLE, False] == contracts.chime_streaming_pattern()
+    assert len(patterns) == len(stack.resources.targets) == 5
+    lifecycle = [p for (function, _, _), p in patterns.items() if function is contracts.Function.LIFECYCLE]
+    assert sorted(lifecycle, key=json.dumps) == sorted(
+        [contracts.chime_streaming_pattern(), contracts.connect_agent_pattern()], key=json.dumps
+    )
+    patterns = {(f, sqs_source): p for (f, sqs_source, _), p in patterns.items()}
     # SummaryRequested straight to the summarizer, CallEnded through the final-summary delay queue.
     assert patterns[contracts.Function.SUMMARIZER, False] == contracts.summary_requested_pattern()
     assert patterns[contracts.Function.SUMMARIZER, True] == contracts.call_ended_pattern()

@@ -1,0 +1,62 @@
+"""Amazon Connect as a source: the stream associated as the instance's real-time voice segment
+stream, the key usable by Connect's service-linked role, the agent rule, and the call-identity
+rule resolved for a stream without a Voice Connector of the stack's own."""
+
+from __future__ import annotations
+
+import json
+
+from infra_helpers import function_id
+from infra_synth import CONNECT_INSTANCE_ARN, Synthesized
+
+from callrecap import contracts
+from callrecap.contracts import Function
+from callrecap.settings import EnvVar
+
+
+def test_the_stream_is_the_instances_real_time_voice_segment_stream(connect_synth: Synthesized) -> None:
+    (config,) = connect_synth.resources("AWS::Connect::InstanceStorageConfig").values()
+    props = config["Properties"]
+    assert props["InstanceArn"] == CONNECT_INSTANCE_ARN
+    assert (props["ResourceType"], props["StorageType"]) == (
+        "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
+        "KINESIS_STREAM",
+    )
+    (stream_id,) = connect_synth.resources("AWS::Kinesis::Stream")
+    assert props["KinesisStreamConfig"]["StreamArn"] == {"Fn::GetAtt": [stream_id, "Arn"]}
+
+
+def test_connects_service_linked_role_may_encrypt_records_through_kinesis_only(
+    connect_synth: Synthesized,
+) -> None:
+    (key,) = connect_synth.resources("AWS::KMS::Key").values()
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    (grant,) = [s for s in statements if s.get("Sid") == "ConnectServiceLinkedRoleWritesTheStream"]
+    assert grant["Action"] == "kms:GenerateDataKey"
+    text = json.dumps(grant["Condition"])
+    assert "AWSServiceRoleForAmazonConnect_*" in text and "aws-service-role/connect.amazonaws.com" in text
+    assert "kinesis." in json.dumps(grant["Condition"]["StringEquals"]["kms:ViaService"])
+
+
+def test_the_agent_rule_targets_the_lifecycle_function(connect_synth: Synthesized) -> None:
+    rules = connect_synth.resources("AWS::Events::Rule")
+    patterns = [r["Properties"].get("EventPattern") for r in rules.values()]
+    assert contracts.connect_agent_pattern([CONNECT_INSTANCE_ARN]) in patterns
+    assert not any(p and p.get("source") == [contracts.CHIME_SOURCE] for p in patterns)  # no VC here
+    function_id(connect_synth.raw, Function.LIFECYCLE)  # exists
+
+
+def ingest_env(synth: Synthesized) -> dict[str, str]:
+    fn = synth.raw["Resources"][function_id(synth.raw, Function.INGEST)]
+    return fn["Properties"]["Environment"]["Variables"]
+
+
+def test_chime_records_are_keyed_by_call_id_without_a_voice_connector_of_the_stacks_own(
+    connect_synth: Synthesized, main_synth: Synthesized
+) -> None:
+    assert ingest_env(connect_synth)[EnvVar.CHIME_CALL_KEY.value] == "callId"
+    assert ingest_env(main_synth)[EnvVar.CHIME_CALL_KEY.value] == "transactionId"
+
+
+def test_without_an_instance_nothing_of_connect_is_deployed(main_synth: Synthesized) -> None:
+    assert main_synth.resources("AWS::Connect::InstanceStorageConfig") == {}
