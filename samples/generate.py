@@ -20,6 +20,13 @@ Each call is written in one of the inbound formats (see samples/README.md):
     lca-flat           LCA events, ADD_TRANSCRIPT_SEGMENT with flat fields
     lca-transcribe     LCA events embedding a Transcribe TranscriptEvent
     lca-tca            LCA events embedding a TCA UtteranceEvent, ADD_CALL_CATEGORY
+    lca-standard       what LCA's Chime VC transcriber writes in standard mode: flat segments with
+                       string times, START without AgentId, END with only CallId, interleaved with
+                       records that carry no speech (agent-assist answers, the recording URL, LCA's
+                       own summary)
+    contact-lens       Amazon Connect Contact Lens real-time voice segments (Utterance pieces, then
+                       the Transcript final; Categories; PostContactSummary; COMPLETED) plus the
+                       Connect contact event that names the agent
 """
 
 from __future__ import annotations
@@ -142,6 +149,28 @@ CALLS: tuple[CallSpec, ...] = (
         system_number="+18885550150",
         agent_id="agent-lena",
         seed=15,
+    ),
+    CallSpec(
+        name="password_reset",
+        title="Locked out after a phone upgrade: sign-in restored (LCA standard mode)",
+        fmt="lca-standard",
+        scripts=("password_reset.txt",),
+        start=datetime(2026, 3, 6, 15, 20, 5, tzinfo=UTC),
+        customer_number="+15035550134",
+        system_number="+18885550170",
+        agent_id="agent-ray",
+        seed=17,
+    ),
+    CallSpec(
+        name="missing_parcel",
+        title="A parcel marked delivered that never came (Amazon Connect, Contact Lens)",
+        fmt="contact-lens",
+        scripts=("missing_parcel.txt",),
+        start=datetime(2026, 3, 6, 17, 45, 30, tzinfo=UTC),
+        customer_number="+16465550155",
+        system_number="+18885550180",
+        agent_id="4b1d3c2a-7e6f-4a5b-9c8d-0e1f2a3b4c5d",
+        seed=18,
     ),
     CallSpec(
         name="long_business_migration",
@@ -277,6 +306,8 @@ class CallWriter:
         self.call_id = (
             stable_id(spec.name, "transaction")
             if spec.fmt.startswith("chime")
+            else stable_id(spec.name, "contact")
+            if spec.fmt == "contact-lens"
             else stable_id(spec.name, "lca-call")
         )
         self.voice_connector_id = "vc0callrecap0sample01"
@@ -303,6 +334,10 @@ class CallWriter:
 
     def write(self) -> list[dict[str, Any]]:
         fmt = self.spec.fmt
+        if fmt == "contact-lens":
+            return self.write_contact_lens()
+        if fmt == "lca-standard":
+            return self.write_lca_standard()
         if fmt.startswith("chime"):
             self.chime_lifecycle()
             self.add_kinesis(0.6, self.chime_metadata_record())
@@ -437,6 +472,163 @@ class CallWriter:
         )
         end = self.timeline.end
         self.add_kinesis(end, {"EventType": "END", "CallId": self.call_id, "CreatedAt": iso(spec.start, end)})
+
+    # LCA standard mode (lca-chimevc-stack/lambda_functions/call_transcriber/lca.js) ---------
+
+    def write_lca_standard(self) -> list[dict[str, Any]]:
+        spec, call_id = self.spec, self.call_id
+        self.add_kinesis(
+            0.0,
+            {
+                "CallId": call_id,
+                "CreatedAt": iso(spec.start, 0.0),
+                "CustomerPhoneNumber": spec.customer_number,
+                "SystemPhoneNumber": spec.system_number,
+                "EventType": "START",
+            },
+        )
+        for timed in self.timeline.utterances:
+            channel = "ch_1" if timed.utterance.speaker == "AGENT" else "ch_0"
+            pieces = [*timed.partials, (timed.end + FINAL_LATENCY, " ".join(timed.words))]
+            for number, (at, text) in enumerate(pieces):
+                final = number == len(pieces) - 1
+                self.add_kinesis(
+                    at,
+                    {
+                        "Channel": "AGENT" if channel == "ch_1" else "CALLER",
+                        "CallId": call_id,
+                        "SegmentId": f"{channel}-{timed.start}",
+                        "StartTime": str(timed.start),
+                        "EndTime": str(timed.end if final else timed.spoken_until(text)),
+                        "Transcript": text,
+                        "IsPartial": not final,
+                        "EventType": "ADD_TRANSCRIPT_SEGMENT",
+                        "CreatedAt": iso(spec.start, at),
+                    },
+                )
+            if timed.utterance.speaker == "CUSTOMER" and timed.index % 3 == 1:
+                at = timed.end + FINAL_LATENCY + 0.3
+                self.add_kinesis(  # the agent-assist orchestrator's answer to that customer turn
+                    at,
+                    {
+                        "CallId": call_id,
+                        "Channel": "AGENT_ASSISTANT",
+                        "SegmentId": stable_id(spec.name, "assist", timed.index),
+                        "StartTime": timed.end,
+                        "EndTime": timed.end,
+                        "Transcript": "Suggested answer: check the member's recent sign-in activity first.",
+                        "IsPartial": False,
+                        "EventType": "ADD_AGENT_ASSIST",
+                        "CreatedAt": iso(spec.start, at),
+                    },
+                )
+        end = self.timeline.end
+        self.add_kinesis(end, {"CallId": call_id, "EventType": "END"})
+        recording = f"https://lca-recordings.s3.us-east-1.amazonaws.com/lca-audio-recordings/{call_id}.wav"
+        self.add_kinesis(
+            end + 2.0,
+            {
+                "CallId": call_id,
+                "RecordingUrl": recording,
+                "EventType": "ADD_S3_RECORDING_URL",
+                "CreatedAt": iso(spec.start, end + 2.0),
+            },
+        )
+        self.add_kinesis(
+            end + 4.0,
+            {
+                "CallId": call_id,
+                "EventType": "ADD_SUMMARY",
+                "ExpiresAfter": 1_800_000_000,
+                "CallSummaryText": json.dumps({"Summary": "Member regained access to online banking."}),
+            },
+        )
+        return self.sorted_lines()
+
+    # Amazon Connect Contact Lens ------------------------------------------------------------
+
+    def contact_lens_event(self, event_type: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "Version": "1.0.0",
+            "Channel": "VOICE",
+            "AccountId": "111122223333",
+            "InstanceId": "0a0b0c0d-1111-2222-3333-444455556666",
+            "ContactId": self.call_id,
+            "LanguageCode": "en-US",
+            "EventType": event_type,
+            **fields,
+        }
+
+    def write_contact_lens(self) -> list[dict[str, Any]]:
+        spec = self.spec
+        self.add_kinesis(0.0, self.contact_lens_event("STARTED"))
+        instance = "arn:aws:connect:us-east-1:111122223333:instance/0a0b0c0d-1111-2222-3333-444455556666"
+        self.add_eventbridge(
+            1.5,
+            {
+                "version": "0",
+                "id": stable_id(spec.name, "contact-event"),
+                "detail-type": "Amazon Connect Contact Event",
+                "source": "aws.connect",
+                "account": "111122223333",
+                "time": iso(spec.start, 1.5).split(".")[0] + "Z",
+                "region": "us-east-1",
+                "resources": [f"{instance}/contact/{self.call_id}", instance],
+                "detail": {
+                    "eventType": "CONNECTED_TO_AGENT",
+                    "contactId": self.call_id,
+                    "initialContactId": self.call_id,
+                    "channel": "VOICE",
+                    "instanceArn": instance,
+                    "initiationMethod": "INBOUND",
+                    "agentInfo": {"agentArn": f"{instance}/agent/{spec.agent_id}"},
+                },
+            },
+        )
+        for timed in self.timeline.utterances:
+            transcript_id = self.result_id(timed)
+            previous = 0
+            for number, (at, text) in enumerate(timed.partials):
+                words = text.split()
+                piece = " ".join(words[previous:])
+                begin = timed.spoken_until(" ".join(words[:previous])) if previous else timed.start
+                previous = len(words)
+                utterance = {
+                    "Id": stable_id(spec.name, "piece", timed.index, number),
+                    "TranscriptId": transcript_id,
+                    "ParticipantId": timed.utterance.speaker,
+                    "ParticipantRole": timed.utterance.speaker,
+                    "PartialContent": piece,
+                    "BeginOffsetMillis": round(begin * 1000),
+                    "EndOffsetMillis": round(timed.spoken_until(text) * 1000),
+                }
+                self.add_kinesis(at, self.contact_lens_event("SEGMENTS", Segments=[{"Utterance": utterance}]))
+            final_at = timed.end + FINAL_LATENCY
+            final = {
+                "Id": transcript_id,
+                "ParticipantId": timed.utterance.speaker,
+                "ParticipantRole": timed.utterance.speaker,
+                "Content": " ".join(timed.words),
+                "BeginOffsetMillis": round(timed.start * 1000),
+                "EndOffsetMillis": round(timed.end * 1000),
+                "Sentiment": timed.utterance.sentiment,
+            }
+            self.add_kinesis(final_at, self.contact_lens_event("SEGMENTS", Segments=[{"Transcript": final}]))
+        for at, name in self.timeline.categories:
+            categories = {"MatchedCategories": [name], "MatchedDetails": {name: {"PointsOfInterest": []}}}
+            self.add_kinesis(
+                at + 0.2, self.contact_lens_event("SEGMENTS", Segments=[{"Categories": categories}])
+            )
+        end = self.timeline.end
+        summary = {
+            "Content": "The customer's parcel was marked delivered but not received; a replacement was sent.",
+            "Status": "COMPLETED",
+        }
+        self.add_kinesis(
+            end + 1.0, self.contact_lens_event("SEGMENTS", Segments=[{"PostContactSummary": summary}])
+        )
+        self.add_kinesis(end + 1.5, self.contact_lens_event("COMPLETED"))
+        return self.sorted_lines()
 
     # Segments in every format --------------------------------------------
 
