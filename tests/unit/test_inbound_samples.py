@@ -18,12 +18,16 @@ from callrecap.domain.models import (
     CallEndObserved,
     CallStartObserved,
     Observation,
+    RecordIgnored,
     Segment,
+    observed_call_id,
 )
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.jsonl"))
-CHIME_SAMPLE_FILES = [p for p in SAMPLE_FILES if '"source":"eventbridge"' in p.read_text(encoding="utf-8")]
+CHIME_SAMPLE_FILES = [p for p in SAMPLE_FILES if '"source":"aws.chime"' in p.read_text(encoding="utf-8")]
+PIECEWISE_PARTIALS = {"missing_parcel"}
+"""Contact Lens partials are pieces of an utterance (`PartialContent`), not a growing prefix."""
 
 
 def load_lines(path: Path) -> list[dict[str, Any]]:
@@ -64,14 +68,14 @@ def test_sample_is_a_complete_call(path: Path) -> None:
     assert times == sorted(times), "events are in time order"
     flat = [obs for _, found in parsed for obs in found]
 
-    call_ids = {
-        obs.call_id if isinstance(obs, Segment) else getattr(obs, "details", obs).call_id for obs in flat
-    }  # type: ignore[union-attr]
+    call_ids = {observed_call_id(obs) for obs in flat}
     assert len(call_ids) == 1, "one call per file"
     assert isinstance(flat[0], CallStartObserved), "the call starts first"
     assert any(isinstance(obs, CallEndObserved) for obs in flat)
-    _, last_found = parsed[-1]
-    assert last_found and isinstance(last_found[0], CallEndObserved), "the call ends last"
+    spoken_or_bounds = [obs for obs in flat if not isinstance(obs, RecordIgnored)]
+    # what follows the end carries no speech (an LCA recording URL, LCA's own summary)
+    last = [obs for obs in spoken_or_bounds if isinstance(obs, CallEndObserved | Segment)][-1]
+    assert isinstance(last, CallEndObserved), "the call ends after its last words"
 
     segments = [obs for obs in flat if isinstance(obs, Segment)]
     finals: dict[str, Segment] = {}
@@ -85,10 +89,12 @@ def test_sample_is_a_complete_call(path: Path) -> None:
         else:
             assert segment.segment_id not in finals, "one final per utterance"
             finals[segment.segment_id] = segment
-    assert len(finals) >= 20
+    assert len(finals) >= 15
     assert partials, "partial results before finals"
     for segment_id, growing in partials.items():
         assert segment_id in finals, "every partial id gets a final"
+        if path.stem in PIECEWISE_PARTIALS:
+            continue
         final_words = finals[segment_id].text.split()
         lengths = [len(p.text.split()) for p in growing]
         assert lengths == sorted(lengths) and lengths[-1] < len(final_words)
@@ -121,7 +127,10 @@ def test_the_set_uses_both_inbound_formats_and_every_variant() -> None:
                 kinds.add("eventbridge")
                 continue
             data = line["data"]
-            if "detail-type" in data:
+            if "ContactId" in data:
+                segments = data.get("Segments") or [{}]
+                kinds.add(f"contact-lens:{data['EventType']}:{','.join(sorted(segments[0])) or '-'}")
+            elif "detail-type" in data:
                 kinds.add(f"chime:{data['detail-type']}")
             elif data["EventType"] == "ADD_TRANSCRIPT_SEGMENT":
                 embedded = "TranscriptEvent" if data.get("TranscriptEvent") else None
@@ -141,6 +150,14 @@ def test_the_set_uses_both_inbound_formats_and_every_variant() -> None:
         "lca:segment:flat",
         "lca:segment:TranscriptEvent",
         "lca:segment:UtteranceEvent",
+        "lca:ADD_AGENT_ASSIST",
+        "lca:ADD_SUMMARY",
+        "contact-lens:STARTED:-",
+        "contact-lens:SEGMENTS:Utterance",
+        "contact-lens:SEGMENTS:Transcript",
+        "contact-lens:SEGMENTS:Categories",
+        "contact-lens:SEGMENTS:PostContactSummary",
+        "contact-lens:COMPLETED:-",
     }
 
 
