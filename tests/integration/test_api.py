@@ -267,3 +267,29 @@ def test_every_contract_route_is_served(world: Any) -> None:
         assert status in (200, 202), (method, template)
     status, body, _ = call("DELETE", "/calls/c1")
     assert (status, body["message"]) == (404, "no route DELETE /calls/c1")
+
+
+def test_a_forged_list_cursor_is_a_400_not_a_500(world: Any) -> None:
+    """A cursor is client data: one that was not issued for this query is refused before DynamoDB
+    sees it (real DynamoDB answers a foreign ExclusiveStartKey with a ValidationException)."""
+    import base64
+    import json as _json
+
+    transcripts, _, _ = world
+    for n in range(3):
+        start(transcripts, f"c{n}", f"{TODAY}T09:0{n}:00.000Z")
+    status, body, _ = call("GET", "/calls", f"day={TODAY}&limit=1")
+    issued = _json.loads(base64.urlsafe_b64decode(body["nextCursor"]))
+
+    def forged(key: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(_json.dumps(key).encode()).decode()
+
+    other_day = {**issued, "gsi1pk": {"S": "DAY#1999-01-01"}}
+    extra_attribute = {**issued, "status": {"S": "LIVE"}}
+    not_a_string = {**issued, "sk": {"N": "1"}}
+    only_pk = {"pk": issued["pk"]}
+    for cursor in (forged(other_day), forged(extra_attribute), forged(not_a_string), forged(only_pk)):
+        status, body, _ = call("GET", "/calls", f"day={TODAY}&limit=1&cursor={cursor}")
+        assert (status, body["error"]) == (400, "BadRequest"), cursor
+    status, _, _ = call("GET", "/calls", f"day={TODAY}&limit=1&cursor={forged(issued)}")
+    assert status == 200  # the issued one still works

@@ -165,3 +165,30 @@ def test_configured_prompts_dir_must_exist(tmp_path: Path) -> None:
     with pytest.raises(PromptError, match="does not exist"):
         bundled_prompts_dir(str(tmp_path / "nope"))
     assert bundled_prompts_dir(str(REPO_PROMPTS)) == REPO_PROMPTS
+
+
+ESCAPE = "{{ cycler.__init__.__globals__.os.popen('id').read() }}"
+"""A template that, unsandboxed, runs a shell command as the summarizer's role."""
+
+
+def test_an_override_that_reaches_python_internals_fails_the_check_and_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from callrecap.domain.prompt_templates import (
+        PromptRenderError,
+        check_renders,
+        prompt_set_from_files,
+        read_prompt_files,
+    )
+
+    ran: list[str] = []
+    monkeypatch.setattr(os, "popen", lambda command: ran.append(command))  # would be the shell
+    files = read_prompt_files(bundled_prompts_dir())
+    files["system.j2"] = files["system.j2"] + "\n" + ESCAPE
+    hostile = prompt_set_from_files(files, source="s3://override")
+    with pytest.raises(PromptRenderError, match="SecurityError"):
+        check_renders(hostile)
+    assert ran == []
+    check_renders(load_prompt_set())  # the bundled prompts render in the same sandbox

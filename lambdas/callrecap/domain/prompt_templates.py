@@ -246,11 +246,16 @@ def parse_sections(text: str, *, source: str = "") -> tuple[SectionSpec, ...]:
 
 
 def _environment() -> jinja2.Environment:
+    """Jinja2's immutable sandbox for every template, bundled or overridden: an override comes from
+    storage (S3), and the default Environment would let it reach Python internals
+    (`cycler.__init__.__globals__.os`) and run code with the summarizer's role."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     # Prompts are plain text, not HTML: no autoescape. StrictUndefined turns a typo into an error
     # at render time (caught by the tests that render every template) instead of a blank.
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 (plain-text prompts, never HTML)
+        autoescape=False,  # plain-text prompts, never HTML (the sandbox has no S701 finding)
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,

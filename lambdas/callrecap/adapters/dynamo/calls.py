@@ -37,6 +37,9 @@ START_PUBLISHED = CallAttr.START_PUBLISHED.value
 END_PUBLISHED = CallAttr.END_PUBLISHED.value
 
 
+BY_DAY_CURSOR_KEYS = frozenset({c.PK, c.SK, c.GSI_BY_DAY_PK, c.GSI_BY_DAY_SK})
+"""A LastEvaluatedKey of the byDay index: the table key and the index key."""
+
 _INTERNAL_CALL_ATTRS = frozenset(
     {c.PK, c.SK, c.GSI_BY_DAY_PK, c.GSI_BY_DAY_SK, c.GSI_LIVE_CALLS_PK, c.GSI_LIVE_CALLS_SK}
 )
@@ -370,7 +373,9 @@ class CallQueries(CallTableState):
             "Limit": max(1, min(limit, 500)),
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(cursor)
+            kwargs["ExclusiveStartKey"] = decode_cursor(
+                cursor, key_attributes=BY_DAY_CURSOR_KEYS, fixed={c.GSI_BY_DAY_PK: c.day_pk(day)}
+            )
         response = self._call("query", **kwargs)
         items = [public_call(from_item(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")

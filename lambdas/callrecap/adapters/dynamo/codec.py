@@ -90,12 +90,26 @@ def encode_cursor(key: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    """The ExclusiveStartKey an `encode_cursor` cursor stands for; InvalidCursor otherwise."""
+def decode_cursor(
+    cursor: str, *, key_attributes: frozenset[str] = frozenset({c.PK}), fixed: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The ExclusiveStartKey an `encode_cursor` cursor stands for; InvalidCursor otherwise.
+
+    A cursor is data from the client: it must hold exactly `key_attributes`, each a string
+    attribute value, and the `fixed` ones must have the value of the query it continues (real
+    DynamoDB rejects any other ExclusiveStartKey with a ValidationException; moto accepts it).
+    """
+    refused = InvalidCursor(f"not a cursor issued by this API: {cursor[:40]!r}")
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError) as error:
-        raise InvalidCursor(f"not a cursor issued by this API: {cursor[:40]!r}") from error
-    if not isinstance(key, dict) or c.PK not in key:
-        raise InvalidCursor(f"not a cursor issued by this API: {cursor[:40]!r}")
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise refused from error
+    if not isinstance(key, dict) or set(key) != set(key_attributes):
+        raise refused
+    for value in key.values():
+        if not isinstance(value, dict) or set(value) != {"S"} or not isinstance(value["S"], str):
+            raise refused
+    for name, expected in (fixed or {}).items():
+        if key[name]["S"] != expected:
+            raise refused
     return key
