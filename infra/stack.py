@@ -47,7 +47,8 @@ class CallRecapStack(cdk.Stack):
             environment=self.pipeline.common_env,
             description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
         )
-        grant_table(api_function, self.storage.table, self.storage.key, write=True)
+        # Reads only (the API is wired with the read-only adapters; the permissions test checks it).
+        grant_table(api_function, self.storage.table, self.storage.key, write=False, batch_read=False)
         self.pipeline.bus.grant_put_events_to(api_function)
         self.api = Api(
             self,

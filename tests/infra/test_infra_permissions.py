@@ -189,3 +189,17 @@ def test_a_lambda_summarizer_is_granted_invoke_instead_of_bedrock(alt_synth: Syn
     assert granted == needed_actions(Function.SUMMARIZER, "lambda")
     assert "lambda:InvokeFunction" in granted
     assert not any(a.startswith("bedrock:") for a in granted)
+
+
+def test_the_api_function_reads_and_publishes_but_cannot_write_or_encrypt(main_synth: Synthesized) -> None:
+    """The page's API only reads calls and summaries and puts SummaryRequested on the bus."""
+    from infra_helpers import role_statements as statements_of
+
+    granted = {
+        action
+        for statement in statements_of(main_synth.raw, function_role_id(main_synth.raw, Function.API))
+        for action in actions_of(statement)
+    }
+    assert {"dynamodb:GetItem", "dynamodb:Query", "events:PutEvents", "kms:Decrypt"} <= granted
+    forbidden = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert granted & (forbidden | {"kms:Encrypt", "kms:GenerateDataKey"}) == set()

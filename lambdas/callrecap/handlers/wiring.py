@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
+    from callrecap.domain.call_browsing import CallReader, SummaryReader
     from callrecap.domain.ingest_batch import IngestDependencies
     from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher
     from callrecap.domain.summary_runs import SummaryService
@@ -30,10 +31,10 @@ class LifecycleDependencies:
 
 @dataclass(frozen=True)
 class ApiDependencies:
-    transcripts: Any
-    """adapters.dynamo.transcripts.DynamoTranscriptStore (get_call, list_calls, list_segments_since)."""
-    summaries: Any
-    """adapters.dynamo.summaries.DynamoSummaryStore (list_summaries, get_summary)."""
+    transcripts: CallReader
+    """Read-only: adapters.dynamo.call_queries.CallQueries (get_call, list_calls, list_segments_since)."""
+    summaries: SummaryReader
+    """Read-only: adapters.dynamo.summary_reads.DynamoSummaryReader (list_summaries, get_summary)."""
     publisher: EventPublisher
 
 
@@ -87,12 +88,14 @@ def lifecycle() -> LifecycleDependencies:
 
 
 def api() -> ApiDependencies:
-    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    """Reads and a publish only: the page's API never writes the table (its role may not)."""
+    from callrecap.adapters.dynamo.call_queries import CallQueries
+    from callrecap.adapters.dynamo.summary_reads import DynamoSummaryReader
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
     return ApiDependencies(
-        transcripts=_transcripts(settings),
-        summaries=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
+        transcripts=CallQueries(settings.table_name, ttl_days=settings.ttl_days),
+        summaries=DynamoSummaryReader(settings.table_name, ttl_days=settings.ttl_days),
         publisher=_publisher(settings),
     )
 

@@ -1,72 +1,32 @@
-"""The call record (`META`): lifecycle updates and the reads of calls and their transcripts.
+"""The call record (`META`): its lifecycle updates (reads are in call_queries).
 
 Lifecycle updates are conditional on the start/end flags, so exactly one of the legs, records or
 sweeps that observe a boundary publishes it (domain.call_lifecycle); `release_*` undo a claim
-whose event could not be published. Reads return call records without the table's internal keys.
+whose event could not be published.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import (
-    InvalidCursor,
     attr,
-    decode_cursor,
-    encode_cursor,
-    from_item,
     string_set,
 )
-from callrecap.adapters.dynamo.table import CallTableState
-from callrecap.contracts import CallAttr, SegmentAttr
+from callrecap.adapters.dynamo.table_updates import CallTableState
+from callrecap.contracts import CallAttr
 from callrecap.domain.models import (
     CALL_DETAIL_ATTRS,
     CallDetails,
     CallStatus,
     ProducerSummaryObserved,
-    Segment,
-    Speaker,
 )
-from callrecap.domain.ports import Page
-from callrecap.domain.transcript import resolve
 
 START_PUBLISHED = CallAttr.START_PUBLISHED.value
 END_PUBLISHED = CallAttr.END_PUBLISHED.value
-
-
-BY_DAY_CURSOR_KEYS = frozenset({c.PK, c.SK, c.GSI_BY_DAY_PK, c.GSI_BY_DAY_SK})
-"""A LastEvaluatedKey of the byDay index: the table key and the index key."""
-
-_INTERNAL_CALL_ATTRS = frozenset(
-    {c.PK, c.SK, c.GSI_BY_DAY_PK, c.GSI_BY_DAY_SK, c.GSI_LIVE_CALLS_PK, c.GSI_LIVE_CALLS_SK}
-)
-
-
-def public_call(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A call record as the API and the domain see it: no table keys."""
-    return {k: v for k, v in record.items() if k not in _INTERNAL_CALL_ATTRS}
-
-
-def segment_from_item(item: Mapping[str, Any]) -> Segment:
-    data = from_item(item)
-    speaker_raw = str(data.get(SegmentAttr.SPEAKER, Speaker.UNKNOWN.value))
-    speaker = Speaker(speaker_raw) if speaker_raw in Speaker.__members__ else Speaker.UNKNOWN
-    return Segment(
-        call_id=str(data[SegmentAttr.CALL_ID]),
-        segment_id=str(data[SegmentAttr.SEGMENT_ID]),
-        speaker=speaker,
-        start_time=float(data.get(SegmentAttr.START_TIME, 0.0)),
-        end_time=float(data.get(SegmentAttr.END_TIME, 0.0)),
-        text=str(data.get(SegmentAttr.TEXT, "")),
-        is_partial=bool(data.get(SegmentAttr.IS_PARTIAL, False)),
-        channel=str(data.get(SegmentAttr.CHANNEL, "")),
-        sentiment=data.get(SegmentAttr.SENTIMENT) or None,
-        source=str(data.get(SegmentAttr.SOURCE, "")),
-        created_at=str(data.get(SegmentAttr.CREATED_AT, "")),
-    )
 
 
 class CallLifecycle(CallTableState):
@@ -310,91 +270,3 @@ class CallLifecycle(CallTableState):
             live_index=True,
             now=moment,
         )
-
-
-class CallQueries(CallTableState):
-    """Strongly consistent reads of calls and transcripts; paginated lists by day and live calls."""
-
-    def get_call(self, call_id: str) -> dict[str, Any] | None:
-        record = self._read(call_id, c.CALL_META_SK)
-        return public_call(record) if record else None
-
-    def list_segments(self, call_id: str) -> list[Segment]:
-        items = self._query_all(
-            TableName=self.table_name,
-            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :seg)",
-            ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
-            ExpressionAttributeValues={":pk": attr(c.call_pk(call_id)), ":seg": attr(c.SEGMENT_SK_PREFIX)},
-            ConsistentRead=True,
-        )
-        return resolve(segment_from_item(item) for item in items)
-
-    def list_segments_since(
-        self, call_id: str, cursor: str | None, *, call_record: Mapping[str, Any] | None = None
-    ) -> tuple[list[Segment], str]:
-        """Segments written or changed after `cursor` (None: all), in spoken order, and the next cursor.
-
-        The cursor is the call's committed `lastWriteSeq` read first (strongly consistent), so a
-        segment committed while we read is returned on the next poll, never skipped. Readers merge
-        by segment_id: a final returned later replaces the partial returned earlier. A caller that
-        has just read the call record with `get_call` passes it as `call_record` to save a read.
-        """
-        after = 0
-        if cursor:
-            if not cursor.isdigit():
-                raise InvalidCursor(f"not a transcript cursor: {cursor[:40]!r}")
-            after = int(cursor)
-        record = call_record if call_record is not None else self.get_call(call_id)
-        watermark = int((record or {}).get(CallAttr.LAST_WRITE_SEQ, 0) or 0)
-        if watermark <= after:
-            return [], str(max(after, watermark))
-        items = self._query_all(
-            TableName=self.table_name,
-            IndexName=c.LSI_SEGMENT_WRITES,
-            KeyConditionExpression="#pk = :pk AND #seq BETWEEN :after AND :upto",
-            ExpressionAttributeNames={"#pk": c.PK, "#seq": c.SEGMENT_WRITE_SEQ},
-            ExpressionAttributeValues={
-                ":pk": attr(c.call_pk(call_id)),
-                ":after": attr(after + 1),
-                ":upto": attr(watermark),
-            },
-            ConsistentRead=True,
-        )
-        return resolve(segment_from_item(item) for item in items), str(watermark)
-
-    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "IndexName": c.GSI_BY_DAY,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": c.GSI_BY_DAY_PK},
-            "ExpressionAttributeValues": {":pk": attr(c.day_pk(day))},
-            "ScanIndexForward": False,
-            "Limit": max(1, min(limit, 500)),
-        }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(
-                cursor, key_attributes=BY_DAY_CURSOR_KEYS, fixed={c.GSI_BY_DAY_PK: c.day_pk(day)}
-            )
-        response = self._call("query", **kwargs)
-        items = [public_call(from_item(item)) for item in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return Page(items=items, cursor=encode_cursor(last) if last else None)
-
-    def list_live_calls(self, idle_before: str | None = None) -> list[dict[str, Any]]:
-        """Calls not yet ended (optionally only those idle since before `idle_before`, ISO UTC)."""
-        condition = "#pk = :pk"
-        names = {"#pk": c.GSI_LIVE_CALLS_PK}
-        values: dict[str, Any] = {":pk": attr(c.LIVE_CALLS_PK)}
-        if idle_before:
-            condition += " AND #sk < :cutoff"
-            names["#sk"] = c.GSI_LIVE_CALLS_SK
-            values[":cutoff"] = attr(idle_before)
-        items = self._query_all(
-            TableName=self.table_name,
-            IndexName=c.GSI_LIVE_CALLS,
-            KeyConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-        return [public_call(from_item(item)) for item in items]

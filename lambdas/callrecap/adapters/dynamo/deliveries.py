@@ -11,8 +11,9 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import to_item
-from callrecap.adapters.dynamo.summaries import VERSION_DIGITS
-from callrecap.adapters.dynamo.table import TableAdapter, is_condition_failure
+from callrecap.adapters.dynamo.summary_reads import VERSION_DIGITS
+from callrecap.adapters.dynamo.table import is_condition_failure
+from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 
 
@@ -20,7 +21,7 @@ def delivery_sk(version: int) -> str:
     return f"{c.DELIVERY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
 
 
-class DynamoDeliveryStore(TableAdapter):
+class DynamoDeliveryStore(UpdatingTable):
     """The CRM hook's DeliveryStore (domain.crm_delivery)."""
 
     def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:

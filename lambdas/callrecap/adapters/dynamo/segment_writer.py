@@ -35,9 +35,9 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.aws_clients import error_code
-from callrecap.adapters.dynamo.calls import public_call
+from callrecap.adapters.dynamo.call_queries import public_call
 from callrecap.adapters.dynamo.codec import attr, from_item
-from callrecap.adapters.dynamo.table import CallTableState
+from callrecap.adapters.dynamo.table_updates import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import CallStatus, Segment
 from callrecap.domain.ports import SegmentWriteResult

@@ -17,15 +17,16 @@ from dataclasses import replace
 from typing import Any
 
 from callrecap import contracts as c
-from callrecap.adapters.dynamo.codec import attr, from_item, to_item
-from callrecap.adapters.dynamo.table import TableAdapter, is_condition_failure
+from callrecap.adapters.dynamo.codec import attr, to_item
+from callrecap.adapters.dynamo.summary_reads import DynamoSummaryReader, summary_sk
+from callrecap.adapters.dynamo.table import is_condition_failure
+from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
-from callrecap.domain.summary_record import SummaryAttr, summary_from_record, summary_to_record
+from callrecap.domain.summary_record import SummaryAttr, summary_to_record
 
 log = logging.getLogger(__name__)
 
-VERSION_DIGITS = 6
 MAX_CLAIM_ATTEMPTS = 8
 TOPIC_SECTION = "topic"
 TOPIC_MAX_CHARS = 200
@@ -35,14 +36,10 @@ class VersionConflictError(RuntimeError):
     """No free version could be claimed (an unlikely storm of concurrent runs for one call)."""
 
 
-def summary_sk(version: int) -> str:
-    return f"{c.SUMMARY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
-
-
 # --------------------------------------------------------------------------- the store
 
 
-class DynamoSummaryStore(TableAdapter):
+class DynamoSummaryStore(DynamoSummaryReader, UpdatingTable):
     """SummaryRepository (domain.summary_runs) over the single table, low-level client."""
 
     # ----------------------------------------------------------------------- SummaryStore
@@ -99,25 +96,6 @@ class DynamoSummaryStore(TableAdapter):
 
     def put_summary(self, summary: Summary) -> None:
         self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))
-
-    def get_summary(self, call_id: str, version: int) -> Summary | None:
-        record = self._read(call_id, summary_sk(version))
-        return summary_from_record(record) if record else None
-
-    def list_summaries(self, call_id: str) -> list[Summary]:
-        """Every version of the call, newest first."""
-        items = self._query_all(
-            TableName=self.table_name,
-            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sum)",
-            ExpressionAttributeNames={"#pk": c.PK, "#sk": c.SK},
-            ExpressionAttributeValues={
-                ":pk": attr(c.call_pk(call_id)),
-                ":sum": {"S": c.SUMMARY_SK_PREFIX},
-            },
-            ScanIndexForward=False,
-            ConsistentRead=True,
-        )
-        return [summary_from_record(from_item(item)) for item in items]
 
     # ----------------------------------------------------------------------- status changes
 

@@ -6,7 +6,8 @@ segment writer, the call lifecycle updates and the reads.
 
 from __future__ import annotations
 
-from callrecap.adapters.dynamo.calls import CallLifecycle, CallQueries
+from callrecap.adapters.dynamo.call_queries import CallQueries
+from callrecap.adapters.dynamo.calls import CallLifecycle
 from callrecap.adapters.dynamo.segment_writer import SegmentWriter, StoredSegments
 
 __all__ = ["DynamoTranscriptStore", "StoredSegments"]
