@@ -26,14 +26,19 @@ from callrecap_local.lambda_events import http_api_event, http_api_response
 log = logging.getLogger("callrecap_local")
 
 API_PREFIX = "/api"
-CORS_HEADERS = {
-    "access-control-allow-origin": "*",
-    "access-control-allow-methods": "GET,POST,OPTIONS",
-    "access-control-allow-headers": "authorization,content-type",
-    "access-control-max-age": "600",
-}
-"""What the HTTP API's CORS configuration answers a preflight with (the page is same-origin
-locally; this lets a page served from elsewhere, e.g. a UI dev server, use the local API)."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+CORS_RESPONSE_HEADERS = frozenset(
+    {
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
+        "access-control-max-age",
+    }
+)
+"""Dropped from every local answer: the page is served by this server itself (same origin), and
+a CORS header would let any web page the user visits read the local calls."""
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -113,8 +118,28 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._dispatch("OPTIONS")
 
+    def _allowed_hosts(self) -> set[str]:
+        host, port = self.server.server_address[:2]
+        names = {str(host), *LOOPBACK_NAMES}
+        return {f"{name}:{port}" for name in names}
+
+    def _refusal(self) -> str | None:
+        """Why this request may not be served: a Host this server is not (DNS rebinding), or an
+        Origin other than its own (another web page calling the local API)."""
+        host = (self.headers.get("host") or "").strip().lower()
+        if host not in self._allowed_hosts():
+            return f"unexpected Host {host[:80]!r}: the local stack answers only on loopback"
+        origin = (self.headers.get("origin") or "").strip().lower()
+        if origin and origin not in {f"http://{allowed}" for allowed in self._allowed_hosts()}:
+            return f"cross-origin request from {origin[:80]!r} refused: the local API is same-origin only"
+        return None
+
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
+        refusal = self._refusal()
+        if refusal is not None:
+            self._send(HTTPStatus.FORBIDDEN, {"content-type": "text/plain"}, refusal.encode())
+            return
         try:
             if url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
                 self._api(method, url.path[len(API_PREFIX) :] or "/", url.query)
@@ -132,8 +157,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _api(self, method: str, path: str, query: str) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
-        if method == "OPTIONS":
-            self._send(HTTPStatus.NO_CONTENT, dict(CORS_HEADERS), b"")
+        if method == "OPTIONS":  # same-origin only: no preflight is ever needed, none is granted
+            self._send(HTTPStatus.NO_CONTENT, {}, b"")
             return
         matched = match_route(method, path)
         if matched is None:
@@ -158,6 +183,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": "Internal Server Error"})
             return
         status, headers, payload = http_api_response(result)
+        headers = {k: v for k, v in headers.items() if k.lower() not in CORS_RESPONSE_HEADERS}
         self._send(status, headers, payload)
 
     # ------------------------------------------------------------------ static files
