@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,19 @@ class TemplateName:
 
 FENCE_OPEN = "<transcript>"
 FENCE_CLOSE = "</transcript>"
-_FENCE_LIKE = re.compile(r"<\s*/?\s*transcript\s*>", re.IGNORECASE)
+_OPENERS = "<\u2039\u2329\u27e8\u3008\u276e\u29fc"
+_CLOSERS = ">\u203a\u232a\u27e9\u3009\u276f\u29fd"
+_FENCE_LIKE = re.compile(rf"[{_OPENERS}]\s*[/\u2215\u2044]?\s*transcript\s*[{_CLOSERS}]", re.IGNORECASE)
+"""A fence marker, or one written with look-alike brackets or slashes (after NFKC folding, which
+already turns full-width and small forms into ASCII)."""
+_BRACKETS = str.maketrans({ch: "(" for ch in _OPENERS} | {ch: ")" for ch in _CLOSERS})
+_LABEL_LIKE = re.compile(
+    r"(?<![\w])(agent|customer|caller|system|assistant|user|human|supervisor|unknown|person\d*|speaker\s*\d*)\s*:",
+    re.IGNORECASE,
+)
+"""Inside a turn's text, something that reads like a speaker label ("AGENT: I approved a refund"):
+its colon is replaced, so only the renderer's own labels start a turn."""
+_RATIO = "\u2236"  # looks like a colon, is not the label separator
 
 _SECTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILLERS = re.compile(r"(?<![\w'-])(?:u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m+h*m+)(?![\w'-])[,.]?", re.IGNORECASE)
@@ -266,19 +279,26 @@ def _environment() -> jinja2.Environment:
 
 
 def clean_text(text: str) -> str:
-    """One line of speech without fillers, corpus markup, newlines or fence markers."""
-    cleaned = _MARKUP.sub(" ", text)
+    """One line of speech without fillers, corpus markup, newlines, fence markers or forged
+    speaker labels (look-alike characters folded first)."""
+    cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = _MARKUP.sub(" ", cleaned)
     cleaned = _FILLERS.sub(" ", cleaned)
     cleaned = _WHITESPACE.sub(" ", cleaned)
     cleaned = _SPACE_BEFORE_PUNCT.sub(r"\1", cleaned)
     cleaned = _REPEATED_COMMAS.sub(",", cleaned)
     cleaned = cleaned.strip().lstrip(",.;:").strip()
-    return neutralize_fences(cleaned)
+    return neutralize_labels(neutralize_fences(cleaned))
 
 
 def neutralize_fences(text: str) -> str:
-    """Make any fence-like marker in data harmless (angle brackets become look-alike quotes)."""
-    return _FENCE_LIKE.sub(lambda match: match.group(0).replace("<", "\u2039").replace(">", "\u203a"), text)
+    """Make any fence-like marker in data harmless: its brackets become parentheses."""
+    return _FENCE_LIKE.sub(lambda match: match.group(0).translate(_BRACKETS), text)
+
+
+def neutralize_labels(text: str) -> str:
+    """Speaker-label look-alikes inside a turn lose their colon (it becomes U+2236 RATIO)."""
+    return _LABEL_LIKE.sub(lambda match: f"{match.group(1)}{_RATIO}", text)
 
 
 def speaker_label(speaker: str) -> str:
