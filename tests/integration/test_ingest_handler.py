@@ -433,3 +433,39 @@ def test_a_record_too_big_for_sqs_is_quarantined_without_its_payload(aws: AwsRes
     (kept,) = aws.quarantined()
     assert kept["sequenceNumber"] == "seq-9" and kept["reason"] == "not JSON"
     assert (kept["data"], kept["dataTruncated"], kept["dataLength"]) == ("", True, len(big))
+
+
+class FirstPublishFails:
+    """A bus that refuses the first event it is given (CallStarted), then works."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.refused = 0
+
+    def publish(self, event: Any, detail: dict[str, Any]) -> None:
+        if not self.refused:
+            self.refused += 1
+            raise ConnectionError("events unreachable")
+        self.inner.publish(event, detail)
+
+
+def test_the_end_waits_when_the_start_of_the_same_call_was_not_announced(aws: AwsResources) -> None:
+    """Without the hold, CallEnded would reach the bus in this batch and CallStarted only on the
+    retry, after it."""
+    publisher = FirstPublishFails(EventBridgePublisher(aws.bus_name, client=aws.events))
+    dependencies = deps(aws)
+    ingest.set_dependencies(
+        ingest.IngestDependencies(
+            store=dependencies.store, publisher=publisher, quarantine=dependencies.quarantine
+        )
+    )
+    records = [
+        kinesis_record(lca("START"), sequence_number=sequence_number(0)),
+        kinesis_record(lca_segment("s1", 1.0, "Hello."), sequence_number=sequence_number(1)),
+        kinesis_record(lca("END"), sequence_number=sequence_number(2)),
+    ]
+    first = handle(raw_event(records))
+    assert failed_sequence_numbers(first) == [sequence_number(0), sequence_number(2)]
+    assert aws.bus_events() == []  # neither event out of order
+    assert handle(raw_event(records)) == {"batchItemFailures": []}  # Kinesis retries the batch
+    assert detail_types(aws.bus_events()) == ["CallStarted", "CallEnded"]

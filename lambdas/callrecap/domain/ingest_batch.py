@@ -103,6 +103,9 @@ class IngestBatch:
         self.deps = deps
         self.outcome = BatchOutcome()
         self._scope = call_scope
+        self._starts_not_announced: set[str] = set()
+        """Calls whose start failed in this batch: their end waits, so CallStarted never follows
+        CallEnded on the bus."""
 
     def fail(self, sequence_number: str, reason: str) -> None:
         self.outcome.failed.setdefault(sequence_number, reason)
@@ -133,6 +136,9 @@ class IngestBatch:
             if isinstance(observation, CallEndObserved):
                 if observation.details.call_id in calls_not_stored:
                     self.fail(seq, "end held back: segments of this call were not all stored")
+                    continue
+                if observation.details.call_id in self._starts_not_announced:
+                    self.fail(seq, "end held back: the start of this call was not announced")
                     continue
                 self._apply(seq, observation)
         return self.outcome
@@ -197,6 +203,8 @@ class IngestBatch:
             except Exception as error:
                 log.exception("lifecycle update failed", extra={"sequenceNumber": seq})
                 self.fail(seq, f"{type(observation).__name__} not applied: {error}")
+                if isinstance(observation, CallStartObserved):
+                    self._starts_not_announced.add(observation.details.call_id)
 
     def _store_segments(
         self, segments: list[Segment], segment_records: Mapping[tuple[str, str], list[str]]
