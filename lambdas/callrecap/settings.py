@@ -37,6 +37,8 @@ class EnvVar(StrEnum):
     CRM_DELIVERY_TABLE_NAME = "CALLRECAP_CRM_DELIVERY_TABLE_NAME"
     AGENT_CHANNEL = "CALLRECAP_AGENT_CHANNEL"
     CHIME_CALL_KEY = "CALLRECAP_CHIME_CALL_KEY"
+    AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
+    UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
 
 
 class Provider(StrEnum):
@@ -51,6 +53,13 @@ class AgentChannel(StrEnum):
 
     CH_0 = "ch_0"
     CH_1 = "ch_1"
+
+
+class UnassignedCallsSetting(StrEnum):
+    """Who besides supervisors and admins sees a call that names no agent (domain.access)."""
+
+    SUPERVISORS = "supervisors"
+    AGENTS = "agents"
 
 
 class ChimeCallKeySetting(StrEnum):
@@ -95,6 +104,9 @@ class Settings:
     """ch_1 is what LCA's Chime producers assume (the caller on ch_0)."""
     chime_call_key: ChimeCallKeySetting = ChimeCallKeySetting.TRANSACTION_ID
     """transactionId for this project's own Voice Connector; callId beside LCA's producers."""
+    agent_identity_claim: str = "cognito:username"
+    """The sign-in token claim that is an agent's identity (matched against a call's agentId)."""
+    unassigned_calls_visible_to: UnassignedCallsSetting = UnassignedCallsSetting.SUPERVISORS
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -141,6 +153,7 @@ class Settings:
         provider = get_choice(EnvVar.LLM_PROVIDER, Provider.EXTRACTIVE)
         agent_channel = get_choice(EnvVar.AGENT_CHANNEL, AgentChannel.CH_1)
         chime_call_key = get_choice(EnvVar.CHIME_CALL_KEY, ChimeCallKeySetting.TRANSACTION_ID)
+        unassigned = get_choice(EnvVar.UNASSIGNED_CALLS_VISIBLE_TO, UnassignedCallsSetting.SUPERVISORS)
 
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
@@ -164,6 +177,8 @@ class Settings:
             crm_delivery_table_name=get(EnvVar.CRM_DELIVERY_TABLE_NAME),
             agent_channel=agent_channel,
             chime_call_key=chime_call_key,
+            agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "cognito:username",
+            unassigned_calls_visible_to=unassigned,
         )
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
             problems.extend(settings.provider_problems())

@@ -31,6 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sweeper-interval", type=float, default=60.0, help="seconds between sweeper runs (default 60)"
     )
+    parser.add_argument(
+        "--as",
+        dest="viewer",
+        default="admin",
+        metavar="ROLE",
+        help="who the page is signed in as: admin (default), supervisor, or agent:ID (sees only "
+        "the calls whose agentId is ID, as a Cognito user in the agents group would)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every invocation")
 
 
@@ -63,9 +71,16 @@ def _serve(
     args: argparse.Namespace, samples: list[Path], stop: threading.Event, previous: Any, out: TextIO
 ) -> int:
     from callrecap_local.demo_loop import DemoLoop
+    from callrecap_local.lambda_events import local_claims
     from callrecap_local.stack import LocalPipeline, LocalPipelineError
 
-    stack = LocalPipeline(port=args.port, host=args.host, sweeper_interval=args.sweeper_interval)
+    try:
+        local_claims(args.viewer)
+    except ValueError as error:
+        raise CliError(f"--as: {error}") from error
+    stack = LocalPipeline(
+        port=args.port, host=args.host, sweeper_interval=args.sweeper_interval, viewer=args.viewer
+    )
     try:
         stack.start()
     except LocalPipelineError as error:

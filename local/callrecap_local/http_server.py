@@ -71,8 +71,11 @@ class LocalHttpServer(ThreadingHTTPServer):
         invoke_api: Callable[[dict[str, Any]], Any],
         ui_dir: Path | None,
         config: dict[str, Any],
+        claims: dict[str, str] | None = None,
     ):
+        """`claims`: the signed-in user the local API sees (default the local admin)."""
         super().__init__(address, _RequestHandler)
+        self.claims = claims
         self.invoke_api = invoke_api
         self.ui_dir = ui_dir.resolve() if ui_dir else None
         self.config = config
@@ -174,6 +177,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             path_parameters=parameters,
             source_ip=self.client_address[0],
+            claims=self.server.claims,
         )
         try:
             result = self.server.invoke_api(event)

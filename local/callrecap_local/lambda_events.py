@@ -146,6 +146,17 @@ def scheduled_event(rule_arn: str, region: str = "us-east-1") -> dict[str, Any]:
     }
 
 
+def local_claims(viewer: str) -> dict[str, str]:
+    """The claims of the local viewer `admin`, `supervisor` or `agent:<identity>` (what
+    `callrecap serve --as` takes), as Cognito's JWT authorizer would pass them."""
+    role, _, identity = viewer.partition(":")
+    groups = {"admin": "admins", "supervisor": "supervisors", "agent": "agents"}
+    if role not in groups or (role == "agent") != bool(identity):
+        raise ValueError(f"viewer must be admin, supervisor or agent:<identity>, got {viewer!r}")
+    username = identity or f"local-{role}"
+    return {"sub": f"local-{username}", "cognito:username": username, "cognito:groups": f"[{groups[role]}]"}
+
+
 def http_api_event(
     *,
     method: str,
@@ -156,11 +167,13 @@ def http_api_event(
     body: bytes,
     path_parameters: Mapping[str, str],
     source_ip: str = "127.0.0.1",
+    claims: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload format 2.0) request event.
 
-    The local stack has no sign-in, so the JWT authorizer block carries a fixed local user;
-    handlers that read claims see the same shape as behind the Cognito authorizer.
+    The local stack has no sign-in, so the JWT authorizer block carries the local viewer's claims
+    (`claims`; default the local admin, see `local_claims`) in the shape the Cognito authorizer
+    passes them: array claims as "[a b]" strings.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     now = datetime.now(UTC)
@@ -176,9 +189,7 @@ def http_api_event(
         "requestContext": {
             "accountId": LOCAL_ACCOUNT,
             "apiId": "local",
-            "authorizer": {
-                "jwt": {"claims": {"sub": "local-user", "cognito:username": "local"}, "scopes": None}
-            },
+            "authorizer": {"jwt": {"claims": dict(claims or local_claims("admin")), "scopes": None}},
             "domainName": lowered.get("host", "127.0.0.1"),
             "domainPrefix": "local",
             "http": {

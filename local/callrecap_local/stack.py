@@ -35,6 +35,7 @@ from callrecap.contracts import Function
 from callrecap_local.environment import ProcessEnvironment, aws_env, handler_env
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
+from callrecap_local.lambda_events import local_claims
 from callrecap_local.moto_patches import transact_items_snapshot
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
@@ -79,8 +80,12 @@ class LocalPipeline:
         kinesis_batch_size: int = INGEST_BATCH_SIZE,
         kinesis_batch_window: float = INGEST_BATCH_WINDOW_SECONDS,
         final_summary_delay: int = FINAL_SUMMARY_DELAY_SECONDS,
+        viewer: str = "admin",
     ):
+        """`viewer`: who the page is signed in as: admin, supervisor or agent:<identity>."""
         self.requested_port = port
+        self.viewer = viewer
+        self.viewer_claims = local_claims(viewer)  # ValueError for anything else
         self.host = host
         self.serve_http = serve_http
         self.ui_dir = ui_dir if ui_dir is not None and ui_dir.is_dir() else None
@@ -400,7 +405,8 @@ class LocalPipeline:
                 (self.host, self.requested_port),
                 invoke_api=api.invoke,
                 ui_dir=self.ui_dir,
-                config={"apiBase": "/api", "auth": None, "local": True},
+                config={"apiBase": "/api", "auth": None, "local": True, "viewer": self.viewer},
+                claims=self.viewer_claims,
             )
         except OSError as error:
             raise LocalPipelineError(

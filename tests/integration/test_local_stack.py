@@ -66,7 +66,10 @@ def test_resources_follow_the_contracts(stack: LocalPipeline) -> None:
 
 
 def test_page_config_and_unknown_api_route(stack: LocalPipeline) -> None:
-    assert get(f"{stack.url}/config.json") == (200, {"apiBase": "/api", "auth": None, "local": True})
+    assert get(f"{stack.url}/config.json") == (
+        200,
+        {"apiBase": "/api", "auth": None, "local": True, "viewer": "admin"},
+    )
     assert get(f"{stack.api_url}/no/such/route") == (404, {"message": "Not Found"})
     status, _ = get(f"{stack.url}/../../etc/passwd")
     assert status == 404

@@ -47,7 +47,8 @@ def test_request_event_has_the_payload_2_shape() -> None:
         "sourceIp": "127.0.0.1",
         "userAgent": "test",
     }
-    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "local-user"
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert (claims["sub"], claims["cognito:groups"]) == ("local-local-admin", "[admins]")  # the local admin
     assert "pathParameters" not in event and "body" not in event
 
 

@@ -2,6 +2,9 @@
 cursor, its summaries, and "summarize now" / retry. Pure: stores and the bus are ports; the HTTP
 API (handlers.api) only maps these answers and errors to HTTP.
 
+Every answer is for one viewer (domain.access): the list holds only the calls the viewer may
+see, and a call the viewer may not see is answered exactly like a call that does not exist.
+
 Errors are typed so the API answers them precisely: `InvalidRequest` (400), `NotFound` (404),
 `Conflict` (409, a retry of a version that did not fail).
 """
@@ -10,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent
+from callrecap.domain.access import AccessPolicy, Viewer
 from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus
 from callrecap.domain.ports import EventPublisher, Page
 from callrecap.domain.summary_record import SummaryAttr, summary_to_record
@@ -97,6 +101,8 @@ class CallBrowser:
     transcripts: CallReader
     summaries: SummaryReader
     publisher: EventPublisher
+    viewer: Viewer
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
     clock: Callable[[], datetime] = utc_now
 
     def _now_iso(self) -> str:
@@ -104,7 +110,7 @@ class CallBrowser:
 
     def _call(self, call_id: str) -> dict[str, Any]:
         call = self.transcripts.get_call(call_id)
-        if not call:
+        if not call or not self.policy.can_see(self.viewer, call):  # another agent's call: 404 too
             raise NotFound(f"call {call_id} not found")
         return dict(call)
 
@@ -115,7 +121,8 @@ class CallBrowser:
             page = self.transcripts.list_calls(day, limit=parse_limit(limit), cursor=cursor)
         except ValueError as error:  # a cursor this API did not issue
             raise InvalidRequest(str(error)) from error
-        return {"day": day, "calls": page.items, "nextCursor": page.cursor}
+        # Filtered here, server-side: a page may hold fewer calls than `limit`; follow nextCursor.
+        return {"day": day, "calls": self.policy.visible(self.viewer, page.items), "nextCursor": page.cursor}
 
     def call_with_segments(self, call_id: str, since: str | None) -> dict[str, Any]:
         """The call record and the transcript segments changed since the `since` cursor."""

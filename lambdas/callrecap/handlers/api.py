@@ -19,6 +19,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 
+from callrecap.domain.access import viewer_from_claims
 from callrecap.domain.call_browsing import CallBrowser, Conflict, InvalidRequest, NotFound
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
@@ -43,8 +44,12 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 
 def browser() -> CallBrowser:
+    """The calls as the signed-in user may see them: the viewer comes from the JWT authorizer's
+    claims only, never from anything the page sends."""
     deps = dependencies()
-    return CallBrowser(deps.transcripts, deps.summaries, deps.publisher)
+    claims = app.current_event.request_context.authorizer.jwt_claim
+    viewer = viewer_from_claims(claims, deps.identity_claim)
+    return CallBrowser(deps.transcripts, deps.summaries, deps.publisher, viewer, deps.policy)
 
 
 def query(name: str) -> str | None:

@@ -8,9 +8,10 @@ imported inside the builders so a function pays only for the adapters it uses.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from callrecap.domain.access import AccessPolicy, UnassignedCalls
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class ApiDependencies:
     summaries: SummaryReader
     """Read-only: adapters.dynamo.summary_reads.DynamoSummaryReader (list_summaries, get_summary)."""
     publisher: EventPublisher
+    identity_claim: str = "cognito:username"
+    """The token claim that is an agent's identity (settings.EnvVar.AGENT_IDENTITY_CLAIM)."""
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ def api() -> ApiDependencies:
         transcripts=CallQueries(settings.table_name, ttl_days=settings.ttl_days),
         summaries=DynamoSummaryReader(settings.table_name, ttl_days=settings.ttl_days),
         publisher=_publisher(settings),
+        identity_claim=settings.agent_identity_claim,
+        policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
     )
 
 
