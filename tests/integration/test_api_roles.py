@@ -45,7 +45,7 @@ def call(
 
 @pytest.fixture
 def calls(world: Any) -> Iterator[Any]:  # noqa: F811 (the fixture imported above)
-    transcripts, summaries, publisher = world
+    transcripts, summaries, _ = world
     for call_id, agent in (("a1", "alice"), ("b1", "bob"), ("u1", None)):
         start(transcripts, call_id, f"{TODAY}T09:00:00.000Z")
         if agent:
