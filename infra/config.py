@@ -108,6 +108,10 @@ class DeployConfig:
     chime_call_identity: ChimeCallIdentity = ChimeCallIdentity.AUTO
     """auto: transactionId with this stack's Voice Connector, callId without one (LCA's producers)."""
     connect_instance_arn: str = ""
+    agent_identity_claim: str = "username"
+    """The access-token claim that is an agent's identity, matched against a call's agentId."""
+    unassigned_calls_visible_to: str = "supervisors"
+    """Who besides supervisors and admins sees a call with no agent: supervisors (only) or agents."""
     """An Amazon Connect instance whose Contact Lens real-time voice segments feed the stream."""
     price_table: str = ""
     """JSON price table (USD per 1k tokens by model id) for the summaries' estimatedCostUsd."""
@@ -176,6 +180,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "agentChannel": "agent_channel",
     "chimeCallIdentity": "chime_call_identity",
     "connectInstanceArn": "connect_instance_arn",
+    "agentIdentityClaim": "agent_identity_claim",
+    "unassignedCallsVisibleTo": "unassigned_calls_visible_to",
     "priceTable": "price_table",
     "ingestBatchSize": "ingest_batch_size",
     "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
@@ -353,6 +359,11 @@ def _cross_checks(config: DeployConfig) -> list[str]:
             f"connectInstanceArn {config.connect_instance_arn!r} is not an Amazon Connect instance ARN "
             "(arn:aws:connect:<region>:<account>:instance/<id>)"
         )
+    if config.unassigned_calls_visible_to not in ("supervisors", "agents"):
+        got = config.unassigned_calls_visible_to
+        problems.append(f"unassignedCallsVisibleTo must be supervisors or agents, got {got!r}")
+    if not re.match(r"^[A-Za-z0-9:_.-]{1,128}$", config.agent_identity_claim):
+        problems.append(f"agentIdentityClaim {config.agent_identity_claim!r} is not a claim name")
     if config.python_runtime not in PYTHON_RUNTIMES:
         problems.append(
             f"pythonRuntime {config.python_runtime!r} must be one of {', '.join(PYTHON_RUNTIMES)}"

@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from callrecap.contracts import Function
+from callrecap.settings import EnvVar
 from infra.api import Api
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
@@ -44,7 +45,11 @@ class CallRecapStack(cdk.Stack):
             self,
             "ApiFunction",
             Function.API,
-            environment=self.pipeline.common_env,
+            environment={
+                **self.pipeline.common_env,
+                EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
+                EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+            },
             description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
         )
         # Reads only (the API is wired with the read-only adapters; the permissions test checks it).

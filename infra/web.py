@@ -23,6 +23,12 @@ from infra.functions import log_retention
 from infra.nag import acknowledge
 
 UI_DIR = Path(__file__).resolve().parent.parent / "ui"
+GROUP_DESCRIPTIONS = {
+    "agents": "callrecap: sees the calls whose agentId is the user's identity claim",
+    "supervisors": "callrecap: sees every call",
+    "admins": "callrecap: sees every call (and, later, may delete a call's data)",
+}
+"""The Cognito groups the stack creates, one per role of domain.access.GROUP_ROLES."""
 OAUTH_SCOPES = "openid email"
 
 
@@ -136,6 +142,15 @@ class Web(Construct):
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+        # The roles of domain.access: agents see their own calls, supervisors and admins all.
+        for group, description in GROUP_DESCRIPTIONS.items():
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Group{group.title()}",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=group,
+                description=description,
+            )
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",

@@ -104,7 +104,7 @@ class Settings:
     """ch_1 is what LCA's Chime producers assume (the caller on ch_0)."""
     chime_call_key: ChimeCallKeySetting = ChimeCallKeySetting.TRANSACTION_ID
     """transactionId for this project's own Voice Connector; callId beside LCA's producers."""
-    agent_identity_claim: str = "cognito:username"
+    agent_identity_claim: str = "username"
     """The sign-in token claim that is an agent's identity (matched against a call's agentId)."""
     unassigned_calls_visible_to: UnassignedCallsSetting = UnassignedCallsSetting.SUPERVISORS
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -177,7 +177,7 @@ class Settings:
             crm_delivery_table_name=get(EnvVar.CRM_DELIVERY_TABLE_NAME),
             agent_channel=agent_channel,
             chime_call_key=chime_call_key,
-            agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "cognito:username",
+            agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "username",
             unassigned_calls_visible_to=unassigned,
         )
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:

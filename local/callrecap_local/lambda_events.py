@@ -154,7 +154,13 @@ def local_claims(viewer: str) -> dict[str, str]:
     if role not in groups or (role == "agent") != bool(identity):
         raise ValueError(f"viewer must be admin, supervisor or agent:<identity>, got {viewer!r}")
     username = identity or f"local-{role}"
-    return {"sub": f"local-{username}", "cognito:username": username, "cognito:groups": f"[{groups[role]}]"}
+    return {  # an access token's claims (the page sends the access token)
+        "sub": f"local-{username}",
+        "username": username,
+        "cognito:username": username,
+        "cognito:groups": f"[{groups[role]}]",
+        "token_use": "access",
+    }
 
 
 def http_api_event(

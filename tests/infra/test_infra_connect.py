@@ -60,3 +60,24 @@ def test_chime_records_are_keyed_by_call_id_without_a_voice_connector_of_the_sta
 
 def test_without_an_instance_nothing_of_connect_is_deployed(main_synth: Synthesized) -> None:
     assert main_synth.resources("AWS::Connect::InstanceStorageConfig") == {}
+
+
+def test_the_stack_creates_one_cognito_group_per_role(main_synth: Synthesized) -> None:
+    from callrecap.domain.access import GROUP_ROLES
+
+    groups = {
+        g["Properties"]["GroupName"] for g in main_synth.resources("AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == set(GROUP_ROLES)
+
+
+def test_the_api_knows_the_identity_claim_and_who_sees_unassigned_calls(main_synth: Synthesized) -> None:
+    fn = main_synth.raw["Resources"][function_id(main_synth.raw, Function.API)]
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert env[EnvVar.AGENT_IDENTITY_CLAIM.value] == "username"
+    assert env[EnvVar.UNASSIGNED_CALLS_VISIBLE_TO.value] == "supervisors"
+
+
+def test_every_api_route_still_carries_the_jwt_authorizer(main_synth: Synthesized) -> None:
+    routes = main_synth.resources("AWS::ApiGatewayV2::Route").values()
+    assert routes and all(r["Properties"].get("AuthorizationType") == "JWT" for r in routes)

@@ -19,7 +19,7 @@ ALICE = local_claims("agent:alice")
 BOB = local_claims("agent:bob")
 SUPERVISOR = local_claims("supervisor")
 ADMIN = local_claims("admin")
-NO_GROUP = {"sub": "u-9", "cognito:username": "mallory"}
+NO_GROUP = {"sub": "u-9", "username": "mallory"}
 """A valid sign-in that belongs to no group: sees nothing."""
 FORGED_BODY = json.dumps({"viewer": "admin", "agentId": "alice", "cognito:groups": "[admins]"}).encode()
 """What a page might send to claim another identity: never read."""

@@ -2,8 +2,9 @@
 
 The viewer comes from the sign-in token's claims as the API's JWT authorizer passes them (never
 from anything the page sends): the Cognito groups name the role, and one configurable claim
-(default `cognito:username`) is the agent identity matched against a call's `agentId` (the
-producer's AgentId / UPDATE_AGENT, Connect's agent). A user in no group sees nothing. A call with
+(default `username`) is the agent identity matched against a call's `agentId` (the
+producer's AgentId / UPDATE_AGENT, Connect's agent). A user in no group sees nothing. The page
+sends Cognito's access token, whose user name claim is `username` (the default identity claim). A call with
 no agent identity (a bare Voice Connector call) is visible to supervisors and admins, and to
 agents only when the deployment says so (`unassignedCallsVisibleTo`).
 """
@@ -18,7 +19,8 @@ from typing import Any, Final
 from callrecap.contracts import CallAttr
 
 GROUPS_CLAIM: Final = "cognito:groups"
-DEFAULT_IDENTITY_CLAIM: Final = "cognito:username"
+DEFAULT_IDENTITY_CLAIM: Final = "username"
+"""The user name in a Cognito access token (an ID token calls it `cognito:username`)."""
 
 
 class Role(StrEnum):

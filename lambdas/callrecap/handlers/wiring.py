@@ -37,7 +37,7 @@ class ApiDependencies:
     summaries: SummaryReader
     """Read-only: adapters.dynamo.summary_reads.DynamoSummaryReader (list_summaries, get_summary)."""
     publisher: EventPublisher
-    identity_claim: str = "cognito:username"
+    identity_claim: str = "username"
     """The token claim that is an agent's identity (settings.EnvVar.AGENT_IDENTITY_CLAIM)."""
     policy: AccessPolicy = field(default_factory=AccessPolicy)
 
