@@ -19,7 +19,7 @@ export class Api {
       if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
     }
     const headers = { Accept: "application/json" };
-    const token = this.auth.token();
+    const token = await this.auth.freshToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;

@@ -22,6 +22,23 @@ async function challengeFor(verifier) {
 
 export class AuthError extends Error {}
 
+const ROLE_OF_GROUP = { admins: "Admin", supervisors: "Supervisor", agents: "Agent" };
+
+/** Claims of a JWT, unverified (display only: the API decides from the verified token). */
+function claimsOf(jwt) {
+  try {
+    return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+  } catch {
+    return {};
+  }
+}
+
+/** The role a list of Cognito groups grants, the strongest first (as the API decides). */
+export function roleOf(groups) {
+  for (const group of ["admins", "supervisors", "agents"]) if (groups.includes(group)) return ROLE_OF_GROUP[group];
+  return "No role";
+}
+
 /** Signs the agent in (when config.auth is set) and hands out the bearer token. */
 export class Auth {
   constructor(authConfig) {
@@ -40,17 +57,58 @@ export class Auth {
     return stored.accessToken;
   }
 
+  /**
+   * A usable token, renewing the session with the refresh token when the access token is about
+   * to expire (Cognito's access tokens last an hour; the refresh token, days), so the agent is
+   * not sent back to the sign-in page every hour. Null when there is none and none can be had.
+   */
+  async freshToken() {
+    const token = this.token();
+    if (token || !this.enabled) return token;
+    const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
+    if (!stored?.refreshToken) return null;
+    this.renewing ??= this.#renew(stored.refreshToken).finally(() => {
+      this.renewing = null;
+    });
+    return this.renewing;
+  }
+
+  async #renew(refreshToken) {
+    const response = await fetch(`${this.config.cognitoDomain}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", client_id: this.config.clientId, refresh_token: refreshToken }),
+    });
+    if (!response.ok) return null; // revoked or expired: the 401 path signs in again
+    this.#store(await response.json(), refreshToken);
+    return this.token();
+  }
+
+  #store(body, previousRefreshToken = null) {
+    sessionStorage.setItem(
+      TOKEN_KEY,
+      JSON.stringify({
+        accessToken: body.access_token,
+        idToken: body.id_token || null,
+        refreshToken: body.refresh_token || previousRefreshToken,
+        expiresAt: Date.now() + (Number(body.expires_in) || 3600) * 1000,
+      }),
+    );
+  }
+
   /** Name to show in the header, from the ID token's claims (not verified: display only). */
   userName() {
     const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
     if (!stored?.idToken) return null;
-    try {
-      const payload = stored.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      const claims = JSON.parse(atob(payload));
-      return claims.email || claims["cognito:username"] || null;
-    } catch {
-      return null;
-    }
+    const claims = claimsOf(stored.idToken);
+    return claims.email || claims["cognito:username"] || null;
+  }
+
+  /** Role to show in the header, from the access token's groups (the API enforces it). */
+  roleName() {
+    const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
+    const groups = claimsOf(stored?.accessToken || "")["cognito:groups"] || [];
+    return roleOf(Array.isArray(groups) ? groups : [groups]);
   }
 
   /**
@@ -65,7 +123,7 @@ export class Auth {
       await this.#finishSignIn(params);
       return true;
     }
-    if (this.token()) return true;
+    if (await this.freshToken()) return true;
     await this.signIn();
     return false;
   }
@@ -127,14 +185,6 @@ export class Auth {
       }),
     });
     if (!response.ok) throw new AuthError(`Sign-in failed: the token endpoint answered HTTP ${response.status}.`);
-    const body = await response.json();
-    sessionStorage.setItem(
-      TOKEN_KEY,
-      JSON.stringify({
-        accessToken: body.access_token,
-        idToken: body.id_token || null,
-        expiresAt: Date.now() + (Number(body.expires_in) || 3600) * 1000,
-      }),
-    );
+    this.#store(await response.json());
   }
 }

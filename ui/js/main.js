@@ -11,15 +11,22 @@ import { mountCallList } from "./views/call-list.js";
 const main = document.getElementById("main");
 let current = null;
 
-function renderAccount(auth) {
+/** "agent:agent-ray" -> "Agent agent-ray": the local stack's `--as` viewer. */
+function localViewer(viewer) {
+  const [role, identity] = String(viewer || "admin").split(":");
+  const name = { admin: "Admin", supervisor: "Supervisor", agent: "Agent" }[role] || role;
+  return identity ? `${name} ${identity}` : name;
+}
+
+function renderAccount(auth, config) {
   const slot = document.getElementById("account");
   if (!auth.enabled) {
-    replaceChildren(slot, h("span", { class: "env-note" }, "Local"));
+    replaceChildren(slot, h("span", { class: "env-note" }, `Local · signed in as ${localViewer(config.viewer)}`));
     return;
   }
   replaceChildren(
     slot,
-    h("span", { class: "user" }, auth.userName() || "Signed in"),
+    h("span", { class: "user" }, `${auth.userName() || "Signed in"} · ${auth.roleName()}`),
     h("button", { type: "button", class: "btn btn--ghost btn--on-dark", onclick: () => auth.signOut() }, "Sign out"),
   );
 }
@@ -44,7 +51,7 @@ async function start() {
     replaceChildren(main, errorState("The page could not start.", error.message, () => window.location.reload()));
     return;
   }
-  renderAccount(auth);
+  renderAccount(auth, config);
   const ctx = { api: new Api(config, auth), config };
   show(ctx, { focus: false });
   window.addEventListener("hashchange", () => show(ctx, { focus: true }));
