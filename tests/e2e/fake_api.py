@@ -46,6 +46,9 @@ class FakeBackend:
         }
     )
     required_token: str | None = None  # when set, the API demands "Authorization: Bearer <token>"
+    refresh_token: str = "refresh-1"
+    renewed_token: str | None = None  # what a refresh_token grant hands out (None: refuse it)
+    refreshes: int = 0
     issued_codes: dict[str, str] = field(default_factory=dict)  # code -> PKCE challenge
     lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
@@ -173,6 +176,16 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.server.backend
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if form.get("grant_type") == "refresh_token":
+            if form.get("refresh_token") != backend.refresh_token or not backend.renewed_token:
+                self._json(400, {"error": "invalid_grant"})
+                return
+            backend.required_token = backend.renewed_token
+            backend.refreshes += 1
+            self._json(
+                200, {"access_token": backend.required_token, "expires_in": 3600, "token_type": "Bearer"}
+            )
+            return
         challenge = backend.issued_codes.pop(form.get("code", ""), None)
         digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
         expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
@@ -186,6 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "access_token": backend.required_token,
                 "id_token": id_token,
+                "refresh_token": backend.refresh_token,
                 "expires_in": 3600,
                 "token_type": "Bearer",
             },

@@ -4,6 +4,7 @@ summary, sign-in), each checked the way an agent sees it in Chromium."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -262,3 +263,32 @@ def test_cognito_sign_in_with_pkce_and_bearer_token(page: Any) -> None:
         stored = json.loads(page.evaluate("sessionStorage.getItem('callrecap.token')"))
         assert stored["accessToken"] == "token-abc"
         assert set(backend.authorizations()) == {"Bearer token-abc"}
+
+
+def test_an_expiring_session_is_renewed_with_the_refresh_token_not_a_new_sign_in(page: Any) -> None:
+    backend = FakeBackend(required_token="token-abc")
+    with FakeApiServer(backend) as fake:
+        backend.config = {
+            **backend.config,
+            "auth": {"cognitoDomain": fake.url, "clientId": "client-1", "redirectUri": f"{fake.url}/"},
+        }
+        backend.add_call(CALL, fromNumber="+15550100")
+        page.goto(f"{fake.url}/#/calls/{CALL}")
+        expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
+        sign_ins = sum(1 for _, path, _ in backend.requests if path == "/oauth2/authorize")
+        # An hour later: the access token is about to expire, Cognito hands out a new one.
+        backend.renewed_token = "token-def"
+        page.evaluate(
+            "const t = JSON.parse(sessionStorage.getItem('callrecap.token'));"
+            "t.expiresAt = Date.now() - 1000; sessionStorage.setItem('callrecap.token', JSON.stringify(t));"
+        )
+        # the page's own transcript polling asks for a token and so drives the renewal
+        deadline = time.monotonic() + 10
+        while "Bearer token-def" not in set(backend.authorizations()) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        stored = json.loads(page.evaluate("sessionStorage.getItem('callrecap.token')"))
+        assert stored["accessToken"] == "token-def" and stored["refreshToken"] == "refresh-1"
+        assert backend.refreshes == 1
+        assert sum(1 for _, path, _ in backend.requests if path == "/oauth2/authorize") == sign_ins
+        expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
+        assert "Bearer token-def" in set(backend.authorizations())
