@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from callrecap.contracts import API_ROUTES
+from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES
 from infra.functions import log_retention
 
 ACCESS_LOG_FORMAT = {
@@ -35,6 +35,7 @@ class Api(Construct):
         construct_id: str,
         *,
         handler: lambda_.IFunction,
+        call_data_handler: lambda_.IFunction,
         user_pool: cognito.IUserPool,
         client: cognito.IUserPoolClient,
         web_origin: str,
@@ -47,7 +48,11 @@ class Api(Construct):
             description="callrecap API for the web UI",
             cors_preflight=apigw.CorsPreflightOptions(
                 allow_origins=[web_origin],
-                allow_methods=[apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+                allow_methods=[
+                    apigw.CorsHttpMethod.GET,
+                    apigw.CorsHttpMethod.POST,
+                    apigw.CorsHttpMethod.DELETE,
+                ],
                 allow_headers=["authorization", "content-type"],
                 max_age=cdk.Duration.hours(1),
             ),
@@ -56,13 +61,15 @@ class Api(Construct):
             "CognitoAuthorizer", user_pool, user_pool_clients=[client]
         )
         integration = integrations.HttpLambdaIntegration("ApiIntegration", handler)
-        for method, path in API_ROUTES:
-            self.http_api.add_routes(
-                path=path,
-                methods=[apigw.HttpMethod(method)],
-                integration=integration,
-                authorizer=authorizer,
-            )
+        call_data = integrations.HttpLambdaIntegration("CallDataIntegration", call_data_handler)
+        for routes, target in ((API_ROUTES, integration), (CALL_DATA_ROUTES, call_data)):
+            for method, path in routes:
+                self.http_api.add_routes(
+                    path=path,
+                    methods=[apigw.HttpMethod(method)],
+                    integration=target,
+                    authorizer=authorizer,
+                )
 
         access_logs = logs.LogGroup(
             self,

@@ -23,6 +23,7 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # A transaction is authorized per item action (the store's transactions hold Put and Update;
     # a ConditionCheck item would need dynamodb:ConditionCheckItem).
     ("dynamodb", "transact_write_items"): ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    ("dynamodb", "batch_write_item"): ("dynamodb:BatchWriteItem",),  # the call_data function's deletes
     ("events", "put_events"): ("events:PutEvents",),
     ("sqs", "send_message"): ("sqs:SendMessage",),
     ("s3", "list_objects_v2"): ("s3:ListBucket",),
@@ -69,6 +70,15 @@ def grant_table(
     ]
     grantee.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
     grant_key(grantee, key, encrypt=write)
+
+
+def grant_call_data(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey) -> None:
+    """One call's items: read them (export), BatchWriteItem to delete them; the table only, no index."""
+    actions = [*TABLE_READ_ACTIONS, "dynamodb:BatchWriteItem"]
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[table.table_arn])
+    )
+    grant_key(grantee, key, encrypt=False)
 
 
 def grant_key(grantee: iam.IGrantable, key: kms.IKey, *, encrypt: bool) -> None:

@@ -12,7 +12,7 @@ from callrecap.settings import EnvVar
 from infra.api import Api
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
-from infra.grants import grant_table
+from infra.grants import grant_call_data, grant_table
 from infra.ingestion import Ingestion
 from infra.monitoring import Monitoring
 from infra.nag import acknowledge_cdk_helpers
@@ -55,10 +55,23 @@ class CallRecapStack(cdk.Stack):
         # Reads only (the API is wired with the read-only adapters; the permissions test checks it).
         grant_table(api_function, self.storage.table, self.storage.key, write=False, batch_read=False)
         self.pipeline.bus.grant_put_events_to(api_function)
+        call_data_function = self.factory.create(
+            self,
+            "CallDataFunction",
+            Function.CALL_DATA,
+            environment={
+                **self.pipeline.common_env,
+                EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
+                EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+            },
+            description="HTTP API, admins: export or delete one call's data",
+        )
+        grant_call_data(call_data_function, self.storage.table, self.storage.key)
         self.api = Api(
             self,
             "Api",
             handler=api_function,
+            call_data_handler=call_data_function,
             user_pool=self.web.user_pool,
             client=self.web.client,
             web_origin=self.web.url,
@@ -71,6 +84,7 @@ class CallRecapStack(cdk.Stack):
             "Summarizer": self.pipeline.summarizer,
             "Sweeper": self.pipeline.sweeper,
             "Api": api_function,
+            "CallData": call_data_function,
         }
         if self.pipeline.lifecycle is not None:
             functions["Lifecycle"] = self.pipeline.lifecycle

@@ -127,6 +127,7 @@ class Function(StrEnum):
     SUMMARIZER = "summarizer"
     SWEEPER = "sweeper"
     API = "api"
+    CALL_DATA = "call_data"
     CRM_HOOK_EXAMPLE = "crm_hook"
 
 
@@ -211,3 +212,10 @@ API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
     ("POST", "/calls/{callId}/summaries/{version}/retry"),  # retry a FAILED summary
 )
 """Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
+
+CALL_DATA_ROUTES: Final[tuple[tuple[str, str], ...]] = (
+    ("GET", "/calls/{callId}/export"),  # every stored item of one call, as JSON (admins)
+    ("DELETE", "/calls/{callId}"),  # delete every stored item of one call (admins)
+)
+"""Routes of the same HTTP API served by the call_data function, whose role may delete: the api
+function's role stays read-only."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from callrecap.contracts import API_ROUTES
+from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES
 from callrecap_local.lambda_events import http_api_event, http_api_response
 
 log = logging.getLogger("callrecap_local")
@@ -47,8 +47,10 @@ def _compile(template: str) -> re.Pattern[str]:
 
 
 ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (method, template, _compile(template)) for method, template in API_ROUTES
+    (method, template, _compile(template)) for method, template in (*API_ROUTES, *CALL_DATA_ROUTES)
 )
+CALL_DATA_ROUTE_KEYS = frozenset(f"{method} {template}" for method, template in CALL_DATA_ROUTES)
+"""Served by the call_data function, as the deployed API integrates them."""
 
 
 def match_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
@@ -72,10 +74,13 @@ class LocalHttpServer(ThreadingHTTPServer):
         ui_dir: Path | None,
         config: dict[str, Any],
         claims: dict[str, str] | None = None,
+        invoke_call_data: Callable[[dict[str, Any]], Any] | None = None,
     ):
-        """`claims`: the signed-in user the local API sees (default the local admin)."""
+        """`claims`: the signed-in user the local API sees (default the local admin);
+        `invoke_call_data`: the function behind CALL_DATA_ROUTES (default: the api function)."""
         super().__init__(address, _RequestHandler)
         self.claims = claims
+        self.invoke_call_data = invoke_call_data or invoke_api
         self.invoke_api = invoke_api
         self.ui_dir = ui_dir.resolve() if ui_dir else None
         self.config = config
@@ -180,7 +185,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             claims=self.server.claims,
         )
         try:
-            result = self.server.invoke_api(event)
+            invoke = (
+                self.server.invoke_call_data if route_key in CALL_DATA_ROUTE_KEYS else self.server.invoke_api
+            )
+            result = invoke(event)
         except Exception:
             log.exception("api handler raised on %s", route_key)
             # What API Gateway answers when the integration fails.

@@ -100,7 +100,10 @@ class LocalPipeline:
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
         self.functions = {
             f: LocalFunction(
-                f, region=region, prefix=self.prefix, lock=None if f is Function.API else pipeline_lock
+                f,
+                region=region,
+                prefix=self.prefix,
+                lock=None if f in (Function.API, Function.CALL_DATA) else pipeline_lock,
             )
             for f in Function
         }
@@ -404,6 +407,7 @@ class LocalPipeline:
             self._http = LocalHttpServer(
                 (self.host, self.requested_port),
                 invoke_api=api.invoke,
+                invoke_call_data=self.functions[Function.CALL_DATA].invoke,
                 ui_dir=self.ui_dir,
                 config={"apiBase": "/api", "auth": None, "local": True, "viewer": self.viewer},
                 claims=self.viewer_claims,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from infra_helpers import function_id, resources
 from infra_synth import Synthesized
 
-from callrecap.contracts import API_ROUTES, Function
+from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, Function
 
 
 def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main_synth: Synthesized) -> None:
     raw = main_synth.raw
     (authorizer_id,) = resources(raw, "AWS::ApiGatewayV2::Authorizer")
     routes = resources(raw, "AWS::ApiGatewayV2::Route").values()
-    assert sorted(r["Properties"]["RouteKey"] for r in routes) == sorted(f"{m} {p}" for m, p in API_ROUTES)
+    expected = sorted(f"{m} {p}" for m, p in (*API_ROUTES, *CALL_DATA_ROUTES))
+    assert sorted(r["Properties"]["RouteKey"] for r in routes) == expected
     for route in routes:
         assert route["Properties"]["AuthorizationType"] == "JWT", route
         assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
@@ -30,10 +31,21 @@ def test_authorizer_trusts_the_user_pool_and_the_web_client(main_synth: Synthesi
 
 def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized) -> None:
     raw = main_synth.raw
-    (integration,) = resources(raw, "AWS::ApiGatewayV2::Integration").values()
-    assert integration["Properties"]["IntegrationUri"] == {
-        "Fn::GetAtt": [function_id(raw, Function.API), "Arn"]
+    integrations = {
+        i: v["Properties"]["IntegrationUri"]
+        for i, v in resources(raw, "AWS::ApiGatewayV2::Integration").items()
     }
+    assert sorted(integrations.values(), key=str) == sorted(
+        [{"Fn::GetAtt": [function_id(raw, f), "Arn"]} for f in (Function.API, Function.CALL_DATA)], key=str
+    )
+    routes = resources(raw, "AWS::ApiGatewayV2::Route").values()
+    by_route = {
+        r["Properties"]["RouteKey"]: r["Properties"]["Target"]["Fn::Join"][1][1]["Ref"] for r in routes
+    }
+    for method, path in CALL_DATA_ROUTES:  # the deleting routes go to the call_data function only
+        assert integrations[by_route[f"{method} {path}"]] == {
+            "Fn::GetAtt": [function_id(raw, Function.CALL_DATA), "Arn"]
+        }
     (stage,) = resources(raw, "AWS::ApiGatewayV2::Stage").values()
     assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]
     (api,) = resources(raw, "AWS::ApiGatewayV2::Api").values()

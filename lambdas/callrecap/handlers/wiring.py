@@ -16,6 +16,7 @@ from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
     from callrecap.domain.call_browsing import CallReader, SummaryReader
+    from callrecap.domain.call_data import CallDataStore
     from callrecap.domain.ingest_batch import IngestDependencies
     from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher
     from callrecap.domain.summary_runs import SummaryService
@@ -39,6 +40,13 @@ class ApiDependencies:
     publisher: EventPublisher
     identity_claim: str = "username"
     """The token claim that is an agent's identity (settings.EnvVar.AGENT_IDENTITY_CLAIM)."""
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
+
+
+@dataclass(frozen=True)
+class CallDataDependencies:
+    store: CallDataStore
+    identity_claim: str = "username"
     policy: AccessPolicy = field(default_factory=AccessPolicy)
 
 
@@ -101,6 +109,18 @@ def api() -> ApiDependencies:
         transcripts=CallQueries(settings.table_name, ttl_days=settings.ttl_days),
         summaries=DynamoSummaryReader(settings.table_name, ttl_days=settings.ttl_days),
         publisher=_publisher(settings),
+        identity_claim=settings.agent_identity_claim,
+        policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
+    )
+
+
+def call_data() -> CallDataDependencies:
+    """Reads and deletes of one call's items: the only function whose role may delete."""
+    from callrecap.adapters.dynamo.call_data import DynamoCallData
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME,))
+    return CallDataDependencies(
+        store=DynamoCallData(settings.table_name),
         identity_claim=settings.agent_identity_claim,
         policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
     )

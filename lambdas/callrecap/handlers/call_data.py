@@ -1,0 +1,62 @@
+"""HTTP API routes for one call's data on request (contracts.CALL_DATA_ROUTES), admins only:
+
+    GET    /calls/{callId}/export   every stored item of the call as JSON (a subject-access request)
+    DELETE /calls/{callId}          delete them all (idempotent: a second delete answers 404)
+
+A call the viewer may not see answers 404, as everywhere in the API; a call a non-admin may see
+answers 403. Served by its own function so that the api function's role stays read-only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from callrecap.domain.access import viewer_from_claims
+from callrecap.domain.call_browsing import NotFound
+from callrecap.domain.call_data import CallData, Forbidden
+from callrecap.handlers import wiring
+from callrecap.handlers._container import Lazy
+from callrecap.handlers.observability import entry_point, logger
+from callrecap.handlers.wiring import CallDataDependencies
+
+__all__ = ["CallDataDependencies", "handler", "set_dependencies"]
+
+_container: Lazy[CallDataDependencies] = Lazy(wiring.call_data)
+dependencies, set_dependencies = _container.get, _container.set
+
+app = APIGatewayHttpResolver()
+ERRORS: dict[type[Exception], tuple[int, str]] = {NotFound: (404, "NotFound"), Forbidden: (403, "Forbidden")}
+
+
+def call_data() -> CallData:
+    deps = dependencies()
+    viewer = viewer_from_claims(app.current_event.request_context.authorizer.jwt_claim, deps.identity_claim)
+    return CallData(deps.store, viewer, deps.policy)
+
+
+@app.get("/calls/<callId>/export")
+def export(callId: str) -> dict[str, Any]:
+    return call_data().export(callId)
+
+
+@app.delete("/calls/<callId>")
+def delete(callId: str) -> dict[str, Any]:
+    result = call_data().delete(callId)
+    logger.info("call data deleted", extra=result)
+    return result
+
+
+@app.exception_handler(list(ERRORS))
+def _refused(failure: Exception) -> Response[Any]:
+    status, code = ERRORS[type(failure)]
+    return Response(
+        status, content_type="application/json", body=json.dumps({"message": str(failure), "error": code})
+    )
+
+
+@entry_point(correlation_id_path="pathParameters.callId")
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)
