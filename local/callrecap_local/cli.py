@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("callrecap_local.cmd_replay", "replay recorded calls through the local stack"),
     "serve": ("callrecap_local.cmd_serve", "run the local stack with the web page and API"),
     "eval": ("callrecap_local.cmd_eval", "score summaries against human references (ROUGE)"),
+    "data": ("callrecap_local.cmd_data", "export or delete one call's data in a deployed stack"),
 }
 
 
