@@ -32,6 +32,22 @@ GROUP_DESCRIPTIONS = {
 OAUTH_SCOPES = "openid email"
 
 
+def pinned_index_html(api_url: str, cognito_domain: str) -> str:
+    """ui/index.html with a second Content-Security-Policy (a meta tag) that lets the page connect
+    to this stack's API and sign-in domain only. The CloudFront header policy cannot name the API
+    (the API's CORS names the distribution: a dependency cycle), so it allows the region's API and
+    Cognito domains; a browser enforces both policies, so the meta tag's pin is what holds."""
+    html = (UI_DIR / "index.html").read_text(encoding="utf-8")
+    meta = (
+        '<meta http-equiv="Content-Security-Policy" '
+        f"content=\"connect-src 'self' {api_url} {cognito_domain}\">"
+    )
+    anchor = '<meta charset="utf-8">'
+    if anchor not in html:
+        raise ValueError(f"ui/index.html lost its {anchor}: the CSP pin has no place to go")
+    return html.replace(anchor, f"{anchor}\n  {meta}", 1)
+
+
 class Web(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, *, config: DeployConfig, access_logs: s3.IBucket
@@ -206,8 +222,9 @@ class Web(Construct):
             self,
             "DeployUi",
             sources=[
-                s3deploy.Source.asset(str(UI_DIR), exclude=["config.json"]),
+                s3deploy.Source.asset(str(UI_DIR), exclude=["config.json", "index.html"]),
                 s3deploy.Source.json_data("config.json", site_config),
+                s3deploy.Source.data("index.html", pinned_index_html(api_url, self.domain.base_url())),
             ],
             destination_bucket=self.bucket,
             distribution=self.distribution,

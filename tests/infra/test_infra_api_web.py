@@ -102,3 +102,26 @@ def test_generated_config_json_points_at_the_api_and_sign_in(main_synth: Synthes
     assert f"'Fn::GetAtt': ['{api}', 'ApiEndpoint']" in text
     assert f"'Ref': '{client}'" in text
     assert f"'Ref': '{domain}'" in text and "amazoncognito.com" in text
+
+
+def test_the_page_may_connect_to_this_stacks_api_and_sign_in_domain_only(main_synth: Synthesized) -> None:
+    """A second CSP, in the deployed index.html, names the API endpoint and the Cognito domain;
+    the browser enforces it beside CloudFront's region-wide header policy."""
+    import json
+
+    from infra.web import pinned_index_html
+
+    html = pinned_index_html(
+        "https://api-1.execute-api.eu-west-1.amazonaws.com", "https://p.auth.eu-west-1.amazoncognito.com"
+    )
+    head = html.split("<title>")[0]
+    assert (
+        "content=\"connect-src 'self' https://api-1.execute-api.eu-west-1.amazonaws.com "
+        'https://p.auth.eu-west-1.amazoncognito.com"' in head
+    )
+    raw = main_synth.raw
+    (deployment,) = resources(raw, "Custom::CDKBucketDeployment").values()
+    markers = json.dumps(deployment["Properties"].get("SourceMarkers", []))
+    (api_id,) = resources(raw, "AWS::ApiGatewayV2::Api")
+    (domain_id,) = resources(raw, "AWS::Cognito::UserPoolDomain")
+    assert api_id in markers and domain_id in markers  # the deploy-time values the pin is filled with
