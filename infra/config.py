@@ -111,6 +111,8 @@ class DeployConfig:
     agent_identity_claim: str = "username"
     """The access-token claim that is an agent's identity, matched against a call's agentId."""
     unassigned_calls_visible_to: str = "supervisors"
+    supervisor_queues_claim: str = ""
+    """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
     """Who besides supervisors and admins sees a call with no agent: supervisors (only) or agents."""
     """An Amazon Connect instance whose Contact Lens real-time voice segments feed the stream."""
     price_table: str = ""
@@ -182,6 +184,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "connectInstanceArn": "connect_instance_arn",
     "agentIdentityClaim": "agent_identity_claim",
     "unassignedCallsVisibleTo": "unassigned_calls_visible_to",
+    "supervisorQueuesClaim": "supervisor_queues_claim",
     "priceTable": "price_table",
     "ingestBatchSize": "ingest_batch_size",
     "ingestBatchWindowSeconds": "ingest_batch_window_seconds",
@@ -362,6 +365,10 @@ def _cross_checks(config: DeployConfig) -> list[str]:
     if config.unassigned_calls_visible_to not in ("supervisors", "agents"):
         got = config.unassigned_calls_visible_to
         problems.append(f"unassignedCallsVisibleTo must be supervisors or agents, got {got!r}")
+    if config.supervisor_queues_claim and not re.match(
+        r"^[A-Za-z0-9:_.-]{1,128}$", config.supervisor_queues_claim
+    ):
+        problems.append(f"supervisorQueuesClaim {config.supervisor_queues_claim!r} is not a claim name")
     if not re.match(r"^[A-Za-z0-9:_.-]{1,128}$", config.agent_identity_claim):
         problems.append(f"agentIdentityClaim {config.agent_identity_claim!r} is not a claim name")
     if config.python_runtime not in PYTHON_RUNTIMES:

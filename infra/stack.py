@@ -49,6 +49,7 @@ class CallRecapStack(cdk.Stack):
                 **self.pipeline.common_env,
                 EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
                 EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+                EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
             },
             description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
         )
@@ -63,6 +64,7 @@ class CallRecapStack(cdk.Stack):
                 **self.pipeline.common_env,
                 EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
                 EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+                EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
             },
             description="HTTP API, admins: export or delete one call's data",
         )

@@ -156,6 +156,7 @@ class CallAttr(StrEnum):
     DIRECTION = "direction"
     AGENT_ID = "agentId"  # the agent's identity as the producer names it (LCA AgentId, Connect agent)
     LANGUAGE_CODE = "languageCode"  # the call's language, when the producer says (Contact Lens)
+    QUEUE = "queue"  # the queue the call was routed through, when the producer says (Connect)
     PRODUCER_SUMMARY = "producerSummary"  # {text, status, source}: e.g. Connect's PostContactSummary
     CATEGORIES = "categories"
     SEGMENT_COUNT = "segmentCount"  # final segments stored

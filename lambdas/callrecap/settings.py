@@ -39,6 +39,7 @@ class EnvVar(StrEnum):
     CHIME_CALL_KEY = "CALLRECAP_CHIME_CALL_KEY"
     AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
     UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
+    SUPERVISOR_QUEUES_CLAIM = "CALLRECAP_SUPERVISOR_QUEUES_CLAIM"
 
 
 class Provider(StrEnum):
@@ -107,6 +108,8 @@ class Settings:
     agent_identity_claim: str = "username"
     """The sign-in token claim that is an agent's identity (matched against a call's agentId)."""
     unassigned_calls_visible_to: UnassignedCallsSetting = UnassignedCallsSetting.SUPERVISORS
+    supervisor_queues_claim: str = ""
+    """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -179,6 +182,7 @@ class Settings:
             chime_call_key=chime_call_key,
             agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "username",
             unassigned_calls_visible_to=unassigned,
+            supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
         )
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
             problems.extend(settings.provider_problems())

@@ -124,3 +124,15 @@ def test_the_identity_claim_is_configurable(calls: Any) -> None:
 def test_a_forged_cursor_is_a_400_for_an_agent_too(calls: Any) -> None:
     status, body = call(ALICE, "GET", "/calls", f"day={TODAY}&cursor=eyJwayI6IHsiUyI6ICJ4In19")
     assert (status, body["error"]) == (400, "BadRequest")
+
+
+def test_a_supervisor_can_be_limited_to_queues(calls: Any) -> None:
+    transcripts, summaries, publisher = calls
+    transcripts.update_details(CallDetails(call_id="a1", queue="billing"), f"{TODAY}T09:00:02.000Z")
+    transcripts.update_details(CallDetails(call_id="b1", queue="support"), f"{TODAY}T09:00:02.000Z")
+    api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher, queues_claim="custom:queues"))
+    limited = {**SUPERVISOR, "custom:queues": "billing returns"}
+    assert visible_calls(limited) == {"a1"}
+    assert call(limited, "GET", "/calls/b1")[0] == 404
+    assert visible_calls(SUPERVISOR) == {"a1", "b1", "u1"}  # no such claim: every call
+    assert visible_calls({**ALICE, "custom:queues": "support"}) == {"a1"}  # agents: by agent, not queue

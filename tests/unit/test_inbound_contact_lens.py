@@ -225,3 +225,12 @@ def test_a_contact_event_without_an_agent_arn_is_malformed() -> None:
 
     with pytest.raises(MalformedRecord, match="agentArn"):
         parse_lifecycle_event(contact_event(agentInfo={"agentArn": "arn:aws:connect:::instance/x"}))
+
+
+def test_connected_to_agent_also_names_the_queue() -> None:
+    from callrecap.domain.inbound import parse_lifecycle_event
+
+    observed = parse_lifecycle_event(
+        contact_event(queueInfo={"queueArn": f"{INSTANCE_ARN}/queue/q-billing", "queueType": "STANDARD"})
+    )
+    assert observed is not None and observed.details.queue == "q-billing"

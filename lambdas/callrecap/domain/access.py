@@ -6,7 +6,10 @@ from anything the page sends): the Cognito groups name the role, and one configu
 producer's AgentId / UPDATE_AGENT, Connect's agent). A user in no group sees nothing. The page
 sends Cognito's access token, whose user name claim is `username` (the default identity claim). A call with
 no agent identity (a bare Voice Connector call) is visible to supervisors and admins, and to
-agents only when the deployment says so (`unassignedCallsVisibleTo`).
+agents only when the deployment says so (`unassignedCallsVisibleTo`). A supervisor whose token
+carries the configured queues claim (`supervisorQueuesClaim`, e.g. a custom attribute listing
+queue ids) sees only the calls routed through those queues (the call's `queue`, from Amazon
+Connect); without the claim, every call.
 """
 
 from __future__ import annotations
@@ -50,10 +53,12 @@ class Viewer:
     role: Role | None
     identity: str
     """The agent identity (the configured claim); "" when the token has none."""
+    queues: frozenset[str] | None = None
+    """A supervisor's queues, when the token limits them to some (None: not limited)."""
 
     @property
     def sees_every_call(self) -> bool:
-        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+        return self.role is Role.ADMIN or (self.role is Role.SUPERVISOR and self.queues is None)
 
 
 def groups_of(claims: Mapping[str, Any]) -> tuple[str, ...]:
@@ -66,11 +71,17 @@ def groups_of(claims: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def viewer_from_claims(claims: Mapping[str, Any], identity_claim: str = DEFAULT_IDENTITY_CLAIM) -> Viewer:
+def viewer_from_claims(
+    claims: Mapping[str, Any], identity_claim: str = DEFAULT_IDENTITY_CLAIM, queues_claim: str = ""
+) -> Viewer:
     roles = [GROUP_ROLES[g] for g in groups_of(claims) if g in GROUP_ROLES]
     role = max(roles, key=lambda r: _STRENGTH[r]) if roles else None
     identity = claims.get(identity_claim)
-    return Viewer(role=role, identity=str(identity) if isinstance(identity, str | int) else "")
+    queues: frozenset[str] | None = None
+    raw_queues = claims.get(queues_claim) if queues_claim else None
+    if role is Role.SUPERVISOR and isinstance(raw_queues, str) and raw_queues.strip():
+        queues = frozenset(q for q in raw_queues.strip("[]").replace(",", " ").split() if q)
+    return Viewer(role=role, identity=str(identity) if isinstance(identity, str | int) else "", queues=queues)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ class AccessPolicy:
             return False
         if viewer.sees_every_call:
             return True
+        if viewer.role is Role.SUPERVISOR:  # limited to queues
+            return str(call.get(CallAttr.QUEUE.value) or "") in (viewer.queues or ())
         agent = str(call.get(CallAttr.AGENT_ID.value) or "")
         if not agent:
             return self.unassigned_visible_to is UnassignedCalls.AGENTS

@@ -35,7 +35,7 @@ def call_event_detail(
     record = record or {}
     detail: dict[str, Any] = {"callId": details.call_id, "schemaVersion": SCHEMA_VERSION}
     for field_name, attr in CALL_DETAIL_ATTRS:
-        if field_name not in ("agent_id", "language_code"):  # not in the events' contract (docs/events.md)
+        if field_name not in ("agent_id", "language_code", "queue"):  # not in the events' contract
             detail[attr.value] = record.get(attr.value) or getattr(details, field_name)
     detail["startTime"] = record.get(CallAttr.STARTED_AT.value)
     if ended:

@@ -71,6 +71,7 @@ class CallDetails:
     direction: str | None = None
     agent_id: str | None = None
     language_code: str | None = None
+    queue: str | None = None
 
 
 CALL_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
@@ -81,6 +82,7 @@ CALL_DETAIL_ATTRS: tuple[tuple[str, CallAttr], ...] = (
     ("direction", CallAttr.DIRECTION),
     ("agent_id", CallAttr.AGENT_ID),
     ("language_code", CallAttr.LANGUAGE_CODE),
+    ("queue", CallAttr.QUEUE),
 )
 """CallDetails field -> call record attribute: the store writes them, the bus events copy them."""
 

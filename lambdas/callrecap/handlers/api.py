@@ -48,7 +48,7 @@ def browser() -> CallBrowser:
     claims only, never from anything the page sends."""
     deps = dependencies()
     claims = app.current_event.request_context.authorizer.jwt_claim
-    viewer = viewer_from_claims(claims, deps.identity_claim)
+    viewer = viewer_from_claims(claims, deps.identity_claim, deps.queues_claim)
     return CallBrowser(deps.transcripts, deps.summaries, deps.publisher, viewer, deps.policy)
 
 

@@ -33,7 +33,8 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {NotFound: (404, "NotFound"), F
 
 def call_data() -> CallData:
     deps = dependencies()
-    viewer = viewer_from_claims(app.current_event.request_context.authorizer.jwt_claim, deps.identity_claim)
+    claims = app.current_event.request_context.authorizer.jwt_claim
+    viewer = viewer_from_claims(claims, deps.identity_claim, deps.queues_claim)
     return CallData(deps.store, viewer, deps.policy)
 
 

@@ -41,6 +41,8 @@ class ApiDependencies:
     identity_claim: str = "username"
     """The token claim that is an agent's identity (settings.EnvVar.AGENT_IDENTITY_CLAIM)."""
     policy: AccessPolicy = field(default_factory=AccessPolicy)
+    queues_claim: str = ""
+    """The token claim listing a supervisor's queues (settings.EnvVar.SUPERVISOR_QUEUES_CLAIM)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class CallDataDependencies:
     store: CallDataStore
     identity_claim: str = "username"
     policy: AccessPolicy = field(default_factory=AccessPolicy)
+    queues_claim: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ def api() -> ApiDependencies:
         publisher=_publisher(settings),
         identity_claim=settings.agent_identity_claim,
         policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
+        queues_claim=settings.supervisor_queues_claim,
     )
 
 
@@ -123,6 +127,7 @@ def call_data() -> CallDataDependencies:
         store=DynamoCallData(settings.table_name),
         identity_claim=settings.agent_identity_claim,
         policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
+        queues_claim=settings.supervisor_queues_claim,
     )
 
 

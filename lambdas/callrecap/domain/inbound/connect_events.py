@@ -5,7 +5,9 @@ Contact Lens segment streams say who spoke (AGENT / CUSTOMER) but not which agen
 `CONNECTED_TO_AGENT` contact event carries `agentInfo.agentArn`
 (`arn:aws:connect:<region>:<account>:instance/<instance-id>/agent/<agent-id>`). Its agent id is
 stored on the call (CallDetailsObserved), keyed by the same `contactId` as the segment stream, so
-access control can match the signed-in agent. Any other contact event is not for us (None).
+access control can match the signed-in agent; so is the queue the contact came through
+(`queueInfo.queueArn`, its last part), for supervisors limited to queues. Any other contact event
+is not for us (None).
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ def is_connect_contact_event(event: Mapping[str, Any]) -> bool:
     return event.get("source") == CONNECT_SOURCE and event.get("detail-type") == CONNECT_CONTACT_DETAIL_TYPE
 
 
+def _last_part(arn: str, marker: str, field: str) -> str:
+    if marker not in arn or not arn.rsplit(marker, 1)[1]:
+        raise InvalidField(f"{field} is not an ARN with {marker}<id>: {arn[:120]!r}")
+    return arn.rsplit(marker, 1)[1]
+
+
 def agent_id_from_arn(agent_arn: str) -> str:
     """The agent's id, the last part of its ARN; InvalidField for anything else."""
-    marker = "/agent/"
-    if marker not in agent_arn or not agent_arn.rsplit(marker, 1)[1]:
-        raise InvalidField(f"detail.agentInfo.agentArn is not an agent ARN: {agent_arn[:120]!r}")
-    return agent_arn.rsplit(marker, 1)[1]
+    return _last_part(agent_arn, "/agent/", "detail.agentInfo.agentArn")
 
 
 def connect_contact_observation(event: Mapping[str, Any]) -> CallDetailsObserved | None:
@@ -47,8 +52,11 @@ def connect_contact_observation(event: Mapping[str, Any]) -> CallDetailsObserved
     agent = optional_object(detail, "agentInfo", "detail")
     if agent is None:
         raise InvalidField("missing field detail.agentInfo")
+    queue_info = optional_object(detail, "queueInfo", "detail")
+    queue_arn = optional_str(queue_info, "queueArn", "detail.queueInfo") if queue_info else None
     details = CallDetails(
         call_id=require_str(detail, "contactId", "detail"),
         agent_id=agent_id_from_arn(require_str(agent, "agentArn", "detail.agentInfo")),
+        queue=_last_part(queue_arn, "/queue/", "detail.queueInfo.queueArn") if queue_arn else None,
     )
     return CallDetailsObserved(details=details, at=optional_str(event, "time") or "", source=SOURCE_CONNECT)
