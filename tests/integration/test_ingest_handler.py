@@ -469,3 +469,30 @@ def test_the_end_waits_when_the_start_of_the_same_call_was_not_announced(aws: Aw
     assert aws.bus_events() == []  # neither event out of order
     assert handle(raw_event(records)) == {"batchItemFailures": []}  # Kinesis retries the batch
     assert detail_types(aws.bus_events()) == ["CallStarted", "CallEnded"]
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        (lca("START", call="c" * 2100), "call id of"),  # over DynamoDB's 2,048-byte partition key
+        (lca_segment("s" * 1100, 1.0, "hello"), "segment id of"),  # over the 1,024-byte sort key
+        (lca_segment("big", 1.0, "word " * 90_000), "a DynamoDB item holds at most"),  # ~450 KB
+    ],
+    ids=["call-id", "segment-id", "item-size"],
+)
+def test_a_record_dynamodb_can_never_store_is_quarantined_and_the_shard_goes_on(
+    aws: AwsResources, record: dict[str, Any], reason: str
+) -> None:
+    """Without the check it fails with a ValidationException on every retry and holds its shard
+    for the whole retry budget (moto refuses these exactly as DynamoDB does)."""
+    event = raw_event(
+        [
+            kinesis_record(record, sequence_number=sequence_number(0)),
+            kinesis_record(lca_segment("ok", 2.0, "still stored"), sequence_number=sequence_number(1)),
+        ]
+    )
+    assert handle(event) == {"batchItemFailures": []}
+    (quarantined,) = aws.quarantined()
+    assert quarantined["sequenceNumber"] == sequence_number(0)
+    assert quarantined["reason"].startswith("cannot be stored") and reason in quarantined["reason"]
+    assert [s.text for s in store(aws).list_segments(CALL)] == ["still stored"]

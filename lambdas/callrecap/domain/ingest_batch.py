@@ -4,7 +4,8 @@ quarantine are ports.
 A batch is handled in three steps, so that segments are written with one batched store call and a
 CallEnded never overtakes the transcript it ends:
 
-1. parse every record; a malformed one is quarantined and counts as processed;
+1. parse every record; a malformed one, or one DynamoDB could never store (domain.store_limits),
+   is quarantined and counts as processed;
 2. apply call details, categories and starts, then write all segments at once;
 3. apply ends, except for calls whose segments could not all be written in this batch.
 
@@ -57,6 +58,7 @@ from callrecap.domain.ports import (
     RawRecord,
     SegmentWriteResult,
 )
+from callrecap.domain.store_limits import unstorable_reason
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +149,7 @@ class IngestBatch:
         seq = record.sequence_number
         try:
             data = decode_kinesis_data(record.data, seq)
-            return parse_kinesis_record(
+            observations = parse_kinesis_record(
                 data,
                 record_id=seq,
                 channel_roles=self.deps.channel_roles,
@@ -156,6 +158,12 @@ class IngestBatch:
         except MalformedRecord as error:
             self._quarantine(record, error.reason)
             return []
+        for observation in observations:
+            reason = unstorable_reason(observation)
+            if reason is not None:  # would fail on every retry: keep it aside, let the shard go on
+                self._quarantine(record, f"cannot be stored: {reason}")
+                return []
+        return observations
 
     def _quarantine(self, record: RawRecord, reason: str) -> None:
         seq = record.sequence_number
