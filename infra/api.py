@@ -40,6 +40,7 @@ class Api(Construct):
         client: cognito.IUserPoolClient,
         web_origin: str,
         log_retention_days: int,
+        throttle_rps: int = 50,
     ) -> None:
         super().__init__(scope, construct_id)
         self.http_api = apigw.HttpApi(
@@ -84,7 +85,8 @@ class Api(Construct):
         cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
             destination_arn=access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
         )
+        # Per stage, all routes together: config.api_throttle_rps (a burst of twice that).
         cfn_stage.default_route_settings = apigw.CfnStage.RouteSettingsProperty(
-            throttling_burst_limit=100, throttling_rate_limit=50
+            throttling_burst_limit=2 * throttle_rps, throttling_rate_limit=throttle_rps
         )
         self.url = self.http_api.api_endpoint

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from math import ceil
 from typing import Any, Final, TypeVar
 
 from callrecap.settings import AgentChannel, EnvVar, Provider, Settings
@@ -142,6 +143,11 @@ class DeployConfig:
     # Web
     cognito_domain_prefix: str = ""
     self_sign_up: bool = False
+    # API
+    expected_open_pages: int = 25
+    """Agent pages open at once (each polls about 2 requests a second while its call is live)."""
+    api_throttle: int = 0
+    """Stage-wide requests a second (`apiThrottleRps`); 0: follows from expected_open_pages."""
     # Operations
     log_retention_days: int = 30
     alarm_email: str = ""
@@ -157,6 +163,12 @@ class DeployConfig:
     @property
     def voice_connector_enabled(self) -> bool:
         return bool(self.voice_connector_id) or self.create_voice_connector
+
+    @property
+    def api_throttle_rps(self) -> int:
+        """The stage throttle: `apiThrottleRps`, else 2.5 requests a second per expected open page
+        (2 a second while a live call is open, a quarter more for lists, summaries, retries)."""
+        return self.api_throttle or max(10, ceil(self.expected_open_pages * PAGE_REQUESTS_PER_SECOND))
 
     @property
     def chime_call_key(self) -> str:
@@ -206,6 +218,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "crmHookArn": "crm_hook_arn",
     "cognitoDomainPrefix": "cognito_domain_prefix",
     "selfSignUp": "self_sign_up",
+    "expectedOpenPages": "expected_open_pages",
+    "apiThrottleRps": "api_throttle",
     "logRetentionDays": "log_retention_days",
     "alarmEmail": "alarm_email",
     "iteratorAgeAlarmSeconds": "iterator_age_alarm_seconds",
@@ -259,7 +273,13 @@ def _as_enum(key: str, raw: Any, enum: type[_E], problems: list[str]) -> _E | No
     return None
 
 
+PAGE_REQUESTS_PER_SECOND: Final = 2.5
+HTTP_API_ACCOUNT_QUOTA_RPS: Final = 10_000
+"""Default quota per account and region for HTTP, REST and WebSocket APIs together (Service Quotas)."""
+
 _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
+    "expectedOpenPages": (1, 100_000),
+    "apiThrottleRps": (0, 1_000_000),
     "ingestBatchSize": (1, 10_000),
     "ingestBatchWindowSeconds": (0, 300),
     "ingestRetryAttempts": (0, 10_000),
@@ -371,6 +391,12 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(f"supervisorQueuesClaim {config.supervisor_queues_claim!r} is not a claim name")
     if not re.match(r"^[A-Za-z0-9:_.-]{1,128}$", config.agent_identity_claim):
         problems.append(f"agentIdentityClaim {config.agent_identity_claim!r} is not a claim name")
+    if config.api_throttle_rps > HTTP_API_ACCOUNT_QUOTA_RPS:
+        problems.append(
+            f"the API throttle of {config.api_throttle_rps} requests/s (apiThrottleRps, or expectedOpenPages "
+            f"x {PAGE_REQUESTS_PER_SECOND}) is over the account's default API quota of "
+            f"{HTTP_API_ACCOUNT_QUOTA_RPS}/s: request a quota increase first, then set apiThrottleRps"
+        )
     if config.python_runtime not in PYTHON_RUNTIMES:
         problems.append(
             f"pythonRuntime {config.python_runtime!r} must be one of {', '.join(PYTHON_RUNTIMES)}"

@@ -78,6 +78,7 @@ class CallRecapStack(cdk.Stack):
             client=self.web.client,
             web_origin=self.web.url,
             log_retention_days=config.log_retention_days,
+            throttle_rps=config.api_throttle_rps,
         )
         self.web.deploy_ui(self.api.url)
 

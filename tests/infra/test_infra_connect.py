@@ -81,3 +81,25 @@ def test_the_api_knows_the_identity_claim_and_who_sees_unassigned_calls(main_syn
 def test_every_api_route_still_carries_the_jwt_authorizer(main_synth: Synthesized) -> None:
     routes = main_synth.resources("AWS::ApiGatewayV2::Route").values()
     assert routes and all(r["Properties"].get("AuthorizationType") == "JWT" for r in routes)
+
+
+def test_the_api_throttle_follows_the_open_pages_the_deployment_expects(main_synth: Synthesized) -> None:
+    from infra.config import DeployConfig
+
+    (stage,) = main_synth.resources("AWS::ApiGatewayV2::Stage").values()
+    settings = stage["Properties"]["DefaultRouteSettings"]
+    default = DeployConfig()
+    assert settings["ThrottlingRateLimit"] == default.api_throttle_rps == 63  # 25 pages x 2.5
+    assert settings["ThrottlingBurstLimit"] == 2 * default.api_throttle_rps
+    assert DeployConfig(expected_open_pages=1000).api_throttle_rps == 2500
+    assert DeployConfig(api_throttle=400).api_throttle_rps == 400
+
+
+def test_a_throttle_over_the_account_quota_is_refused_at_synth() -> None:
+    import pytest
+
+    from infra.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match="over the account's default API quota"):
+        parse_config({"expectedOpenPages": 5000})
+    assert parse_config({"apiThrottleRps": 9000}).api_throttle_rps == 9000
