@@ -41,16 +41,17 @@ class CallRecapStack(cdk.Stack):
             connect_instance_arn=config.connect_instance_arn,
         )
         self.web = Web(self, "Web", config=config, access_logs=self.storage.access_logs)
+        viewer_env = {  # what the two API functions need to decide who sees which call
+            **self.pipeline.common_env,
+            EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
+            EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+            EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
+        }
         api_function = self.factory.create(
             self,
             "ApiFunction",
             Function.API,
-            environment={
-                **self.pipeline.common_env,
-                EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
-                EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
-                EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
-            },
+            environment=viewer_env,
             description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
         )
         # Reads only (the API is wired with the read-only adapters; the permissions test checks it).
@@ -60,12 +61,7 @@ class CallRecapStack(cdk.Stack):
             self,
             "CallDataFunction",
             Function.CALL_DATA,
-            environment={
-                **self.pipeline.common_env,
-                EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
-                EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
-                EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
-            },
+            environment=viewer_env,
             description="HTTP API, admins: export or delete one call's data",
         )
         grant_call_data(call_data_function, self.storage.table, self.storage.key)

@@ -29,6 +29,16 @@ START_PUBLISHED = CallAttr.START_PUBLISHED.value
 END_PUBLISHED = CallAttr.END_PUBLISHED.value
 
 
+FIRST_SEEN_SETS: tuple[str, ...] = (
+    "#status = if_not_exists(#status, :live)",
+    "#startedAt = if_not_exists(#startedAt, :at)",
+    "#g1pk = if_not_exists(#g1pk, :day)",
+    "#g1sk = if_not_exists(#g1sk, :daysk)",
+)
+"""What any record of a call sets when it is the first one seen (the call is then live, listed
+under the day it was first seen); a later record changes none of it."""
+
+
 class CallLifecycle(CallTableState):
     """Conditional updates of the call record: start, end, details, categories."""
 
@@ -206,12 +216,7 @@ class CallLifecycle(CallTableState):
     def update_details(self, details: CallDetails, at: str) -> None:
         moment = self._instant(at)
         sets, names, values = self._lifecycle_fields(details, moment)
-        sets += [
-            "#status = if_not_exists(#status, :live)",
-            "#startedAt = if_not_exists(#startedAt, :at)",
-            "#g1pk = if_not_exists(#g1pk, :day)",
-            "#g1sk = if_not_exists(#g1sk, :daysk)",
-        ]
+        sets += FIRST_SEEN_SETS
         self._update_call(
             details.call_id,
             sets=sets,
@@ -229,12 +234,7 @@ class CallLifecycle(CallTableState):
             return
         moment = self._instant(at)
         sets, names, values = self._lifecycle_fields(CallDetails(call_id=call_id), moment)
-        sets += [
-            "#status = if_not_exists(#status, :live)",
-            "#startedAt = if_not_exists(#startedAt, :at)",
-            "#g1pk = if_not_exists(#g1pk, :day)",
-            "#g1sk = if_not_exists(#g1sk, :daysk)",
-        ]
+        sets += FIRST_SEEN_SETS
         names["#cats"] = CallAttr.CATEGORIES.value
         values[":cats"] = string_set(wanted)
         self._update_call(
@@ -252,13 +252,7 @@ class CallLifecycle(CallTableState):
         """The producer's own summary (Connect's PostContactSummary) on the call record."""
         moment = self._instant(summary.at)
         sets, names, values = self._lifecycle_fields(CallDetails(call_id=summary.call_id), moment)
-        sets += [
-            "#status = if_not_exists(#status, :live)",
-            "#startedAt = if_not_exists(#startedAt, :at)",
-            "#g1pk = if_not_exists(#g1pk, :day)",
-            "#g1sk = if_not_exists(#g1sk, :daysk)",
-            "#ps = :ps",
-        ]
+        sets += [*FIRST_SEEN_SETS, "#ps = :ps"]
         names["#ps"] = CallAttr.PRODUCER_SUMMARY.value
         values[":ps"] = attr({"text": summary.text, "status": summary.status, "source": summary.source})
         self._update_call(
