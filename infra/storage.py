@@ -138,12 +138,12 @@ class Storage(Construct):
                 index_name=index["IndexName"],
                 partition_key=_attribute(attrs, _key(key_schema, "HASH")),
                 sort_key=_attribute(attrs, _key(key_schema, "RANGE")),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(index["Projection"]["ProjectionType"]),
             )
         for index in schema.get("LocalSecondaryIndexes", []):
             table.add_local_secondary_index(
                 index_name=index["IndexName"],
                 sort_key=_attribute(attrs, _key(index["KeySchema"], "RANGE")),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(index["Projection"]["ProjectionType"]),
             )
         return table

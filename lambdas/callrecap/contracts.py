@@ -7,6 +7,7 @@ This module must stay import-cheap: no boto3, no Powertools.
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Any, Final
 
@@ -109,6 +110,10 @@ def call_pk(call_id: str) -> str:
     return f"{CALL_PK_PREFIX}{call_id}"
 
 
+def call_id_of_pk(pk: str) -> str:
+    return pk.removeprefix(CALL_PK_PREFIX)
+
+
 def day_pk(day: str) -> str:
     """`day` is an ISO date (YYYY-MM-DD, UTC) of the call's start."""
     return f"{DAY_PK_PREFIX}{day}"
@@ -172,13 +177,35 @@ class CallAttr(StrEnum):
     LAST_WRITE_SEQ = "lastWriteSeq"  # highest segment writeSeq committed: the API cursor watermark
 
 
-LIVE_CALLS_PK: Final = "LIVE"
-"""GSI partition of calls not yet ended, so that the sweeper finds idle calls with one query."""
+LIVE_CALLS_PK_PREFIX: Final = "LIVE#"
+LIVE_CALLS_SHARDS: Final = 32
+"""The live-calls index spreads calls over this many partitions (`LIVE#00`..`LIVE#31`, by a hash
+of the call id): one partition for every live call was the stack's first hot partition (every
+segment commit of every call wrote it). The sweeper queries each shard."""
 
 GSI_LIVE_CALLS: Final = "liveCalls"
-"""Sparse GSI: only calls not yet ended carry GSI_LIVE_CALLS_PK (= LIVE_CALLS_PK)."""
+"""Sparse, keys-only GSI: only calls not yet ended carry GSI_LIVE_CALLS_PK."""
 GSI_LIVE_CALLS_PK: Final = "gsi2pk"
-GSI_LIVE_CALLS_SK: Final = "gsi2sk"  # lastActivityAt (ISO): the sweeper queries `gsi2sk < cutoff`
+GSI_LIVE_CALLS_SK: Final = "gsi2sk"
+"""The minute of the call's last activity (`YYYY-MM-DDTHH:MM`): rewritten, and so an index write,
+at most once a minute a call, not at every segment commit; the sweeper reads `gsi2sk <= cutoff`
+candidates and checks each record's exact lastActivityAt."""
+
+
+def live_calls_pk(call_id: str) -> str:
+    """The live-calls index partition of a call: stable, evenly spread (sha256, not Python's hash)."""
+    shard = int.from_bytes(hashlib.sha256(call_id.encode()).digest()[:4], "big") % LIVE_CALLS_SHARDS
+    return f"{LIVE_CALLS_PK_PREFIX}{shard:02d}"
+
+
+def live_calls_shards() -> list[str]:
+    return [f"{LIVE_CALLS_PK_PREFIX}{shard:02d}" for shard in range(LIVE_CALLS_SHARDS)]
+
+
+def activity_minute(iso_time: str) -> str:
+    """`2026-03-02T14:05:12.345Z` -> `2026-03-02T14:05`: the live-calls index sort key."""
+    return iso_time[:16]
+
 
 LSI_SEGMENT_WRITES: Final = "bySegmentWrite"
 """LSI (pk, SEGMENT_WRITE_SEQ): segments of a call in commit order, for "changed since cursor"."""

@@ -500,3 +500,41 @@ def test_segments_since_reuses_a_call_record_the_caller_already_read(store: Dyna
     store.requests.clear()
     assert store.list_segments_since("c1", None, call_record=record) == expected
     assert "get_item" not in store.requests
+
+
+def test_live_calls_spread_over_index_shards_and_are_all_found(client: Any) -> None:
+    store = DynamoTranscriptStore(TABLE, client=client, clock=Clock(), sleep=lambda _: None)
+    call_ids = [f"call-{n:03}" for n in range(150)]
+    for start in range(0, len(call_ids), 50):
+        store.put_segments([seg("a", 1.0, call=call_id) for call_id in call_ids[start : start + 50]])
+
+    shards = {item[c.GSI_LIVE_CALLS_PK]["S"] for item in all_items(client) if c.GSI_LIVE_CALLS_PK in item}
+    assert len(shards) > c.LIVE_CALLS_SHARDS // 2  # not one partition for every live call
+    assert sorted(call["callId"] for call in store.list_live_calls()) == call_ids
+
+
+def test_live_index_key_is_the_minute_and_the_record_decides_idleness(client: Any) -> None:
+    now = [datetime(2025, 3, 4, 10, 0, 30, tzinfo=UTC)]
+    store = DynamoTranscriptStore(TABLE, client=client, clock=lambda: now[0], sleep=lambda _: None)
+    store.put_segments([seg("a", 1.0)])
+    now[0] += timedelta(seconds=20)  # 10:00:50: the same minute
+    store.put_segments([seg("b", 2.0)])
+
+    record = next(item for item in all_items(client) if c.GSI_LIVE_CALLS_PK in item)
+    assert record[c.GSI_LIVE_CALLS_SK]["S"] == "2025-03-04T10:00"  # one index write a minute, not a commit
+    assert record[CallAttr.LAST_ACTIVITY_AT.value]["S"] == "2025-03-04T10:00:50.000Z"
+    # Same minute as the cutoff, but active after it: a candidate of the index, not idle.
+    assert store.list_live_calls(idle_before="2025-03-04T10:00:40.000Z") == []
+    assert [call["callId"] for call in store.list_live_calls(idle_before="2025-03-04T10:00:55.000Z")] == [
+        "c1"
+    ]
+
+
+def test_live_calls_shard_is_stable_and_even() -> None:
+    counts: dict[str, int] = {}
+    for n in range(3200):
+        shard = c.live_calls_pk(f"call-{n}")
+        assert shard == c.live_calls_pk(f"call-{n}")
+        counts[shard] = counts.get(shard, 0) + 1
+    assert sorted(counts) == c.live_calls_shards()
+    assert max(counts.values()) < 2 * 3200 / c.LIVE_CALLS_SHARDS

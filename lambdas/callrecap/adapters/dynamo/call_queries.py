@@ -1,5 +1,5 @@
 """Reads of calls and their transcripts, strongly consistent: a call record, its segments (all, or
-those changed since an API cursor), the calls of a day, the calls still live. Read-only: the API
+those changed since an API cursor), the calls of a day. Read-only: the API
 function is wired with these alone, so its role is granted reads only."""
 
 from __future__ import annotations
@@ -115,21 +115,3 @@ class CallQueries(TableAdapter):
         items = [public_call(from_item(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(items=items, cursor=encode_cursor(last) if last else None)
-
-    def list_live_calls(self, idle_before: str | None = None) -> list[dict[str, Any]]:
-        """Calls not yet ended (optionally only those idle since before `idle_before`, ISO UTC)."""
-        condition = "#pk = :pk"
-        names = {"#pk": c.GSI_LIVE_CALLS_PK}
-        values: dict[str, Any] = {":pk": attr(c.LIVE_CALLS_PK)}
-        if idle_before:
-            condition += " AND #sk < :cutoff"
-            names["#sk"] = c.GSI_LIVE_CALLS_SK
-            values[":cutoff"] = attr(idle_before)
-        items = self._query_all(
-            TableName=self.table_name,
-            IndexName=c.GSI_LIVE_CALLS,
-            KeyConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-        return [public_call(from_item(item)) for item in items]

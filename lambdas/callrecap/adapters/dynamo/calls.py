@@ -95,13 +95,17 @@ class CallLifecycle(CallTableState):
                 "#ended": END_PUBLISHED,
                 "#last": CallAttr.LAST_ACTIVITY_AT.value,
             }
-            live_values = {**values, ":livepk": attr(c.LIVE_CALLS_PK), ":at_live": attr(self._iso(now))}
+            live_values = {
+                **values,
+                ":livepk": attr(c.live_calls_pk(call_id)),
+                ":at_live": attr(c.activity_minute(self._iso(now))),
+            }
             live_condition = "attribute_not_exists(#ended)"
             if condition:
                 live_condition = f"({condition}) AND {live_condition}"
             attempts.append(
                 (
-                    ["#g2pk = :livepk", "#g2sk = if_not_exists(#last, :at_live)"],
+                    ["#g2pk = :livepk", "#g2sk = if_not_exists(#g2sk, :at_live)"],
                     live_names,
                     live_values,
                     live_condition,

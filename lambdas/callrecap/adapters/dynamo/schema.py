@@ -44,7 +44,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": c.GSI_LIVE_CALLS_PK, "KeyType": "HASH"},
                     {"AttributeName": c.GSI_LIVE_CALLS_SK, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
             },
         ],
         "LocalSecondaryIndexes": [

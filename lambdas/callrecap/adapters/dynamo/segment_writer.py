@@ -35,6 +35,7 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.aws_clients import error_code
+from callrecap.adapters.dynamo.call_batches import CallRecordBatches
 from callrecap.adapters.dynamo.call_queries import public_call
 from callrecap.adapters.dynamo.codec import attr, from_item
 from callrecap.adapters.dynamo.table_updates import CallTableState
@@ -53,9 +54,6 @@ _ITEM_OVERHEAD_BYTES = 600
 """Keys, attribute names, digest, numbers and TTL of a segment item, rounded up."""
 _META_BYTES = 1_000
 """A call record update (names, values, expressions), rounded up."""
-MAX_BATCH_GET_KEYS = 100
-"""BatchGetItem reads up to 100 items."""
-
 RETRYABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -118,7 +116,7 @@ def _estimated_bytes(segment: Segment) -> int:
     )
 
 
-class SegmentWriter(CallTableState):
+class SegmentWriter(CallTableState, CallRecordBatches):
     """`put_segments`: a batch's segments of every call in as few transactions as the limits allow."""
 
     def __init__(
@@ -280,8 +278,9 @@ class SegmentWriter(CallTableState):
             names.update(
                 {"#g2pk": c.GSI_LIVE_CALLS_PK, "#g2sk": c.GSI_LIVE_CALLS_SK, "#ended": END_PUBLISHED}
             )
-            values[":livepk"] = attr(c.LIVE_CALLS_PK)
-            sets += ["#g2pk = :livepk", "#g2sk = :now"]
+            values[":livepk"] = attr(c.live_calls_pk(call_id))
+            values[":minute"] = attr(c.activity_minute(now_iso))
+            sets += ["#g2pk = :livepk", "#g2sk = :minute"]  # unchanged within a minute: no index write
             condition += " AND attribute_not_exists(#ended)"
         return {
             "Update": {
@@ -445,26 +444,10 @@ class SegmentWriter(CallTableState):
         return keep, throttled
 
     def _read_calls(self, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Call records, strongly consistent, one BatchGetItem per 100 calls (not a GetItem each).
-
-        A record still unread after retries is left out: the caller reads it on its own.
-        """
-        found: dict[str, dict[str, Any]] = {}
-        by_pk = {c.call_pk(call_id): call_id for call_id in call_ids}
-        for start in range(0, len(call_ids), MAX_BATCH_GET_KEYS):
-            keys = [self._meta_key(call_id) for call_id in call_ids[start : start + MAX_BATCH_GET_KEYS]]
-            try:
-                for attempt in range(self.max_attempts):
-                    response = self._call(
-                        "batch_get_item",
-                        RequestItems={self.table_name: {"Keys": keys, "ConsistentRead": True}},
-                    )
-                    for item in response.get("Responses", {}).get(self.table_name, []):
-                        found[by_pk[item[c.PK]["S"]]] = public_call(from_item(item))
-                    keys = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
-                    if not keys:
-                        break
-                    self._backoff(attempt)
-            except Exception as error:  # noqa: BLE001 (the segments are written: report, don't fail)
-                log.warning("call records not read back after the write: %s", error)
-        return found
+        """Call records read back after the write (a record still unread is read on its own later)."""
+        try:
+            records = self._read_call_records(call_ids, rounds=self.max_attempts, pause=self._backoff)
+        except Exception as error:  # noqa: BLE001 (the segments are written: report, don't fail)
+            log.warning("call records not read back after the write: %s", error)
+            return {}
+        return {call_id: public_call(record) for call_id, record in records.items()}

@@ -1,17 +1,18 @@
 """DynamoTranscriptStore: the domain's TranscriptStore over the single table.
 
-Three parts, one per concern, sharing the table state (adapters.dynamo.table): the transactional
-segment writer, the call lifecycle updates and the reads.
+Four parts, one per concern, sharing the table state (adapters.dynamo.table): the transactional
+segment writer, the call lifecycle updates, the reads and the live-calls listing.
 """
 
 from __future__ import annotations
 
 from callrecap.adapters.dynamo.call_queries import CallQueries
 from callrecap.adapters.dynamo.calls import CallLifecycle
+from callrecap.adapters.dynamo.live_calls import LiveCalls
 from callrecap.adapters.dynamo.segment_writer import SegmentWriter, StoredSegments
 
 __all__ = ["DynamoTranscriptStore", "StoredSegments"]
 
 
-class DynamoTranscriptStore(SegmentWriter, CallLifecycle, CallQueries):
+class DynamoTranscriptStore(SegmentWriter, CallLifecycle, CallQueries, LiveCalls):
     """Segments, call records and their reads (see each part's module)."""
