@@ -19,6 +19,18 @@ BUS_SOURCE: Final = "callrecap"
 SCHEMA_VERSION: Final = "1"
 """`detail.schemaVersion` of every bus event; bump on a breaking change of a detail shape."""
 
+EVENT_ENTRY_MAX_BYTES: Final = 256 * 1024
+"""The PutEvents entry size this project relies on (source + detail-type + detail + resources +
+14 bytes of time, UTF-8, as AWS computes it). EventBridge raised it to 1 MB in January 2026, but
+256 KB is what the entry-size page (eb-putevent-size) still states and what consumers built
+before then (SQS targets, archives, other accounts' buses) were sized for: under it is safe
+everywhere. The local stack refuses a larger request, as AWS does with a ValidationException."""
+
+SUMMARY_SECTIONS_MAX_BYTES: Final = 200_000
+"""The largest summary (its sections as compact JSON) the summarizer completes: CallSummarized
+carries every section, so this bound (plus a few hundred bytes of ids) keeps it under
+EVENT_ENTRY_MAX_BYTES by design. A reply over it is stored FAILED with the reason, never cut."""
+
 
 class BusEvent(StrEnum):
     """`detail-type` values on the custom bus."""

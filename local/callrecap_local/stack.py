@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import Any
 
 from callrecap.contracts import Function
+from callrecap_local.aws_limits import enforced_aws_limits
 from callrecap_local.environment import ProcessEnvironment, aws_env, handler_env
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
@@ -138,6 +139,7 @@ class LocalPipeline:
         self._started = True
         try:
             self._patches.enter_context(transact_items_snapshot())  # undone in stop()
+            self._patches.enter_context(enforced_aws_limits())
             self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()

@@ -73,3 +73,17 @@ def test_page_config_and_unknown_api_route(stack: LocalPipeline) -> None:
     assert get(f"{stack.api_url}/no/such/route") == (404, {"message": "Not Found"})
     status, _ = get(f"{stack.url}/../../etc/passwd")
     assert status == 404
+
+
+def test_the_running_stack_refuses_an_event_aws_would_refuse(stack: LocalPipeline) -> None:
+    from botocore.exceptions import ClientError
+
+    assert stack.resources is not None
+    entry = {
+        "Source": contracts.BUS_SOURCE,
+        "DetailType": contracts.BusEvent.CALL_SUMMARIZED.value,
+        "Detail": '{"callId":"c1","pad":"' + "x" * contracts.EVENT_ENTRY_MAX_BYTES + '"}',
+        "EventBusName": stack.resources.bus_name,
+    }
+    with pytest.raises(ClientError, match="Total size of the entries in the request is over the limit"):
+        stack.client("events").put_events(Entries=[entry])

@@ -231,6 +231,27 @@ def test_empty_sections_without_an_error_are_a_failure_not_a_summary() -> None:
     assert failed["error"] == "the reply had no sections"
 
 
+def test_a_summary_too_large_for_its_event_is_failed_whole_not_cut() -> None:
+    from callrecap.contracts import EVENT_ENTRY_MAX_BYTES, SUMMARY_SECTIONS_MAX_BYTES
+
+    huge = {"summary": "word " * (SUMMARY_SECTIONS_MAX_BYTES // 5 + 1)}
+    env = Env(FakeEngine([FakeEngineResult(sections=huge)]))
+    assert env.service.handle(env.final()).action == "failed"
+    assert env.publisher.of(BusEvent.CALL_SUMMARIZED) == []
+    [failed] = env.publisher.of(BusEvent.SUMMARY_FAILED)
+    assert "over the 200,000 a CallSummarized event can carry" in failed["error"]
+    assert SUMMARY_SECTIONS_MAX_BYTES + 2_000 < EVENT_ENTRY_MAX_BYTES  # room for the ids, by design
+
+
+def test_the_largest_allowed_summary_is_completed() -> None:
+    from callrecap.contracts import SUMMARY_SECTIONS_MAX_BYTES
+
+    at_bound = {"summary": "x" * (SUMMARY_SECTIONS_MAX_BYTES - len('{"summary":""}'))}
+    env = Env(FakeEngine([FakeEngineResult(sections=at_bound)]))
+    assert env.service.handle(env.final()).action == "completed"
+    assert len(env.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
+
+
 def test_engine_exception_becomes_failed_version() -> None:
     env = Env(FakeEngine([TimeoutError("bedrock read timeout")]))
     outcome = env.service.handle(env.final())

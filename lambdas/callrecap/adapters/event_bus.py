@@ -6,11 +6,26 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION, BusEvent
+from callrecap.contracts import BUS_SOURCE, EVENT_ENTRY_MAX_BYTES, SCHEMA_VERSION, BusEvent
+
+ENTRY_TIME_BYTES = 14
+"""What AWS counts for an entry's Time (eb-putevent-size), whether or not it is set."""
 
 
 class EventPublishError(RuntimeError):
     """PutEvents accepted the request but refused the entry (FailedEntryCount > 0)."""
+
+
+class EventTooLarge(ValueError):
+    """The entry is over EVENT_ENTRY_MAX_BYTES: refused here, with its size, before sending."""
+
+
+def entry_size(entry: Mapping[str, Any]) -> int:
+    """A PutEvents entry's size as EventBridge computes it (UTF-8 bytes; Time counts 14)."""
+    size = ENTRY_TIME_BYTES
+    for name in ("Source", "DetailType", "Detail"):
+        size += len(str(entry.get(name) or "").encode())
+    return size + sum(len(str(resource).encode()) for resource in entry.get("Resources") or [])
 
 
 class EventBridgePublisher:
@@ -34,20 +49,22 @@ class EventBridgePublisher:
         body = {"schemaVersion": SCHEMA_VERSION, **detail}
         if not body.get("callId"):
             raise ValueError(f"{event.value} detail needs a callId")
-        response = self.client.put_events(
-            Entries=[
-                {
-                    "Source": BUS_SOURCE,
-                    "DetailType": event.value,
-                    "Detail": json.dumps(body, default=str, separators=(",", ":")),
-                    "EventBusName": self.bus_name,
-                    "Resources": [],
-                }
-            ]
-        )
+        entry: dict[str, Any] = {
+            "Source": BUS_SOURCE,
+            "DetailType": event.value,
+            "Detail": json.dumps(body, default=str, separators=(",", ":")),
+            "EventBusName": self.bus_name,
+            "Resources": [],
+        }
+        if (size := entry_size(entry)) > EVENT_ENTRY_MAX_BYTES:
+            raise EventTooLarge(
+                f"{event.value} for call {body['callId']} is {size:,} bytes, over the "
+                f"{EVENT_ENTRY_MAX_BYTES:,} an EventBridge entry may be"
+            )
+        response = self.client.put_events(Entries=[entry])
         if response.get("FailedEntryCount", 0):
-            entry = (response.get("Entries") or [{}])[0]
+            refused = (response.get("Entries") or [{}])[0]
             raise EventPublishError(
                 f"{event.value} for call {body['callId']} refused by bus {self.bus_name}: "
-                f"{entry.get('ErrorCode', '?')} {entry.get('ErrorMessage', '')}".rstrip()
+                f"{refused.get('ErrorCode', '?')} {refused.get('ErrorMessage', '')}".rstrip()
             )

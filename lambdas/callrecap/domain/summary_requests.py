@@ -84,13 +84,17 @@ def summary_event_detail(summary: Summary) -> dict[str, Any]:
     }
 
 
+ERROR_MAX_CHARS = 4_000
+"""A failure's error as SummaryFailed carries it: a provider's message can quote a whole reply."""
+
+
 def failure_event_detail(summary: Summary) -> dict[str, Any]:
     return {
         "callId": summary.call_id,
         "schemaVersion": SCHEMA_VERSION,
         "version": summary.version,
         "kind": summary.kind.value,
-        "error": summary.error,
+        "error": (summary.error or "")[:ERROR_MAX_CHARS],
         "provider": summary.provider,
         "model": summary.model,
         "createdAt": summary.created_at,

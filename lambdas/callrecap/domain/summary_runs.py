@@ -18,6 +18,7 @@ Rules this module enforces (docs/summarization.md, "Summaries and versions"):
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from callrecap.contracts import BusEvent, CallAttr
+from callrecap.contracts import SUMMARY_SECTIONS_MAX_BYTES, BusEvent, CallAttr
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
 from callrecap.domain.ports import EventPublisher, SummaryStore, TranscriptStore
@@ -121,6 +122,11 @@ def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
     finals = [s for s in segments if not s.is_partial and s.text.strip()]
     finals.sort(key=lambda s: (s.start_time, s.end_time, s.segment_id))
     return [Turn(str(s.speaker), s.text.strip(), s.start_time, s.end_time) for s in finals]
+
+
+def sections_size(sections: Mapping[str, Any]) -> int:
+    """Bytes of the sections as CallSummarized carries them (compact JSON, UTF-8)."""
+    return len(json.dumps(sections, default=str, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 class SummaryService:
@@ -286,6 +292,11 @@ class SummaryService:
             retryable = bool(result.retryable)
         if not error and not sections:
             error = "the reply had no sections"
+        if not error and (size := sections_size(sections)) > SUMMARY_SECTIONS_MAX_BYTES:
+            error = (
+                f"the summary is {size:,} bytes of JSON, over the {SUMMARY_SECTIONS_MAX_BYTES:,} "
+                "a CallSummarized event can carry (EventBridge entries: 256 KB); not truncated"
+            )
         return replace(
             pending,
             status=SummaryStatus.FAILED if error else SummaryStatus.COMPLETED,
