@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from callrecap.contracts import METRICS_NAMESPACE, Function, handler_path
+from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, METRICS_NAMESPACE, Function, handler_path
 from callrecap.settings import EnvVar
 from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code, find_bytecode_interpreter
 from infra.config import DeployConfig
@@ -31,7 +31,6 @@ RUNTIMES: dict[str, lambda_.Runtime] = {
 """config.PYTHON_RUNTIMES as CDK runtimes; the default (context pythonRuntime) is the newest."""
 NEWEST_RUNTIME = max(RUNTIMES, key=lambda version: int(version.split(".")[1]))
 ARCHITECTURE = lambda_.Architecture.ARM_64
-DEFAULT_TIMEOUT = cdk.Duration.seconds(30)
 
 
 class FunctionFactory(Construct):
@@ -70,7 +69,7 @@ class FunctionFactory(Construct):
         function: Function,
         *,
         environment: Mapping[EnvVar, str],
-        timeout: cdk.Duration = DEFAULT_TIMEOUT,
+        timeout: cdk.Duration | None = None,
         memory_size: int = 512,
         description: str,
     ) -> lambda_.Function:
@@ -113,7 +112,7 @@ class FunctionFactory(Construct):
             environment=env,
             log_group=log_group,
             role=role,
-            timeout=timeout,
+            timeout=timeout or cdk.Duration.seconds(FUNCTION_TIMEOUT_SECONDS[function]),
             memory_size=memory_size,
             description=description,
         )

@@ -22,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from callrecap import contracts
-from callrecap.contracts import Function
+from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, Function
 from callrecap.settings import EnvVar, Provider, Settings
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
@@ -38,7 +38,7 @@ ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(1)
 # CallEnded -> delay queue -> summarizer: one call a batch (a final can take minutes of LLM time),
 # five receives (throttled deliveries count too) before the record is parked in the queue's DLQ.
-SUMMARIZER_TIMEOUT_MINUTES = 5
+SUMMARIZER_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER]
 FINAL_SUMMARY_BATCH_SIZE = 1
 FINAL_SUMMARY_MAX_RECEIVES = 5
 PROMPT_PREFIX = Settings(table_name="-").prompt_prefix
@@ -118,7 +118,6 @@ class Pipeline(Construct):
                 EnvVar.AGENT_CHANNEL: cfg.agent_channel.value,
                 EnvVar.CHIME_CALL_KEY: cfg.chime_call_key,
             },
-            timeout=cdk.Duration.seconds(60),
             description="Kinesis transcript records -> DynamoDB segments; malformed records -> quarantine",
         )
         self._grant_store(fn)
@@ -206,7 +205,6 @@ class Pipeline(Construct):
             "Summarizer",
             Function.SUMMARIZER,
             environment=env,
-            timeout=cdk.Duration.minutes(SUMMARIZER_TIMEOUT_MINUTES),
             memory_size=1024,
             description="CallEnded / SummaryRequested -> versioned summary (LLM) -> CallSummarized",
         )
@@ -248,7 +246,7 @@ class Pipeline(Construct):
             "FinalSummaryQueue",
             delivery_delay=cdk.Duration.seconds(self._config.final_summary_delay_seconds),
             # AWS: at least 6x the consumer's timeout, so a throttled batch is not redriven too early.
-            visibility_timeout=cdk.Duration.minutes(6 * SUMMARIZER_TIMEOUT_MINUTES),
+            visibility_timeout=cdk.Duration.seconds(6 * SUMMARIZER_TIMEOUT_SECONDS),
             # SSE-SQS: EventBridge can send to it without a key policy (like the parked queues).
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -326,7 +324,6 @@ class Pipeline(Construct):
             "Sweeper",
             Function.SWEEPER,
             environment={**self.common_env, EnvVar.IDLE_MINUTES: str(cfg.idle_minutes)},
-            timeout=cdk.Duration.minutes(2),
             description="Ends calls idle for longer than idleMinutes (lost ENDED events)",
         )
         self._grant_store(fn)

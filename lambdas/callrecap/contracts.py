@@ -148,6 +148,19 @@ class Function(StrEnum):
     CRM_HOOK_EXAMPLE = "crm_hook"
 
 
+FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
+    Function.INGEST: 60,
+    Function.LIFECYCLE: 30,
+    Function.SUMMARIZER: 300,  # a final of a 3-hour call: map-reduce chunks, each an LLM call
+    Function.SWEEPER: 120,
+    Function.API: 30,
+    Function.CALL_DATA: 30,
+    Function.CRM_HOOK_EXAMPLE: 30,
+}
+"""Each function's timeout: the CDK stacks configure it and the local stack enforces it (the
+context counts down from it and a run past it fails as `Task timed out after N seconds`)."""
+
+
 def handler_path(function: Function) -> str:
     """`module.attribute` string the Lambda runtime resolves."""
     return f"{HANDLER_PACKAGE}.{function.value}.handler"

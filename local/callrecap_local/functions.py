@@ -18,13 +18,17 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from callrecap.contracts import HANDLER_PACKAGE, Function, handler_path
+from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, HANDLER_PACKAGE, Function, handler_path
 from callrecap_local.lambda_events import LambdaContext
 
 log = logging.getLogger("callrecap_local")
 
 Handler = Callable[[Any, Any], Any]
 PACKAGE = HANDLER_PACKAGE.split(".")[0]
+
+
+class FunctionTimedOut(RuntimeError):
+    """The handler ran past its timeout: the invoke fails as Lambda's does ("Task timed out")."""
 
 
 class LocalFunction:
@@ -36,15 +40,20 @@ class LocalFunction:
         prefix: str = "callrecap-local",
         handler: Handler | None = None,
         lock: threading.Lock | None = None,
+        timeout_seconds: float | None = None,
     ):
-        """`handler` replaces the real entry point (tests use it to inject failures)."""
+        """`handler` replaces the real entry point (tests use it to inject failures);
+        `timeout_seconds` the deployed timeout (contracts.FUNCTION_TIMEOUT_SECONDS) in tests."""
         self.function = function
         self.name = f"{prefix}-{function.value}"
         self.region = region
         self._lock = lock or threading.Lock()
+        self._injected = handler
         self._handler: Handler | None = handler
+        self.timeout_seconds = float(timeout_seconds or FUNCTION_TIMEOUT_SECONDS[function])
         self.invocations = 0
         self.errors = 0
+        self.timeouts = 0
 
     def _load(self) -> Handler:
         if self._handler is None:
@@ -55,15 +64,50 @@ class LocalFunction:
         return self._handler
 
     def invoke(self, event: Any) -> Any:
-        """Run the handler with a fresh context; exceptions propagate like a failed invoke."""
+        """Run the handler with a fresh context; exceptions propagate like a failed invoke.
+
+        The handler runs on its own thread, given `timeout_seconds`: the context's remaining time
+        counts down from it, and when it passes the invoke raises FunctionTimedOut and the
+        "container" is discarded (the next invoke loads the handler's dependencies afresh, a cold
+        start). Python cannot stop a thread, so the late run finishes in the background and its
+        result is dropped; Lambda would freeze it. Every handler is idempotent, so a late write
+        is a duplicate (docs/local.md).
+        """
         with self._lock:
             handler = self._load()
             self.invocations += 1
-            try:
-                return handler(event, LambdaContext(function_name=self.name, region=self.region))
-            except Exception:
+            context = LambdaContext(
+                function_name=self.name, region=self.region, timeout_seconds=self.timeout_seconds
+            )
+            outcome: dict[str, Any] = {}
+
+            def run() -> None:
+                try:
+                    outcome["result"] = handler(event, context)
+                except BaseException as error:  # noqa: BLE001 (re-raised on the invoking thread)
+                    outcome["error"] = error
+
+            worker = threading.Thread(target=run, name=f"{self.name}-invoke", daemon=True)
+            worker.start()
+            worker.join(self.timeout_seconds)
+            if worker.is_alive():
                 self.errors += 1
-                raise
+                self.timeouts += 1
+                self._discard_container()
+                raise FunctionTimedOut(
+                    f"{self.name}: Task timed out after {self.timeout_seconds:.2f} seconds"
+                )
+            if "error" in outcome:
+                self.errors += 1
+                raise outcome["error"]
+            return outcome.get("result")
+
+    def _discard_container(self) -> None:
+        self._handler = self._injected
+        if self._injected is None:
+            module_name = handler_path(self.function).rsplit(".", 1)[0]
+            if module_name in sys.modules:
+                reset_cached_dependencies(sys.modules[module_name])
 
 
 def reset_cached_dependencies(module: ModuleType) -> None:

@@ -82,8 +82,10 @@ class LocalPipeline:
         kinesis_batch_window: float = INGEST_BATCH_WINDOW_SECONDS,
         final_summary_delay: int = FINAL_SUMMARY_DELAY_SECONDS,
         viewer: str = "admin",
+        function_timeouts: Mapping[Function, float] | None = None,
     ):
-        """`viewer`: who the page is signed in as: admin, supervisor or agent:<identity>."""
+        """`viewer`: who the page is signed in as: admin, supervisor or agent:<identity>;
+        `function_timeouts`: shorter timeouts than the deployed ones (tests of a slow provider)."""
         self.requested_port = port
         self.viewer = viewer
         self.viewer_claims = local_claims(viewer)  # ValueError for anything else
@@ -105,6 +107,7 @@ class LocalPipeline:
                 region=region,
                 prefix=self.prefix,
                 lock=None if f in (Function.API, Function.CALL_DATA) else pipeline_lock,
+                timeout_seconds=(function_timeouts or {}).get(f),
             )
             for f in Function
         }

@@ -48,6 +48,13 @@ def test_every_function_is_arm64_on_the_newest_python_with_the_layer(main_synth:
         assert "LogGroup" in props["LoggingConfig"]
 
 
+def test_each_function_has_the_timeout_the_local_stack_enforces(main_synth: Synthesized) -> None:
+    raw = main_synth.raw
+    for function in Function:
+        props = raw["Resources"][function_id(raw, function)]["Properties"]
+        assert props["Timeout"] == contracts.FUNCTION_TIMEOUT_SECONDS[function], function
+
+
 def test_function_log_groups_have_the_configured_retention(main_synth: Synthesized) -> None:
     groups = resources(main_synth.raw, "AWS::Logs::LogGroup")
     assert groups and {g["Properties"]["RetentionInDays"] for g in groups.values()} == {
