@@ -38,6 +38,7 @@ from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
 from callrecap_local.moto_patches import transact_items_snapshot
+from callrecap_local.partition_heat import PartitionHeat, metered
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
 from callrecap_local.recording import Recording, load_recording
@@ -100,6 +101,8 @@ class LocalPipeline:
         self.kinesis_batch_size = kinesis_batch_size
         self.kinesis_batch_window = kinesis_batch_window
         self.final_summary_delay = final_summary_delay
+        self.heat = PartitionHeat()
+        """DynamoDB write units per partition per second while the stack runs (partition_heat.py)."""
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
         self.functions = {
             f: LocalFunction(
@@ -143,6 +146,7 @@ class LocalPipeline:
         try:
             self._patches.enter_context(transact_items_snapshot())  # undone in stop()
             self._patches.enter_context(enforced_aws_limits())
+            self._patches.enter_context(metered(self.heat))
             self._moto = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()

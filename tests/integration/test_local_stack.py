@@ -87,3 +87,13 @@ def test_the_running_stack_refuses_an_event_aws_would_refuse(stack: LocalPipelin
     }
     with pytest.raises(ClientError, match="Total size of the entries in the request is over the limit"):
         stack.client("events").put_events(Entries=[entry])
+
+
+def test_the_running_stack_meters_partition_heat(stack: LocalPipeline) -> None:
+    assert stack.resources is not None
+    table = stack.resources.table_name
+    stack.client("dynamodb").put_item(
+        TableName=table, Item={contracts.PK: {"S": "CALL#heat"}, contracts.SK: {"S": "META"}}
+    )
+    hottest = stack.heat.hottest(table)
+    assert hottest is not None and hottest.units >= 1
