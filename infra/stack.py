@@ -54,8 +54,9 @@ class CallRecapStack(cdk.Stack):
             environment=viewer_env,
             description="HTTP API: calls, transcripts since a cursor, summaries, summarize now, retry",
         )
-        # Reads only (the API is wired with the read-only adapters; the permissions test checks it).
-        grant_table(api_function, self.storage.table, self.storage.key, write=False, batch_read=False)
+        # Reads only (the API is wired with the read-only adapters; the permissions test checks it);
+        # BatchGetItem: the calls list reads the records of a keys-only index page.
+        grant_table(api_function, self.storage.table, self.storage.key, write=False)
         self.pipeline.bus.grant_put_events_to(api_function)
         call_data_function = self.factory.create(
             self,

@@ -38,8 +38,8 @@ from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
 from callrecap_local.moto_patches import transact_items_snapshot
-from callrecap_local.partition_heat import PartitionHeat, metered
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
+from callrecap_local.partition_heat import PartitionHeat, metered
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
 from callrecap_local.recording import Recording, load_recording
 from callrecap_local.replayer import Replay

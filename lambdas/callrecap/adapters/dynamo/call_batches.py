@@ -4,6 +4,7 @@ sweeper the live calls its index query found. Kept apart so that a function that
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,6 +14,10 @@ from callrecap.adapters.dynamo.table import TableAdapter
 
 MAX_BATCH_GET_KEYS = 100
 """BatchGetItem reads up to 100 items."""
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.05 * (2**attempt), 1.0))  # UnprocessedKeys: botocore does not retry them
 
 
 class CallRecordBatches(TableAdapter):
@@ -37,6 +42,6 @@ class CallRecordBatches(TableAdapter):
                 keys = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
                 if not keys:
                     break
-                if pause is not None and attempt < rounds - 1:
-                    pause(attempt)
+                if attempt < rounds - 1:
+                    (pause or _backoff)(attempt)
         return found

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from callrecap import contracts as c
+from callrecap.adapters.dynamo.call_batches import CallRecordBatches
 from callrecap.adapters.dynamo.codec import InvalidCursor, attr, decode_cursor, encode_cursor, from_item
-from callrecap.adapters.dynamo.table import TableAdapter
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import Segment, Speaker
 from callrecap.domain.ports import Page
@@ -47,7 +47,7 @@ def segment_from_item(item: Mapping[str, Any]) -> Segment:
     )
 
 
-class CallQueries(TableAdapter):
+class CallQueries(CallRecordBatches):
     """Strongly consistent reads of calls and transcripts; paginated lists by day and live calls."""
 
     def get_call(self, call_id: str) -> dict[str, Any] | None:
@@ -112,6 +112,9 @@ class CallQueries(TableAdapter):
                 cursor, key_attributes=BY_DAY_CURSOR_KEYS, fixed={c.GSI_BY_DAY_PK: c.day_pk(day)}
             )
         response = self._call("query", **kwargs)
-        items = [public_call(from_item(item)) for item in response.get("Items", [])]
+        # The index is keys-only (schema.py): the records are read in one BatchGetItem, in order.
+        call_ids = [c.call_id_of_pk(str(from_item(item)[c.PK])) for item in response.get("Items", [])]
+        records = self._read_call_records(call_ids)
+        items = [public_call(records[call_id]) for call_id in call_ids if call_id in records]
         last = response.get("LastEvaluatedKey")
         return Page(items=items, cursor=encode_cursor(last) if last else None)

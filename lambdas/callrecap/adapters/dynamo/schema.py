@@ -36,7 +36,9 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": c.GSI_BY_DAY_PK, "KeyType": "HASH"},
                     {"AttributeName": c.GSI_BY_DAY_SK, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                # Keys only: the entry never changes after the call's first write, so segment
+                # commits (which update the record) never write the day's single partition.
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
             },
             {
                 "IndexName": c.GSI_LIVE_CALLS,
