@@ -135,9 +135,10 @@ def run(size: Size) -> BenchResult:
         f"baseline (one LIVE partition, sort key lastActivityAt): hottest index partition {single} writes/s",
         f"sharded x{c.LIVE_CALLS_SHARDS}, sort key the minute: hottest {sharded} writes/s "
         f"({sharded / single:.3f} x baseline) over {len(shards_seen)} partitions",
-        f"extrapolated at 1 commit/s a call: baseline saturates a partition at "
-        f"{PARTITION_WRITES_PER_SECOND // 2} calls, sharded at about "
-        f"{PARTITION_WRITES_PER_SECOND // 2 * c.LIVE_CALLS_SHARDS} calls (burst at the minute)",
+        f"arithmetic at 1 commit/s a call: the baseline saturates a partition at "
+        f"{PARTITION_WRITES_PER_SECOND // 2} calls; sharded, each call moving at its own second of "
+        f"the minute, a shard takes 2 x calls / {60 * c.LIVE_CALLS_SHARDS} writes/s "
+        f"({2 * 10_000 / (60 * c.LIVE_CALLS_SHARDS):.0f}/s at 10,000 calls)",
     ]
     # The meter bills every write (callrecap_local/partition_heat.py); the first second, every
     # call joining the index and starting its record, is left out as above.

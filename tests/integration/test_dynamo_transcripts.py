@@ -538,3 +538,11 @@ def test_live_calls_shard_is_stable_and_even() -> None:
         counts[shard] = counts.get(shard, 0) + 1
     assert sorted(counts) == c.live_calls_shards()
     assert max(counts.values()) < 2 * 3200 / c.LIVE_CALLS_SHARDS
+
+
+def test_calls_turn_their_index_minute_at_different_seconds_never_late() -> None:
+    at = "2026-03-02T14:05:00.000Z"
+    minutes = [c.activity_minute(at, f"call-{n}") for n in range(600)]
+    assert all(minute <= c.minute_of(at) for minute in minutes)  # the sweeper's `<=` misses none
+    # At 14:05:00 only the calls whose offset is 0 are already in 14:05: about 1/60 of them.
+    assert 0 < minutes.count("2026-03-02T14:05") < 600 / 20

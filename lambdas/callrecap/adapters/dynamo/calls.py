@@ -98,7 +98,7 @@ class CallLifecycle(CallTableState):
             live_values = {
                 **values,
                 ":livepk": attr(c.live_calls_pk(call_id)),
-                ":at_live": attr(c.activity_minute(self._iso(now))),
+                ":at_live": attr(c.activity_minute(self._iso(now), call_id)),
             }
             live_condition = "attribute_not_exists(#ended)"
             if condition:

@@ -26,7 +26,7 @@ class LiveCalls(CallRecordBatches):
         if idle_before:
             condition += " AND #sk <= :cutoff"
             names["#sk"] = c.GSI_LIVE_CALLS_SK
-            cutoff[":cutoff"] = attr(c.activity_minute(idle_before))
+            cutoff[":cutoff"] = attr(c.minute_of(idle_before))
         call_ids: list[str] = []
         for shard in c.live_calls_shards():
             for item in self._query_all(

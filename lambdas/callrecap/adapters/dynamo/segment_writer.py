@@ -279,7 +279,7 @@ class SegmentWriter(CallTableState, CallRecordBatches):
                 {"#g2pk": c.GSI_LIVE_CALLS_PK, "#g2sk": c.GSI_LIVE_CALLS_SK, "#ended": END_PUBLISHED}
             )
             values[":livepk"] = attr(c.live_calls_pk(call_id))
-            values[":minute"] = attr(c.activity_minute(now_iso))
+            values[":minute"] = attr(c.activity_minute(now_iso, call_id))
             sets += ["#g2pk = :livepk", "#g2sk = :minute"]  # unchanged within a minute: no index write
             condition += " AND attribute_not_exists(#ended)"
         return {
