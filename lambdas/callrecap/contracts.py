@@ -20,12 +20,16 @@ BUS_SOURCE: Final = "callrecap"
 SCHEMA_VERSION: Final = "1"
 """`detail.schemaVersion` of every bus event; bump on a breaking change of a detail shape."""
 
+EVENTBRIDGE_ENTRY_LIMIT_BYTES: Final = 1024 * 1024
+"""AWS's PutEvents limit since 29 January 2026 (AWS Compute Blog, "serverless services now
+support payloads up to 1 MB"; 256 KB before, which eb-putevent-size still states): the local
+stack refuses a request over it with AWS's ValidationException."""
+
 EVENT_ENTRY_MAX_BYTES: Final = 256 * 1024
-"""The PutEvents entry size this project relies on (source + detail-type + detail + resources +
-14 bytes of time, UTF-8, as AWS computes it). EventBridge raised it to 1 MB in January 2026, but
-256 KB is what the entry-size page (eb-putevent-size) still states and what consumers built
-before then (SQS targets, archives, other accounts' buses) were sized for: under it is safe
-everywhere. The local stack refuses a larger request, as AWS does with a ValidationException."""
+"""This project's own budget for one bus event (source + detail-type + detail + resources + 14
+bytes of time, UTF-8, as AWS computes it), a quarter of AWS's limit: consumers built before the
+raise (SQS targets, archives, other accounts' buses, CRM hooks) were sized for 256 KB, so an event
+under it is safe for every one of them. The publisher refuses a larger one before sending."""
 
 SUMMARY_SECTIONS_MAX_BYTES: Final = 200_000
 """The largest summary (its sections as compact JSON) the summarizer completes: CallSummarized

@@ -4,7 +4,7 @@ would refuse. On whenever a LocalPipeline runs (docs/local.md, "Limits the local
 Measured on moto 5.2.5 (tests/integration/test_local_aws_limits.py keeps each claim honest): moto
 already refuses DynamoDB items over 400 KB and oversized keys, TransactWriteItems over 100 actions,
 PutEvents over 10 entries and SQS messages over 1 MiB, so those are left to it. It accepts a
-PutEvents request of any size; AWS refuses one whose entries total more than the entry limit with
+PutEvents request of any size; AWS refuses one whose entries total more than 1 MB with
 `ValidationException: Total size of the entries in the request is over the limit.` This module
 adds that refusal, computing sizes with the same function the publisher uses.
 """
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from callrecap.adapters.event_bus import entry_size
-from callrecap.contracts import EVENT_ENTRY_MAX_BYTES
+from callrecap.contracts import EVENTBRIDGE_ENTRY_LIMIT_BYTES
 
 PUT_EVENTS_TOO_LARGE = "Total size of the entries in the request is over the limit."
 
@@ -34,7 +34,7 @@ def _install() -> None:
     _original = EventsBackend.put_events
 
     def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if sum(entry_size(event) for event in events) > EVENT_ENTRY_MAX_BYTES:
+        if sum(entry_size(event) for event in events) > EVENTBRIDGE_ENTRY_LIMIT_BYTES:
             raise ValidationException(PUT_EVENTS_TOO_LARGE)
         return _original(self, events)
 

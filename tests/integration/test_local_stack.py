@@ -82,7 +82,7 @@ def test_the_running_stack_refuses_an_event_aws_would_refuse(stack: LocalPipelin
     entry = {
         "Source": contracts.BUS_SOURCE,
         "DetailType": contracts.BusEvent.CALL_SUMMARIZED.value,
-        "Detail": '{"callId":"c1","pad":"' + "x" * contracts.EVENT_ENTRY_MAX_BYTES + '"}',
+        "Detail": '{"callId":"c1","pad":"' + "x" * contracts.EVENTBRIDGE_ENTRY_LIMIT_BYTES + '"}',
         "EventBusName": stack.resources.bus_name,
     }
     with pytest.raises(ClientError, match="Total size of the entries in the request is over the limit"):

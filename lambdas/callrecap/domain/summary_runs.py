@@ -295,7 +295,7 @@ class SummaryService:
         if not error and (size := sections_size(sections)) > SUMMARY_SECTIONS_MAX_BYTES:
             error = (
                 f"the summary is {size:,} bytes of JSON, over the {SUMMARY_SECTIONS_MAX_BYTES:,} "
-                "a CallSummarized event can carry (EventBridge entries: 256 KB); not truncated"
+                "a CallSummarized event can carry (the 256 KB bus-event budget); not truncated"
             )
         return replace(
             pending,
