@@ -20,10 +20,9 @@ from bench.common import BenchResult, Size, Target, command
 from callrecap import contracts as c
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Segment, Speaker
+from callrecap_local.partition_heat import PARTITION_WRITE_UNITS_PER_SECOND as PARTITION_WRITES_PER_SECOND
 
 NAME = "live_index"
-PARTITION_WRITES_PER_SECOND = 1_000
-"""DynamoDB's documented per-partition ceiling (write request units per second), tables and GSIs."""
 CALLS = {Size.TINY: 20, Size.QUICK: 300, Size.FULL: 1000}
 SECONDS = {Size.TINY: 8, Size.QUICK: 10, Size.FULL: 10}
 START = datetime(2026, 1, 1, 10, 0, 55, tzinfo=UTC)

@@ -11,18 +11,15 @@ adds that refusal, computing sizes with the same function the publisher uses.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from callrecap.adapters.event_bus import entry_size
 from callrecap.contracts import EVENTBRIDGE_ENTRY_LIMIT_BYTES
+from callrecap_local.shared_patch import SharedPatch
 
 PUT_EVENTS_TOO_LARGE = "Total size of the entries in the request is over the limit."
 
-_lock = threading.Lock()
-_active = 0
 _original: Any = None
 
 
@@ -47,18 +44,9 @@ def _uninstall() -> None:
     EventsBackend.put_events = _original  # type: ignore[method-assign]
 
 
-@contextmanager
-def enforced_aws_limits() -> Iterator[None]:
+_patch = SharedPatch(_install, _uninstall)
+
+
+def enforced_aws_limits() -> AbstractContextManager[None]:
     """While active (process-wide, nestable), moto refuses what AWS would (see module doc)."""
-    global _active
-    with _lock:
-        if _active == 0:
-            _install()
-        _active += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                _uninstall()
+    return _patch.held()

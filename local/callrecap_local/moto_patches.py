@@ -44,12 +44,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from callrecap_local.shared_patch import SharedPatch
+
 log = logging.getLogger("callrecap_local")
 
 PINNED_MOTO_VERSION = "5.2.5"
 _PATCH_MARK = "_callrecap_snapshot_patch"
-_lock = threading.Lock()
-_active = 0
 _saved: dict[str, Any] = {}
 
 
@@ -266,6 +266,9 @@ def _uninstall() -> None:
     Shard.put_record = _saved.pop("put_record")  # type: ignore[method-assign]
 
 
+_patch = SharedPatch(_install, _uninstall)
+
+
 def moto_version() -> str:
     import moto
 
@@ -279,7 +282,6 @@ def transact_items_snapshot() -> Iterator[bool]:
     Yields whether the patch is in effect (False, with a warning, on another moto version).
     Nested and concurrent uses share one installation; the last one out puts moto back.
     """
-    global _active
     version = moto_version()
     if version != PINNED_MOTO_VERSION:
         message = (
@@ -290,14 +292,5 @@ def transact_items_snapshot() -> Iterator[bool]:
         log.warning(message)
         yield False
         return
-    with _lock:
-        if _active == 0:
-            _install()
-        _active += 1
-    try:
+    with _patch.held():
         yield True
-    finally:
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                _uninstall()

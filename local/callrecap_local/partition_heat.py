@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from callrecap_local.shared_patch import SharedPatch
+
 log = logging.getLogger(__name__)
 
 WRITE_UNIT_BYTES = 1024
@@ -75,7 +77,6 @@ class PartitionHeat:
 
 
 _state = threading.local()
-_lock = threading.Lock()
 _meters: list[PartitionHeat] = []
 _originals: dict[str, Any] = {}
 
@@ -184,17 +185,15 @@ def _uninstall() -> None:
     _originals.clear()
 
 
+_patch = SharedPatch(_install, _uninstall)
+
+
 @contextmanager
 def metered(heat: PartitionHeat) -> Iterator[PartitionHeat]:
     """While active, every DynamoDB write moto makes (in this process) is added to `heat`."""
-    with _lock:
-        if not _meters:
-            _install()
+    with _patch.held():
         _meters.append(heat)
-    try:
-        yield heat
-    finally:
-        with _lock:
+        try:
+            yield heat
+        finally:
             _meters.remove(heat)
-            if not _meters:
-                _uninstall()
