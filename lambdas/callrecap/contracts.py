@@ -166,6 +166,18 @@ FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
 context counts down from it and a run past it fails as `Task timed out after N seconds`)."""
 
 
+LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES: Final = 6 * 1024 * 1024
+"""Lambda's limit on a synchronous invoke's request and on its response (the Invoke API page:
+"For synchronous invocations, the maximum payload size is 6 MB"): API calls and the Kinesis and
+SQS event source mappings, which build batches under it. The local stack enforces it."""
+
+LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES: Final = 1024 * 1024
+"""Lambda's limit on an asynchronous invoke's payload since January 2026 (the Invoke API page:
+1 MB; 256 KB before): EventBridge rule targets and schedules. An event at EventBridge's own 1 MB
+limit does not fit once EventBridge wraps it in its envelope; this project's bus events stay under
+EVENT_ENTRY_MAX_BYTES. The local stack enforces it."""
+
+
 def handler_path(function: Function) -> str:
     """`module.attribute` string the Lambda runtime resolves."""
     return f"{HANDLER_PACKAGE}.{function.value}.handler"

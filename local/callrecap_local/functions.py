@@ -11,6 +11,7 @@ and the api function its own, so the page stays responsive while a batch is inge
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import sys
 import threading
@@ -18,7 +19,14 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, HANDLER_PACKAGE, Function, handler_path
+from callrecap.contracts import (
+    FUNCTION_TIMEOUT_SECONDS,
+    HANDLER_PACKAGE,
+    LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES,
+    LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
+    Function,
+    handler_path,
+)
 from callrecap_local.lambda_events import LambdaContext
 
 log = logging.getLogger("callrecap_local")
@@ -29,6 +37,16 @@ PACKAGE = HANDLER_PACKAGE.split(".")[0]
 
 class FunctionTimedOut(RuntimeError):
     """The handler ran past its timeout: the invoke fails as Lambda's does ("Task timed out")."""
+
+
+class PayloadTooLarge(RuntimeError):
+    """An invoke Lambda refuses for its request's size (RequestTooLargeException), or a
+    synchronous run whose response is over the limit (the invoke fails as a function error)."""
+
+
+def payload_size(value: Any) -> int:
+    """Bytes of `value` as compact UTF-8 JSON: how large Lambda sees an event or a response."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode())
 
 
 class LocalFunction:
@@ -63,8 +81,12 @@ class LocalFunction:
             self._handler = getattr(module, attribute)
         return self._handler
 
-    def invoke(self, event: Any) -> Any:
+    def invoke(self, event: Any, *, asynchronous: bool = False) -> Any:
         """Run the handler with a fresh context; exceptions propagate like a failed invoke.
+
+        Sizes as Lambda checks them: a payload over 6 MB (synchronous: the API, the event source
+        mappings) or 1 MB (`asynchronous`: rule targets, schedules) is refused before the handler
+        runs, and a synchronous response over 6 MB fails the invoke (PayloadTooLarge).
 
         The handler runs on its own thread, given `timeout_seconds`: the context's remaining time
         counts down from it, and when it passes the invoke raises FunctionTimedOut and the
@@ -73,6 +95,14 @@ class LocalFunction:
         result is dropped; Lambda would freeze it. Every handler is idempotent, so a late write
         is a duplicate (docs/local.md).
         """
+        limit = LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES if asynchronous else LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
+        size = payload_size(event)
+        if size > limit:
+            kind = "asynchronous" if asynchronous else "synchronous"
+            raise PayloadTooLarge(
+                f"{self.name}: RequestTooLargeException: a {kind} payload of {size} bytes is over "
+                f"Lambda's {limit}-byte limit"
+            )
         with self._lock:
             handler = self._load()
             self.invocations += 1
@@ -100,7 +130,14 @@ class LocalFunction:
             if "error" in outcome:
                 self.errors += 1
                 raise outcome["error"]
-            return outcome.get("result")
+            result = outcome.get("result")
+            if not asynchronous and (returned := payload_size(result)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
+                self.errors += 1
+                raise PayloadTooLarge(
+                    f"{self.name}: a response of {returned} bytes is over Lambda's "
+                    f"{LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte limit"
+                )
+            return result
 
     def _discard_container(self) -> None:
         self._handler = self._injected

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from callrecap_local.functions import LocalFunction
+from callrecap.contracts import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
+from callrecap_local.functions import LocalFunction, payload_size
 from callrecap_local.lambda_events import (
     KinesisRecord,
     failed_sequence_numbers,
@@ -154,6 +155,10 @@ class KinesisShardPoller(Worker):
 
     def deliver(self, batch: list[KinesisRecord]) -> None:
         event = kinesis_batch_event(batch, stream_arn=self.stream_arn, region=self.region)
+        while len(batch) > 1 and payload_size(event) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
+            # The event source mapping sends a batch early rather than one over 6 MB.
+            batch = batch[:-1]
+            event = kinesis_batch_event(batch, stream_arn=self.stream_arn, region=self.region)
         try:
             response = self.function.invoke(event)
         except Exception as error:  # noqa: BLE001 (a failed invoke: Lambda retries the batch)
@@ -266,7 +271,8 @@ class QueuePoller(Worker):
                 if failed_sequence_numbers(self.function.invoke(event)) is not None:
                     raise RuntimeError(f"batch item failure for message {message['MessageId']}")
             else:
-                self.function.invoke(json.loads(message["Body"]))
+                # A rule target: EventBridge invokes it asynchronously (1 MB payload limit).
+                self.function.invoke(json.loads(message["Body"]), asynchronous=True)
         except Exception:
             log.exception("%s failed on an event; it will be retried", self.function.name)
             self.sqs.change_message_visibility(
@@ -294,7 +300,7 @@ class Timer(Worker):
         if self.stopping.wait(self.idle_seconds):
             return True
         try:
-            self.function.invoke(scheduled_event(self.rule_arn, self.region))
+            self.function.invoke(scheduled_event(self.rule_arn, self.region), asynchronous=True)
         except Exception:
             log.exception("%s failed on its schedule", self.function.name)
         return True
