@@ -1,6 +1,7 @@
-"""Partition heat: DynamoDB write units per partition key per second, for the table and each
-global secondary index, as DynamoDB bills them. moto has no partitions; this meter shows where a
-real table would run hot (DynamoDB takes about 1,000 write units a second per partition).
+"""Partition heat: DynamoDB write and read units per partition key per second, for the table and
+each global secondary index, as DynamoDB bills them. moto has no partitions; this meter shows where
+a real table would run hot (DynamoDB takes about 1,000 write and 3,000 read units a second per
+partition).
 
 It watches moto's DynamoDB backend (not the requests): an UpdateItem's size is only known once
 the item is written, and an index is written only when the item's index key or projection
@@ -8,8 +9,14 @@ changes. Billing as AWS documents it: 1 write unit per started KB of the larger 
 before and after; twice that inside TransactWriteItems; a failed conditional write still costs
 its units; a GSI write is a delete on the old index key and a put on the new one when the key
 changes, one put when only projected attributes change, nothing when neither does (keys-only
-projection); LSIs bill the table's partition. Reads are not metered (every read this pipeline
-makes is one call's partition, or the sweeper's shard queries).
+projection); LSIs bill the table's partition.
+
+Reads: 1 unit per started 4 KB, half that when eventually consistent. GetItem and each key of a
+BatchGetItem are billed per item as strongly consistent (moto does not hand the flag to its
+backend; every point read of this pipeline is consistent). A Query is billed on the total size of
+the items it returns (for an index, as projected), rounded up once per request, on the queried
+partition; DynamoDB bills the items evaluated before a FilterExpression, which this pipeline does
+not use.
 """
 
 from __future__ import annotations
@@ -30,12 +37,19 @@ from callrecap_local.shared_patch import SharedPatch
 log = logging.getLogger(__name__)
 
 WRITE_UNIT_BYTES = 1024
+READ_UNIT_BYTES = 4096
 PARTITION_WRITE_UNITS_PER_SECOND = 1_000
-"""DynamoDB's documented per-partition write throughput, tables and GSIs alike."""
+PARTITION_READ_UNITS_PER_SECOND = 3_000
+"""DynamoDB's documented per-partition throughput, tables and GSIs alike."""
 
 
 def write_units(size_bytes: int) -> int:
     return max(1, math.ceil(size_bytes / WRITE_UNIT_BYTES))
+
+
+def read_units(size_bytes: int, *, consistent: bool = True) -> float:
+    units = max(1, math.ceil(size_bytes / READ_UNIT_BYTES))
+    return float(units) if consistent else units / 2
 
 
 @dataclass(frozen=True)
@@ -44,36 +58,44 @@ class Hottest:
     partition: str
     second: int
     units: float
+    reads: bool = False
 
     @property
     def utilization(self) -> float:
-        return self.units / PARTITION_WRITE_UNITS_PER_SECOND
+        limit = PARTITION_READ_UNITS_PER_SECOND if self.reads else PARTITION_WRITE_UNITS_PER_SECOND
+        return self.units / limit
 
 
 @dataclass
 class PartitionHeat:
-    """Write units by (second, target, partition key value)."""
+    """Write units (`units`) and read units (`read`) by (second, target, partition key value)."""
 
     clock: Callable[[], float] = time.time
     units: dict[tuple[int, str, str], float] = field(default_factory=lambda: defaultdict(float))
+    read: dict[tuple[int, str, str], float] = field(default_factory=lambda: defaultdict(float))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, target: str, partition: str, units: float) -> None:
         with self._lock:
             self.units[(int(self.clock()), target, partition)] += units
 
-    def hottest(self, target: str | None = None) -> Hottest | None:
-        """The busiest (partition, second), of every target or of one."""
+    def add_read(self, target: str, partition: str, units: float) -> None:
         with self._lock:
-            rows = [(k, v) for k, v in self.units.items() if target is None or k[1] == target]
+            self.read[(int(self.clock()), target, partition)] += units
+
+    def hottest(self, target: str | None = None, *, reads: bool = False) -> Hottest | None:
+        """The busiest (partition, second) for writes (or `reads`), of every target or of one."""
+        with self._lock:
+            table = self.read if reads else self.units
+            rows = [(k, v) for k, v in table.items() if target is None or k[1] == target]
         if not rows:
             return None
         (second, where, partition), units = max(rows, key=lambda row: row[1])
-        return Hottest(where, partition, second, units)
+        return Hottest(where, partition, second, units, reads)
 
     def targets(self) -> list[str]:
         with self._lock:
-            return sorted({target for _, target, _ in self.units})
+            return sorted({target for _, target, _ in [*self.units, *self.read]})
 
 
 _state = threading.local()
@@ -157,9 +179,59 @@ def _metered_write(original: Any, key_argument: str) -> Any:
     return write
 
 
+def _bill_read(target: str, partition: str, units: float) -> None:
+    for meter in list(_meters):
+        meter.add_read(target, partition, units)
+
+
+def _metered_get(original: Any) -> Any:
+    def get_item(self: Any, table_name: str, keys: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        item = original(self, table_name, keys, *args, **kwargs)
+        try:
+            table = self.get_table(table_name)
+            stored = _current(table, keys)
+            partition = str(next(iter(keys.get(table.hash_key_attr, {}).values()), ""))
+            _bill_read(table.name, partition, read_units(stored.size() if stored is not None else 0))
+        except Exception:  # the meter must never break the read it watches
+            log.warning("partition heat: read of table %s not metered", table_name, exc_info=True)
+        return item
+
+    return get_item
+
+
+def _metered_query(original: Any) -> Any:
+    def query(self: Any, table_name: str, hash_key_dict: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, table_name, hash_key_dict, *args, **kwargs)
+        try:
+            table = self.get_table(table_name)
+            index_name = kwargs.get("index_name")
+            index = next((i for i in table.all_indexes() if i.name == index_name), None)
+            size = 0
+            for returned in result[0]:
+                key = {table.hash_key_attr: returned.attrs[table.hash_key_attr].to_json()}
+                if table.range_key_attr:
+                    key[table.range_key_attr] = returned.attrs[table.range_key_attr].to_json()
+                stored = _current(table, key)
+                if stored is not None:
+                    size += (index.project(stored) if index is not None else stored).size()
+            target = table.name if index is None or index in table.indexes else f"{table.name}/{index.name}"
+            partition = str(next(iter((hash_key_dict or {}).values()), ""))  # {"S": value}
+            consistent = bool(kwargs.get("consistent_read", False))
+            _bill_read(target, partition, read_units(size, consistent=consistent))
+        except Exception:  # the meter must never break the read it watches
+            log.warning("partition heat: query of table %s not metered", table_name, exc_info=True)
+        return result
+
+    return query
+
+
 def _install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
+    for name in ("get_item", "query"):
+        _originals[name] = getattr(DynamoDBBackend, name)
+    DynamoDBBackend.get_item = _metered_get(_originals["get_item"])  # type: ignore[method-assign]
+    DynamoDBBackend.query = _metered_query(_originals["query"])  # type: ignore[method-assign]
     for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
         _originals[name] = getattr(DynamoDBBackend, name)
     DynamoDBBackend.put_item = _metered_write(_originals["put_item"], "item_attrs")  # type: ignore[method-assign]
@@ -190,7 +262,7 @@ _patch = SharedPatch(_install, _uninstall)
 
 @contextmanager
 def metered(heat: PartitionHeat) -> Iterator[PartitionHeat]:
-    """While active, every DynamoDB write moto makes (in this process) is added to `heat`."""
+    """While active, every DynamoDB write and read moto makes (in this process) is added to `heat`."""
     with _patch.held():
         _meters.append(heat)
         try:

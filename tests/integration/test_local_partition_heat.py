@@ -86,3 +86,47 @@ def test_commits_of_many_calls_write_no_shared_partition_each_time(client: Any) 
     assert table.utilization < 0.05
     # byDay is keys-only and its keys never change: one put per call, whatever it says later.
     assert by_day.partition == c.day_pk("2026-01-01") and by_day.units == len(calls)
+    reads = PartitionHeat(clock=frozen)
+    with metered(reads):
+        page = store.list_calls("2026-01-01", limit=50)
+    assert len(page.items) == len(calls)
+    # The keys-only index answers in one read unit (40 small keys, eventually consistent: 0.5),
+    # then the records are read by key (BatchGetItem) from each call's own partition.
+    index_read = reads.hottest(f"{TABLE}/{c.GSI_BY_DAY}", reads=True)
+    assert index_read is not None and index_read.units == 0.5
+    table_read = reads.hottest(TABLE, reads=True)
+    assert table_read is not None and table_read.partition.startswith("CALL#") and table_read.units == 1
+
+
+def test_reads_are_billed_per_started_4_kb_on_the_partition_they_read(client: Any) -> None:
+    heat = PartitionHeat(clock=frozen)
+    with metered(heat):
+        for n in range(3):
+            client.put_item(
+                TableName=TABLE,
+                Item={c.PK: {"S": "CALL#r"}, c.SK: {"S": f"s{n}"}, "v": {"S": "a" * 3000}},
+            )
+        client.get_item(TableName=TABLE, Key={c.PK: {"S": "CALL#r"}, c.SK: {"S": "s0"}}, ConsistentRead=True)
+        keys = [{c.PK: {"S": "CALL#r"}, c.SK: {"S": f"s{n}"}} for n in range(3)]
+        client.batch_get_item(RequestItems={TABLE: {"Keys": keys, "ConsistentRead": True}})
+        client.query(
+            TableName=TABLE,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": c.PK},
+            ExpressionAttributeValues={":pk": {"S": "CALL#r"}},
+            ConsistentRead=True,
+        )
+        client.query(
+            TableName=TABLE,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": c.PK},
+            ExpressionAttributeValues={":pk": {"S": "CALL#r"}},
+        )
+    hottest = heat.hottest(reads=True)
+    assert hottest is not None
+    assert (hottest.target, hottest.partition, hottest.reads) == (TABLE, "CALL#r", True)
+    # GetItem 1 + BatchGetItem 3 x 1 + a consistent Query of ~9 KB (3 units) + the same
+    # eventually consistent (1.5 units)
+    assert hottest.units == 1 + 3 + 3 + 1.5
+    assert hottest.utilization == hottest.units / 3_000
+    assert heat.hottest().reads is False  # type: ignore[union-attr]
