@@ -145,7 +145,7 @@ class DeployConfig:
     self_sign_up: bool = False
     # API
     expected_open_pages: int = 25
-    """Agent pages open at once (each polls about 2 requests a second while its call is live)."""
+    """Agent pages open at once (each pushed its live call's segments over the WebSocket API)."""
     api_throttle: int = 0
     """Stage-wide requests a second (`apiThrottleRps`); 0: follows from expected_open_pages."""
     # Operations
@@ -166,9 +166,13 @@ class DeployConfig:
 
     @property
     def api_throttle_rps(self) -> int:
-        """The stage throttle: `apiThrottleRps`, else 2.5 requests a second per expected open page
-        (2 a second while a live call is open, a quarter more for lists, summaries, retries)."""
+        """The stage throttle: `apiThrottleRps`, else PAGE_REQUESTS_PER_SECOND per expected open page."""
         return self.api_throttle or max(10, ceil(self.expected_open_pages * PAGE_REQUESTS_PER_SECOND))
+
+    @property
+    def live_connect_rps(self) -> int:
+        """WebSocket stage throttle: every expected page (re)connecting within LIVE_RECONNECT_SECONDS."""
+        return max(10, ceil(self.expected_open_pages / LIVE_RECONNECT_SECONDS))
 
     @property
     def chime_call_key(self) -> str:
@@ -273,7 +277,13 @@ def _as_enum(key: str, raw: Any, enum: type[_E], problems: list[str]) -> _E | No
     return None
 
 
-PAGE_REQUESTS_PER_SECOND: Final = 2.5
+PAGE_REQUESTS_PER_SECOND: Final = 0.5
+"""HTTP API requests a second per open page, with live updates pushed over the WebSocket API: a
+safety read of the call every 30 s, the call list every 5 s for a supervisor, summaries polled
+while one is awaited (2 a second for a few seconds), tickets. A page whose socket is down polls 2
+a second; when many do, the stage throttles them and their pollers back off (docs/capacity.md)."""
+LIVE_RECONNECT_SECONDS: Final = 60
+"""The WebSocket stage lets every expected page (re)connect within this many seconds."""
 HTTP_API_ACCOUNT_QUOTA_RPS: Final = 10_000
 """Default quota per account and region for HTTP, REST and WebSocket APIs together (Service Quotas)."""
 

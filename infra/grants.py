@@ -20,6 +20,7 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("dynamodb", "query"): ("dynamodb:Query",),
     ("dynamodb", "put_item"): ("dynamodb:PutItem",),
     ("dynamodb", "update_item"): ("dynamodb:UpdateItem",),
+    ("dynamodb", "delete_item"): ("dynamodb:DeleteItem",),  # ingest forgets a closed page's watcher
     # A transaction is authorized per item action (the store's transactions hold Put and Update;
     # a ConditionCheck item would need dynamodb:ConditionCheckItem).
     ("dynamodb", "transact_write_items"): ("dynamodb:PutItem", "dynamodb:UpdateItem"),
@@ -31,6 +32,9 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bedrock-runtime", "converse"): ("bedrock:InvokeModel",),
     ("lambda", "invoke"): ("lambda:InvokeFunction",),
     ("secretsmanager", "get_secret_value"): ("secretsmanager:GetSecretValue",),
+    ("kms", "generate_mac"): ("kms:GenerateMac",),  # live tickets: the api function signs
+    ("kms", "verify_mac"): ("kms:VerifyMac",),  # ... the live_connect function verifies
+    ("apigatewaymanagementapi", "post_to_connection"): ("execute-api:ManageConnections",),
 }
 """The one list of what each AWS call made by lambdas/callrecap/adapters costs in IAM.
 
@@ -101,3 +105,13 @@ def grant_prompt_read(grantee: iam.IGrantable, bucket: s3.IBucket, key: kms.IKey
         )
     )
     grant_key(grantee, key, encrypt=False)
+
+
+def grant_table_items(
+    grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, actions: list[str], *, encrypt: bool
+) -> None:
+    """Exactly `actions` on the table's items (no index): the live-updates watcher items."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[table.table_arn])
+    )
+    grant_key(grantee, key, encrypt=encrypt)

@@ -14,6 +14,7 @@ from infra.config import DeployConfig
 from infra.functions import FunctionFactory
 from infra.grants import grant_call_data, grant_table
 from infra.ingestion import Ingestion
+from infra.live import LiveUpdates
 from infra.monitoring import Monitoring
 from infra.nag import acknowledge_cdk_helpers
 from infra.pipeline import Pipeline
@@ -41,6 +42,15 @@ class CallRecapStack(cdk.Stack):
             connect_instance_arn=config.connect_instance_arn,
         )
         self.web = Web(self, "Web", config=config, access_logs=self.storage.access_logs)
+        self.live = LiveUpdates(
+            self,
+            "Live",
+            config=config,
+            factory=self.factory,
+            table=self.storage.table,
+            table_key=self.storage.key,
+        )
+        self.live.grant_push(self.pipeline.ingest, self.storage.table, self.storage.key)
         viewer_env = {  # what the two API functions need to decide who sees which call
             **self.pipeline.common_env,
             EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
@@ -58,6 +68,7 @@ class CallRecapStack(cdk.Stack):
         # BatchGetItem: the calls list reads the records of a keys-only index page.
         grant_table(api_function, self.storage.table, self.storage.key, write=False)
         self.pipeline.bus.grant_put_events_to(api_function)
+        self.live.grant_tickets(api_function)
         call_data_function = self.factory.create(
             self,
             "CallDataFunction",
@@ -77,7 +88,7 @@ class CallRecapStack(cdk.Stack):
             log_retention_days=config.log_retention_days,
             throttle_rps=config.api_throttle_rps,
         )
-        self.web.deploy_ui(self.api.url)
+        self.web.deploy_ui(self.api.url, self.live.url)
 
         functions = {
             "Ingest": self.pipeline.ingest,
@@ -85,6 +96,7 @@ class CallRecapStack(cdk.Stack):
             "Sweeper": self.pipeline.sweeper,
             "Api": api_function,
             "CallData": call_data_function,
+            "LiveConnect": self.live.connect_function,
         }
         if self.pipeline.lifecycle is not None:
             functions["Lifecycle"] = self.pipeline.lifecycle
@@ -112,6 +124,7 @@ class CallRecapStack(cdk.Stack):
             "TableName": self.storage.table.table_name,
             "PromptBucket": self.storage.prompt_bucket.bucket_name,
             "ApiUrl": self.api.url,
+            "LiveUpdatesUrl": self.live.url,
             "WebUrl": self.web.url,
             "UserPoolId": self.web.user_pool.user_pool_id,
             "CognitoDomain": self.web.domain.base_url(),

@@ -32,15 +32,16 @@ GROUP_DESCRIPTIONS = {
 OAUTH_SCOPES = "openid email"
 
 
-def pinned_index_html(api_url: str, cognito_domain: str) -> str:
+def pinned_index_html(api_url: str, cognito_domain: str, live_url: str) -> str:
     """ui/index.html with a second Content-Security-Policy (a meta tag) that lets the page connect
-    to this stack's API and sign-in domain only. The CloudFront header policy cannot name the API
-    (the API's CORS names the distribution: a dependency cycle), so it allows the region's API and
-    Cognito domains; a browser enforces both policies, so the meta tag's pin is what holds."""
+    to this stack's API, live-updates WebSocket and sign-in domain only. The CloudFront header
+    policy cannot name the API (the API's CORS names the distribution: a dependency cycle), so it
+    allows the region's API and Cognito domains; a browser enforces both policies, so the meta
+    tag's pin is what holds."""
     html = (UI_DIR / "index.html").read_text(encoding="utf-8")
     meta = (
         '<meta http-equiv="Content-Security-Policy" '
-        f"content=\"connect-src 'self' {api_url} {cognito_domain}\">"
+        f"content=\"connect-src 'self' {api_url} {live_url} {cognito_domain}\">"
     )
     anchor = '<meta charset="utf-8">'
     if anchor not in html:
@@ -74,6 +75,7 @@ class Web(Construct):
                     content_security_policy=(
                         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                         f"connect-src 'self' https://*.execute-api.{stack.region}.amazonaws.com "
+                        f"wss://*.execute-api.{stack.region}.amazonaws.com "
                         f"https://*.auth.{stack.region}.amazoncognito.com; "
                         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
                     ),
@@ -206,7 +208,7 @@ class Web(Construct):
             ),
         )
 
-    def deploy_ui(self, api_url: str) -> s3deploy.BucketDeployment:
+    def deploy_ui(self, api_url: str, live_url: str) -> s3deploy.BucketDeployment:
         """Upload ui/ plus a config.json pointing at the API and the sign-in domain."""
         site_config = {
             "apiBase": api_url,
@@ -224,7 +226,9 @@ class Web(Construct):
             sources=[
                 s3deploy.Source.asset(str(UI_DIR), exclude=["config.json", "index.html"]),
                 s3deploy.Source.json_data("config.json", site_config),
-                s3deploy.Source.data("index.html", pinned_index_html(api_url, self.domain.base_url())),
+                s3deploy.Source.data(
+                    "index.html", pinned_index_html(api_url, self.domain.base_url(), live_url)
+                ),
             ],
             destination_bucket=self.bucket,
             distribution=self.distribution,

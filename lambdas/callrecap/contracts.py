@@ -121,6 +121,9 @@ SEGMENT_SK_PREFIX: Final = "SEG#"
 SUMMARY_SK_PREFIX: Final = "SUM#"
 DELIVERY_SK_PREFIX: Final = "CRM#"
 DAY_PK_PREFIX: Final = "DAY#"
+WATCH_SK_PREFIX: Final = "WATCH#"
+"""A page watching a live call over the live-updates WebSocket: one item per connection, in the
+call's own partition (so the ingest function finds a call's watchers with one Query)."""
 
 
 def call_pk(call_id: str) -> str:
@@ -129,6 +132,10 @@ def call_pk(call_id: str) -> str:
 
 def call_id_of_pk(pk: str) -> str:
     return pk.removeprefix(CALL_PK_PREFIX)
+
+
+def watch_sk(connection_id: str) -> str:
+    return f"{WATCH_SK_PREFIX}{connection_id}"
 
 
 def day_pk(day: str) -> str:
@@ -151,6 +158,7 @@ class Function(StrEnum):
     API = "api"
     CALL_DATA = "call_data"
     CRM_HOOK_EXAMPLE = "crm_hook"
+    LIVE_CONNECT = "live_connect"
 
 
 FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
@@ -161,6 +169,7 @@ FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
     Function.API: 30,
     Function.CALL_DATA: 30,
     Function.CRM_HOOK_EXAMPLE: 30,
+    Function.LIVE_CONNECT: 10,  # a WebSocket $connect: API Gateway waits for it before answering
 }
 """Each function's timeout: the CDK stacks configure it and the local stack enforces it (the
 context counts down from it and a run past it fails as `Task timed out after N seconds`)."""
@@ -297,6 +306,7 @@ API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
     ("GET", "/calls/{callId}/summaries"),  # every summary version, newest first
     ("POST", "/calls/{callId}/summaries"),  # "Summarize now": puts SummaryRequested on the bus
     ("POST", "/calls/{callId}/summaries/{version}/retry"),  # retry a FAILED summary
+    ("POST", "/calls/{callId}/live"),  # a ticket to watch a live call over the WebSocket API
 )
 """Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
 
@@ -306,3 +316,29 @@ CALL_DATA_ROUTES: Final[tuple[tuple[str, str], ...]] = (
 )
 """Routes of the same HTTP API served by the call_data function, whose role may delete: the api
 function's role stays read-only."""
+
+
+# --------------------------------------------------------------------------- live updates (WebSocket)
+
+LIVE_TICKET_SECONDS: Final = 60
+"""How long a ticket from `POST /calls/{callId}/live` may be used to open the WebSocket."""
+
+LIVE_WATCH_SECONDS: Final = 2 * 3600
+"""A watcher item's time to live: API Gateway closes a WebSocket connection after 2 hours."""
+
+LIVE_MESSAGE_MAX_BYTES: Final = 32 * 1024
+"""The largest message pushed to a page: one WebSocket frame (API Gateway: 32 KB frames, 128 KB
+messages). A larger update is sent as `changed`, and the page reads it with one GET."""
+
+LIVE_TICKET_MAC_ALGORITHM: Final = "HMAC_SHA_256"
+"""KMS MAC algorithm of live tickets (the HMAC_256 key infra/live.py creates)."""
+
+LIVE_TICKET_QUERY: Final = "ticket"
+"""The $connect query-string parameter that carries the ticket."""
+
+
+class LiveMessage(StrEnum):
+    """`type` of a message pushed to a watching page."""
+
+    SEGMENTS = "segments"  # new or changed segments of the call, and its record when known
+    CHANGED = "changed"  # something else changed (the call ended, an update too large): GET it

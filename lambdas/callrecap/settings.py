@@ -40,6 +40,12 @@ class EnvVar(StrEnum):
     AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
     UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
     SUPERVISOR_QUEUES_CLAIM = "CALLRECAP_SUPERVISOR_QUEUES_CLAIM"
+    LIVE_URL = "CALLRECAP_LIVE_URL"
+    """wss:// URL of the live-updates WebSocket API (the api function hands it to pages)."""
+    LIVE_ENDPOINT = "CALLRECAP_LIVE_ENDPOINT"
+    """https:// management endpoint of that API's stage (the ingest function posts to it)."""
+    LIVE_KEY_ID = "CALLRECAP_LIVE_KEY_ID"
+    """The KMS HMAC key that signs (api) and verifies (live_connect) live tickets."""
 
 
 class Provider(StrEnum):
@@ -110,6 +116,10 @@ class Settings:
     unassigned_calls_visible_to: UnassignedCallsSetting = UnassignedCallsSetting.SUPERVISORS
     supervisor_queues_claim: str = ""
     """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
+    live_url: str = ""
+    live_endpoint: str = ""
+    live_key_id: str = ""
+    """Live updates over WebSocket ("" for all three: pages poll only)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -183,12 +193,26 @@ class Settings:
             agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "username",
             unassigned_calls_visible_to=unassigned,
             supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
+            live_url=get(EnvVar.LIVE_URL),
+            live_endpoint=get(EnvVar.LIVE_ENDPOINT),
+            live_key_id=get(EnvVar.LIVE_KEY_ID),
         )
+        problems.extend(settings.live_problems())
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
             problems.extend(settings.provider_problems())
         if problems:
             raise SettingsError("invalid callrecap settings: " + "; ".join(problems))
         return settings
+
+    def live_problems(self) -> list[str]:
+        """A live URL or endpoint that is not a WebSocket / HTTP URL (checked at cold start)."""
+        problems: list[str] = []
+        if self.live_url and not self.live_url.startswith(("wss://", "ws://")):
+            problems.append(f"{EnvVar.LIVE_URL.value} must be a wss:// URL, got {self.live_url!r}")
+        if self.live_endpoint and not self.live_endpoint.startswith(("https://", "http://")):
+            endpoint = EnvVar.LIVE_ENDPOINT.value
+            problems.append(f"{endpoint} must be an https:// URL, got {self.live_endpoint!r}")
+        return problems
 
     def provider_problems(self) -> list[str]:
         """What is missing for the chosen LLM provider (shared with the CDK config checks)."""

@@ -243,3 +243,44 @@ def http_api_response(result: Any) -> tuple[int, dict[str, str], bytes]:
     if cookies:
         headers["set-cookie"] = "; ".join(cookies)
     return status, headers, body
+
+
+def websocket_connect_event(
+    *,
+    connection_id: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    domain_name: str,
+    stage: str = "local",
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway WebSocket API `$connect` event (Lambda proxy integration)."""
+    now = datetime.now(UTC)
+    query: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        query[name] = value  # the last value wins, as API Gateway's single-value map does
+        multi.setdefault(name, []).append(value)
+    epoch_ms = int(now.timestamp() * 1000)
+    return {
+        "headers": dict(headers),
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": multi or None,
+        "requestContext": {
+            "routeKey": "$connect",
+            "eventType": "CONNECT",
+            "extendedRequestId": str(uuid.uuid4()),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "messageDirection": "IN",
+            "stage": stage,
+            "connectedAt": epoch_ms,
+            "requestTimeEpoch": epoch_ms,
+            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
+            "requestId": str(uuid.uuid4()),
+            "domainName": domain_name,
+            "connectionId": connection_id,
+            "apiId": "local",
+        },
+        "isBase64Encoded": False,
+    }

@@ -208,8 +208,11 @@ def _metered_query(original: Any) -> Any:
             index = next((i for i in table.all_indexes() if i.name == index_name), None)
             size = 0
             for returned in result[0]:
+                if table.hash_key_attr not in returned.attrs:  # a ProjectionExpression left no key
+                    size += returned.size()
+                    continue
                 key = {table.hash_key_attr: returned.attrs[table.hash_key_attr].to_json()}
-                if table.range_key_attr:
+                if table.range_key_attr and table.range_key_attr in returned.attrs:
                     key[table.range_key_attr] = returned.attrs[table.range_key_attr].to_json()
                 stored = _current(table, key)
                 if stored is not None:

@@ -60,6 +60,8 @@ class LocalResources:
     quarantine_queue_url: str
     sweeper_rule_arn: str
     targets: tuple[RuleTarget, ...] = field(default_factory=tuple)
+    live_key_id: str = ""
+    """The KMS HMAC key of live tickets (infra/live.py creates the same kind)."""
 
 
 def rule_targets(
@@ -138,6 +140,9 @@ def create_resources(
     sweeper_rule = events.put_rule(
         Name=f"{prefix}-sweeper", ScheduleExpression="rate(1 minute)", State="ENABLED"
     )["RuleArn"]
+    live_key = clients("kms").create_key(
+        KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description=f"{prefix} live tickets"
+    )["KeyMetadata"]["KeyId"]
     return LocalResources(
         prefix=prefix,
         table_name=table_name,
@@ -147,6 +152,7 @@ def create_resources(
         quarantine_queue_url=quarantine_url,
         sweeper_rule_arn=sweeper_rule,
         targets=tuple(targets),
+        live_key_id=live_key,
     )
 
 

@@ -32,11 +32,13 @@ from types import TracebackType
 from typing import Any
 
 from callrecap.contracts import Function
+from callrecap.settings import EnvVar
 from callrecap_local.aws_limits import enforced_aws_limits
 from callrecap_local.environment import ProcessEnvironment, aws_env, handler_env
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
+from callrecap_local.live_socket import LocalLiveSocket
 from callrecap_local.moto_patches import transact_items_snapshot
 from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.partition_heat import PartitionHeat, metered
@@ -84,9 +86,12 @@ class LocalPipeline:
         final_summary_delay: int = FINAL_SUMMARY_DELAY_SECONDS,
         viewer: str = "admin",
         function_timeouts: Mapping[Function, float] | None = None,
+        live_updates: bool = True,
     ):
         """`viewer`: who the page is signed in as: admin, supervisor or agent:<identity>;
-        `function_timeouts`: shorter timeouts than the deployed ones (tests of a slow provider)."""
+        `function_timeouts`: shorter timeouts than the deployed ones (tests of a slow provider);
+        `live_updates`: serve the live-updates WebSocket API with the page (False: pages poll, as
+        a deployment without it)."""
         self.requested_port = port
         self.viewer = viewer
         self.viewer_claims = local_claims(viewer)  # ValueError for anything else
@@ -101,15 +106,19 @@ class LocalPipeline:
         self.kinesis_batch_size = kinesis_batch_size
         self.kinesis_batch_window = kinesis_batch_window
         self.final_summary_delay = final_summary_delay
+        self.live_updates = live_updates
+        self.live: LocalLiveSocket | None = None
+        """The live-updates WebSocket API (live_socket.py), while the page is served with it."""
         self.heat = PartitionHeat()
         """DynamoDB write units per partition per second while the stack runs (partition_heat.py)."""
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
+        own_lock = (Function.API, Function.CALL_DATA, Function.LIVE_CONNECT)  # the page's requests
         self.functions = {
             f: LocalFunction(
                 f,
                 region=region,
                 prefix=self.prefix,
-                lock=None if f in (Function.API, Function.CALL_DATA) else pipeline_lock,
+                lock=None if f in own_lock else pipeline_lock,
                 timeout_seconds=(function_timeouts or {}).get(f),
             )
             for f in Function
@@ -157,6 +166,8 @@ class LocalPipeline:
                 self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay
             )
             self._environment.set(handler_env(self.resources, DEFAULT_PROMPTS_DIR, self.settings_env))
+            if self.serve_http and self.live_updates:
+                self._start_live(self.resources)
             self._start_workers(self.resources)
             if self.serve_http:
                 self._start_http()
@@ -177,6 +188,9 @@ class LocalPipeline:
         if self._http is not None:
             self._http.stop()
             self._http = None
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
         for worker in self.workers:
             worker.join(timeout=5)
         for replay in list(self.replays.values()):
@@ -369,6 +383,17 @@ class LocalPipeline:
     def _require_started(self) -> None:
         if not self._started:
             raise LocalPipelineError("start() the local stack first")
+
+    def _start_live(self, resources: LocalResources) -> None:
+        connect = self.functions[Function.LIVE_CONNECT]
+        self.live = LocalLiveSocket(connect.invoke, host=self.host).start()
+        self._environment.set(
+            {
+                EnvVar.LIVE_URL.value: self.live.url,
+                EnvVar.LIVE_ENDPOINT.value: self.live.management_url,
+                EnvVar.LIVE_KEY_ID.value: resources.live_key_id,
+            }
+        )
 
     def _start_workers(self, resources: LocalResources) -> None:
         kinesis, sqs = self.client("kinesis"), self.client("sqs")

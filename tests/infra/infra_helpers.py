@@ -50,3 +50,22 @@ def actions_of(statement: dict[str, Any]) -> list[str]:
 def resources_of(statement: dict[str, Any]) -> list[Any]:
     resource = statement["Resource"]
     return resource if isinstance(resource, list) else [resource]
+
+
+def http_api_resources(raw: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """`kind` resources of the HTTP API only (the live-updates WebSocket API is beside it)."""
+    (http_api,) = [
+        k
+        for k, v in resources(raw, "AWS::ApiGatewayV2::Api").items()
+        if v["Properties"].get("ProtocolType") == "HTTP"
+    ]
+    if kind == "AWS::ApiGatewayV2::Api":
+        return {http_api: raw["Resources"][http_api]}
+    return {
+        k: v for k, v in resources(raw, kind).items() if v["Properties"].get("ApiId") == {"Ref": http_api}
+    }
+
+
+def data_keys(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The KMS keys that encrypt data (not the live tickets' HMAC key)."""
+    return {k: v for k, v in resources(raw, "AWS::KMS::Key").items() if "KeySpec" not in v["Properties"]}

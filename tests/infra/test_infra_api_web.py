@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra_helpers import function_id, resources
+from infra_helpers import function_id, http_api_resources, resources
 from infra_synth import Synthesized
 
 from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, Function
@@ -10,8 +10,8 @@ from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, Function
 
 def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main_synth: Synthesized) -> None:
     raw = main_synth.raw
-    (authorizer_id,) = resources(raw, "AWS::ApiGatewayV2::Authorizer")
-    routes = resources(raw, "AWS::ApiGatewayV2::Route").values()
+    (authorizer_id,) = http_api_resources(raw, "AWS::ApiGatewayV2::Authorizer")
+    routes = http_api_resources(raw, "AWS::ApiGatewayV2::Route").values()
     expected = sorted(f"{m} {p}" for m, p in (*API_ROUTES, *CALL_DATA_ROUTES))
     assert sorted(r["Properties"]["RouteKey"] for r in routes) == expected
     for route in routes:
@@ -21,7 +21,7 @@ def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main
 
 def test_authorizer_trusts_the_user_pool_and_the_web_client(main_synth: Synthesized) -> None:
     raw = main_synth.raw
-    (authorizer,) = resources(raw, "AWS::ApiGatewayV2::Authorizer").values()
+    (authorizer,) = http_api_resources(raw, "AWS::ApiGatewayV2::Authorizer").values()
     (pool,) = resources(raw, "AWS::Cognito::UserPool")
     (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
     config = authorizer["Properties"]["JwtConfiguration"]
@@ -33,12 +33,12 @@ def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized
     raw = main_synth.raw
     integrations = {
         i: v["Properties"]["IntegrationUri"]
-        for i, v in resources(raw, "AWS::ApiGatewayV2::Integration").items()
+        for i, v in http_api_resources(raw, "AWS::ApiGatewayV2::Integration").items()
     }
     assert sorted(integrations.values(), key=str) == sorted(
         [{"Fn::GetAtt": [function_id(raw, f), "Arn"]} for f in (Function.API, Function.CALL_DATA)], key=str
     )
-    routes = resources(raw, "AWS::ApiGatewayV2::Route").values()
+    routes = http_api_resources(raw, "AWS::ApiGatewayV2::Route").values()
     by_route = {
         r["Properties"]["RouteKey"]: r["Properties"]["Target"]["Fn::Join"][1][1]["Ref"] for r in routes
     }
@@ -46,9 +46,9 @@ def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized
         assert integrations[by_route[f"{method} {path}"]] == {
             "Fn::GetAtt": [function_id(raw, Function.CALL_DATA), "Arn"]
         }
-    (stage,) = resources(raw, "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = http_api_resources(raw, "AWS::ApiGatewayV2::Stage").values()
     assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]
-    (api,) = resources(raw, "AWS::ApiGatewayV2::Api").values()
+    (api,) = http_api_resources(raw, "AWS::ApiGatewayV2::Api").values()
     (distribution,) = resources(raw, "AWS::CloudFront::Distribution")
     origins = api["Properties"]["CorsConfiguration"]["AllowOrigins"]
     assert origins == [{"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]}]
@@ -96,7 +96,7 @@ def test_generated_config_json_points_at_the_api_and_sign_in(main_synth: Synthes
     (deployment,) = resources(raw, "Custom::CDKBucketDeployment").values()
     markers = [m for source in deployment["Properties"]["SourceMarkers"] for m in source.values()]
     text = str(markers)
-    (api,) = resources(raw, "AWS::ApiGatewayV2::Api")
+    (api,) = http_api_resources(raw, "AWS::ApiGatewayV2::Api")
     (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
     (domain,) = resources(raw, "AWS::Cognito::UserPoolDomain")
     assert f"'Fn::GetAtt': ['{api}', 'ApiEndpoint']" in text
@@ -112,16 +112,19 @@ def test_the_page_may_connect_to_this_stacks_api_and_sign_in_domain_only(main_sy
     from infra.web import pinned_index_html
 
     html = pinned_index_html(
-        "https://api-1.execute-api.eu-west-1.amazonaws.com", "https://p.auth.eu-west-1.amazoncognito.com"
+        "https://api-1.execute-api.eu-west-1.amazonaws.com",
+        "https://p.auth.eu-west-1.amazoncognito.com",
+        "wss://ws-1.execute-api.eu-west-1.amazonaws.com/live",
     )
     head = html.split("<title>")[0]
     assert (
         "content=\"connect-src 'self' https://api-1.execute-api.eu-west-1.amazonaws.com "
+        "wss://ws-1.execute-api.eu-west-1.amazonaws.com/live "
         'https://p.auth.eu-west-1.amazoncognito.com"' in head
     )
     raw = main_synth.raw
     (deployment,) = resources(raw, "Custom::CDKBucketDeployment").values()
     markers = json.dumps(deployment["Properties"].get("SourceMarkers", []))
-    (api_id,) = resources(raw, "AWS::ApiGatewayV2::Api")
+    (api_id,) = http_api_resources(raw, "AWS::ApiGatewayV2::Api")
     (domain_id,) = resources(raw, "AWS::Cognito::UserPoolDomain")
     assert api_id in markers and domain_id in markers  # the deploy-time values the pin is filled with

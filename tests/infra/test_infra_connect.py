@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from infra_helpers import function_id
+from infra_helpers import data_keys, function_id, http_api_resources
 from infra_synth import CONNECT_INSTANCE_ARN, Synthesized
 
 from callrecap import contracts
@@ -29,7 +29,7 @@ def test_the_stream_is_the_instances_real_time_voice_segment_stream(connect_synt
 def test_connects_service_linked_role_may_encrypt_records_through_kinesis_only(
     connect_synth: Synthesized,
 ) -> None:
-    (key,) = connect_synth.resources("AWS::KMS::Key").values()
+    (key,) = data_keys(connect_synth.raw).values()
     statements = key["Properties"]["KeyPolicy"]["Statement"]
     (grant,) = [s for s in statements if s.get("Sid") == "ConnectServiceLinkedRoleWritesTheStream"]
     assert grant["Action"] == "kms:GenerateDataKey"
@@ -79,19 +79,19 @@ def test_the_api_knows_the_identity_claim_and_who_sees_unassigned_calls(main_syn
 
 
 def test_every_api_route_still_carries_the_jwt_authorizer(main_synth: Synthesized) -> None:
-    routes = main_synth.resources("AWS::ApiGatewayV2::Route").values()
+    routes = http_api_resources(main_synth.raw, "AWS::ApiGatewayV2::Route").values()
     assert routes and all(r["Properties"].get("AuthorizationType") == "JWT" for r in routes)
 
 
 def test_the_api_throttle_follows_the_open_pages_the_deployment_expects(main_synth: Synthesized) -> None:
     from infra.config import DeployConfig
 
-    (stage,) = main_synth.resources("AWS::ApiGatewayV2::Stage").values()
+    (stage,) = http_api_resources(main_synth.raw, "AWS::ApiGatewayV2::Stage").values()
     settings = stage["Properties"]["DefaultRouteSettings"]
     default = DeployConfig()
-    assert settings["ThrottlingRateLimit"] == default.api_throttle_rps == 63  # 25 pages x 2.5
+    assert settings["ThrottlingRateLimit"] == default.api_throttle_rps == 13  # 25 pages x 0.5
     assert settings["ThrottlingBurstLimit"] == 2 * default.api_throttle_rps
-    assert DeployConfig(expected_open_pages=1000).api_throttle_rps == 2500
+    assert DeployConfig(expected_open_pages=1000).api_throttle_rps == 500
     assert DeployConfig(api_throttle=400).api_throttle_rps == 400
 
 
@@ -101,5 +101,5 @@ def test_a_throttle_over_the_account_quota_is_refused_at_synth() -> None:
     from infra.config import ConfigError, parse_config
 
     with pytest.raises(ConfigError, match="over the account's default API quota"):
-        parse_config({"expectedOpenPages": 5000})
+        parse_config({"expectedOpenPages": 30_000})  # x 0.5 = 15,000 requests a second
     assert parse_config({"apiThrottleRps": 9000}).api_throttle_rps == 9000

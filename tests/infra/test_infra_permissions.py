@@ -30,8 +30,10 @@ PROVIDER_MODULES = {
     "lambda": "callrecap.adapters.llm.lambda_provider",
     "openai": "callrecap.adapters.llm.openai",
 }
-AUDITED_SERVICES = ("dynamodb", "events", "sqs", "s3", "bedrock", "lambda", "secretsmanager")
+AUDITED_SERVICES = ("dynamodb", "events", "sqs", "s3", "bedrock", "lambda", "secretsmanager", "execute-api")
 """IAM prefixes whose grants must match the adapters' calls (kms and logs follow from these)."""
+AUDITED_KMS_ACTIONS = frozenset({"kms:GenerateMac", "kms:VerifyMac"})
+"""The live tickets' KMS calls are the adapters' own (the table key's actions follow from the table)."""
 
 
 def _source(module: str) -> ast.Module:
@@ -156,7 +158,7 @@ def granted_actions(raw: dict, function: Function) -> set[str]:
         for statement in statements
         if not _to_dead_letter_queue(statement) and not _consumes_event_source_queue(statement)
         for action in actions_of(statement)
-        if action.split(":")[0] in AUDITED_SERVICES
+        if action.split(":")[0] in AUDITED_SERVICES or action in AUDITED_KMS_ACTIONS
     }
 
 

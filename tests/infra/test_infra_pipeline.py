@@ -186,7 +186,13 @@ REQUIRED_SETTINGS = {
     Function.SWEEPER: (EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME),
     Function.API: (EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME),
     Function.CRM_HOOK_EXAMPLE: (EnvVar.CRM_DELIVERY_TABLE_NAME,),
+    Function.LIVE_CONNECT: (EnvVar.TABLE_NAME, EnvVar.LIVE_KEY_ID),
 }
+TOKEN_PLACEHOLDERS = {
+    EnvVar.LIVE_URL.value: "wss://resolved-at-deploy/live",
+    EnvVar.LIVE_ENDPOINT.value: "https://resolved-at-deploy/live",
+}
+"""Deploy-time URLs as what they resolve to (the handlers check their scheme)."""
 
 
 def test_each_function_environment_passes_its_cold_start_validation(main_synth: Synthesized) -> None:
@@ -196,7 +202,10 @@ def test_each_function_environment_passes_its_cold_start_validation(main_synth: 
     raw = main_synth.raw
     for function, required in REQUIRED_SETTINGS.items():
         variables = raw["Resources"][function_id(raw, function)]["Properties"]["Environment"]["Variables"]
-        env = {k: v if isinstance(v, str) else "resolved-at-deploy" for k, v in variables.items()}
+        env = {
+            k: v if isinstance(v, str) else TOKEN_PLACEHOLDERS.get(k, "resolved-at-deploy")
+            for k, v in variables.items()
+        }
         Settings.from_env(env, require=required)
 
 

@@ -84,6 +84,11 @@ export class Api {
     return this.#request("POST", `/calls/${encodeURIComponent(callId)}/summaries`, { body: {} });
   }
 
+  /** A ticket to watch the live call over the WebSocket API: {url, ticket, expiresInSeconds}. */
+  openLive(callId) {
+    return this.#request("POST", `/calls/${encodeURIComponent(callId)}/live`, { body: {} });
+  }
+
   retrySummary(callId, version) {
     return this.#request(
       "POST",

@@ -4,7 +4,8 @@
 const DEFAULTS = {
   apiBase: "/api",
   auth: null,
-  pollIntervalMs: 500, // transcript refresh while a call is live (docs/ui.md: why 500 ms)
+  pollIntervalMs: 500, // transcript refresh while a call is live without live updates (docs/ui.md)
+  liveReconcileMs: 30_000, // while live updates are pushed: one safety read of the call this often
   listPollIntervalMs: 5000, // call list refresh
 };
 

@@ -37,6 +37,10 @@ RETRY_POLICIES: Mapping[str, ClientPolicy] = {
     "bedrock-runtime": ClientPolicy(total_max_attempts=4, read_timeout=120.0, connect_timeout=10.0),
     # A summarizer Lambda of the operator's own, invoked synchronously (up to its 15-minute maximum).
     "lambda": ClientPolicy(total_max_attempts=3, read_timeout=900.0, connect_timeout=10.0),
+    # Live tickets: signed when a page opens a call, verified on its WebSocket's $connect.
+    "kms": ClientPolicy(total_max_attempts=3, read_timeout=3.0, connect_timeout=2.0),
+    # Pushes to watching pages: late is useless (the page reconciles), so short and one retry.
+    "apigatewaymanagementapi": ClientPolicy(total_max_attempts=2, read_timeout=2.0, connect_timeout=1.0),
 }
 
 
@@ -52,11 +56,14 @@ def client_config(service: str) -> Any:
     )
 
 
-def new_client(service: str, *, region: str | None = None) -> Any:
-    """A boto3 client for `service` with its retry policy (region and endpoint from the environment)."""
+def new_client(service: str, *, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A boto3 client for `service` with its retry policy (region and endpoint from the environment
+    unless given: API Gateway's management API is reached at its stage's own URL)."""
     import boto3
 
-    return boto3.client(service, region_name=region or None, config=client_config(service))
+    return boto3.client(
+        service, region_name=region or None, endpoint_url=endpoint_url or None, config=client_config(service)
+    )
 
 
 def error_code(error: BaseException) -> str:

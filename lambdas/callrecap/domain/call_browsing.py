@@ -114,6 +114,10 @@ class CallBrowser:
             raise NotFound(f"call {call_id} not found")
         return dict(call)
 
+    def visible_call(self, call_id: str) -> dict[str, Any]:
+        """The call record, if this viewer may see it (NotFound otherwise)."""
+        return self._call(call_id)
+
     def list_calls(self, day: str | None, limit: str | None, cursor: str | None) -> dict[str, Any]:
         """Calls that started on `day` (UTC, default today), newest first, paginated."""
         day = parse_day(day, self.clock())

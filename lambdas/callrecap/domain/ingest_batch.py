@@ -7,7 +7,9 @@ CallEnded never overtakes the transcript it ends:
 1. parse every record; a malformed one, or one DynamoDB could never store (domain.store_limits),
    is quarantined and counts as processed;
 2. apply call details, categories and starts, then write all segments at once;
-3. apply ends, except for calls whose segments could not all be written in this batch.
+3. apply ends, except for calls whose segments could not all be written in this batch;
+4. push the stored segments (and the ends) to the pages watching those calls (domain.live_updates),
+   when the deployment has live updates: best effort, never a reason to retry a record.
 
 Every record whose part failed (a segment not written, a start/end not published, a quarantine
 not reachable) is named in `BatchOutcome.failed`, so the caller reports it for retry and
@@ -39,6 +41,7 @@ from callrecap.domain.inbound import (
     decode_kinesis_data,
     parse_kinesis_record,
 )
+from callrecap.domain.live_updates import LiveFanout
 from callrecap.domain.models import (
     CallDetailsObserved,
     CallEndObserved,
@@ -84,6 +87,8 @@ class IngestDependencies:
     """Speakers of plain Transcribe channels (settings.EnvVar.AGENT_CHANNEL)."""
     chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
     """Which metadata field names a Chime record's call (settings.EnvVar.CHIME_CALL_KEY)."""
+    live: LiveFanout | None = None
+    """Pushes to watching pages (None: live updates are off, pages poll)."""
 
 
 @dataclass
@@ -108,6 +113,8 @@ class IngestBatch:
         self._starts_not_announced: set[str] = set()
         """Calls whose start failed in this batch: their end waits, so CallStarted never follows
         CallEnded on the bus."""
+        self._calls_read_back: Mapping[str, Mapping[str, Any]] = {}
+        self._ended: list[str] = []
 
     def fail(self, sequence_number: str, reason: str) -> None:
         self.outcome.failed.setdefault(sequence_number, reason)
@@ -143,6 +150,10 @@ class IngestBatch:
                     self.fail(seq, "end held back: the start of this call was not announced")
                     continue
                 self._apply(seq, observation)
+        if self.deps.live is not None:
+            self.deps.live.after_batch(
+                segments, not_stored=calls_not_stored, calls=self._calls_read_back, changed=self._ended
+            )
         return self.outcome
 
     def _parse(self, record: RawRecord) -> list[Observation]:
@@ -202,6 +213,7 @@ class IngestBatch:
                 elif isinstance(observation, CallEndObserved):
                     if announce_end(store, publisher, observation):
                         log.info("call ended", extra={"source": observation.source})
+                        self._ended.append(observation.details.call_id)
                 elif isinstance(observation, CallDetailsObserved):
                     store.update_details(observation.details, observation.at)
                 elif isinstance(observation, ProducerSummaryObserved):
@@ -252,6 +264,7 @@ class IngestBatch:
         whose SummaryRequested could not be published gets it out.
         """
         known: Mapping[str, Mapping[str, Any]] = getattr(result, "calls", {}) or {}
+        self._calls_read_back = known
         final_calls = {s.call_id for s in segments if not s.is_partial}
         failed_calls = {s.call_id for s in result.failed}
         for call_id in sorted(final_calls - failed_calls):

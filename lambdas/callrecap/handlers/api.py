@@ -7,20 +7,24 @@ Routes are exactly `contracts.API_ROUTES`; what each answers is domain.call_brow
     GET  /calls/{callId}/summaries                 every summary version, newest first
     POST /calls/{callId}/summaries                 "Summarize now": SummaryRequested on the bus (202)
     POST /calls/{callId}/summaries/{version}/retry retry a FAILED version: SummaryRequested(retry) (202)
+    POST /calls/{callId}/live                      a ticket to watch the live call over the WebSocket
 
 Errors are JSON `{"message": ..., "error": <code>}`: 400 bad input, 404 unknown call/version,
-409 retry of a version that did not fail.
+409 retry of a version that did not fail (or a live ticket for an ended call), 501 live updates
+not deployed (the page polls).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 
 from callrecap.domain.access import viewer_from_claims
 from callrecap.domain.call_browsing import CallBrowser, Conflict, InvalidRequest, NotFound
+from callrecap.domain.live_updates import LiveUpdatesOff
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import entry_point, logger
@@ -40,6 +44,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidRequest: (400, "BadRequest"),
     NotFound: (404, "NotFound"),
     Conflict: (409, "Conflict"),
+    LiveUpdatesOff: (501, "NotImplemented"),
 }
 
 
@@ -107,6 +112,15 @@ def request_summary(callId: str) -> Response[Any]:
 def retry_summary(callId: str, version: str) -> Response[Any]:
     json_body()
     return accepted(browser().retry_summary(callId, version))
+
+
+@app.post("/calls/<callId>/live")
+def watch_call(callId: str) -> dict[str, Any]:
+    json_body()
+    live = dependencies().live
+    if live is None:
+        raise LiveUpdatesOff("this deployment has no live updates: poll GET /calls/{callId}")
+    return live.open(browser(), callId, time.time())
 
 
 @app.exception_handler(list(ERRORS))

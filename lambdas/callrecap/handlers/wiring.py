@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callrecap.domain.call_browsing import CallReader, SummaryReader
     from callrecap.domain.call_data import CallDataStore
     from callrecap.domain.ingest_batch import IngestDependencies
+    from callrecap.domain.live_updates import LiveConnections, LiveFanout, LiveTickets
     from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher
     from callrecap.domain.summary_runs import SummaryService
     from callrecap.domain.sweeping import Sweeper
@@ -43,6 +44,8 @@ class ApiDependencies:
     policy: AccessPolicy = field(default_factory=AccessPolicy)
     queues_claim: str = ""
     """The token claim listing a supervisor's queues (settings.EnvVar.SUPERVISOR_QUEUES_CLAIM)."""
+    live: LiveTickets | None = None
+    """Tickets for the live-updates WebSocket (None: the deployment has none, pages poll)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,37 @@ def _publisher(settings: Settings) -> Any:
     return EventBridgePublisher(settings.event_bus_name)
 
 
+def _live_fanout(settings: Settings) -> LiveFanout | None:
+    """The pushes to watching pages, when the deployment has the live-updates WebSocket API."""
+    if not settings.live_endpoint:
+        return None
+    from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
+    from callrecap.adapters.live_connections import ApiGatewayConnections
+    from callrecap.domain.live_updates import LiveFanout
+
+    return LiveFanout(DynamoWatchers(settings.table_name), ApiGatewayConnections(settings.live_endpoint))
+
+
+def _live_tickets(settings: Settings) -> LiveTickets | None:
+    if not (settings.live_url and settings.live_key_id):
+        return None
+    from callrecap.adapters.live_tickets import KmsTicketSigner
+    from callrecap.domain.live_updates import LiveTickets
+
+    return LiveTickets(KmsTicketSigner(settings.live_key_id), settings.live_url)
+
+
+def live_connect() -> LiveConnections:
+    """The WebSocket's $connect: verify a ticket, write the watcher item."""
+    from callrecap.adapters.dynamo.watcher_registry import DynamoWatcherRegistry
+    from callrecap.adapters.live_ticket_check import KmsTicketVerifier
+    from callrecap.domain.live_updates import LiveConnections
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.LIVE_KEY_ID))
+    verifier = KmsTicketVerifier(settings.live_key_id)
+    return LiveConnections(verifier, DynamoWatcherRegistry(settings.table_name))
+
+
 def ingest() -> IngestDependencies:
     from callrecap.adapters.quarantine import SqsQuarantine
     from callrecap.domain.inbound import ChimeCallKey, channel_roles_with_agent_on
@@ -94,6 +128,7 @@ def ingest() -> IngestDependencies:
         quarantine=SqsQuarantine(settings.quarantine_queue_url),
         channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
         chime_call_key=ChimeCallKey(settings.chime_call_key.value),
+        live=_live_fanout(settings),
     )
 
 
@@ -115,6 +150,7 @@ def api() -> ApiDependencies:
         identity_claim=settings.agent_identity_claim,
         policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
         queues_claim=settings.supervisor_queues_claim,
+        live=_live_tickets(settings),
     )
 
 

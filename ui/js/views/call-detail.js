@@ -2,15 +2,18 @@
 import { badge, errorState, liveBadge, loadingState } from "../components.js";
 import { h, replaceChildren, srOnly } from "../dom.js";
 import { callDurationSeconds, describeClock, formatClock, formatDateTime, formatNumber, titleCase } from "../format.js";
+import { LiveChannel } from "../live.js";
 import { Poller } from "../poller.js";
 import { listHref } from "../router.js";
 import { SummaryPanel } from "../summary.js";
 import { TranscriptView } from "../transcript.js";
 
-// While the call is live the page polls every config.pollIntervalMs (500 ms: each poll asks only
-// for the segments written since the cursor, so an unchanged transcript costs a tiny response).
-// Once the call has ended it polls ENDED_SLOWDOWN times slower until the final summary and the
-// CRM status are in, then every SETTLED_POLL_MS. A hidden tab does not poll at all (poller.js).
+// While the call is live, segments are pushed over the live-updates WebSocket (live.js) and the
+// page reads the call only every config.liveReconcileMs (30 s) as a safety net; without the socket
+// (a deployment without it, or while it reconnects) it polls every config.pollIntervalMs (500 ms:
+// each poll asks only for the segments written since the cursor). Once the call has ended it
+// polls ENDED_SLOWDOWN times slower until the final summary and the CRM status are in, then every
+// SETTLED_POLL_MS. A hidden tab makes no requests at all (poller.js, live.js).
 const ENDED_SLOWDOWN = 4;
 const SETTLED_POLL_MS = 10_000;
 const SUMMARIES_SAFETY_REFRESH_MS = 10_000; // besides the call record's change markers
@@ -22,6 +25,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
   let summaryMarker = null;
   let summariesReadAt = 0;
   let headerKey = null; // the call record last drawn: an unchanged record is not redrawn
+  let live = null; // the live-updates channel while the call is live
 
   document.title = `Call ${callId} · callrecap`;
 
@@ -127,22 +131,50 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
     transcript.setEnded(!live);
   }
 
-  async function tick() {
-    const first = call === null;
-    const result = await api.getCall(callId, cursor);
-    call = result.call;
-    cursor = result.cursor;
-    if (first) {
-      replaceChildren(container, page);
-      if (focusHeading) heading.focus({ preventScroll: true });
-    }
+  function showCall(record) {
+    call = record;
     const key = JSON.stringify(call);
     if (key !== headerKey) {
       headerKey = key;
       renderHeader();
     }
+  }
+
+  function onPushed(message) {
+    if (message.type === "segments") {
+      if (Array.isArray(message.segments)) transcript.update(message.segments);
+      if (message.call && call) {
+        const marker = `${message.call.latestSummaryVersion ?? ""}/${message.call.latestSummaryStatus ?? ""}`;
+        showCall({ ...call, ...message.call });
+        if (marker !== summaryMarker || call.status !== "LIVE") poller.now();
+      }
+    } else {
+      poller.now(); // something else changed (the call ended): read it
+    }
+  }
+
+  function followLive() {
+    if (call.status === "LIVE" && !live) {
+      live = new LiveChannel({ api, callId, onMessage: onPushed, onState: () => poller.now() });
+      live.connect();
+    } else if (call.status !== "LIVE" && live) {
+      live.stop();
+      live = null;
+    }
+  }
+
+  async function tick() {
+    const first = call === null;
+    const result = await api.getCall(callId, cursor);
+    cursor = result.cursor;
+    if (first) {
+      replaceChildren(container, page);
+      if (focusHeading) heading.focus({ preventScroll: true });
+    }
+    showCall(result.call);
     transcript.update(result.segments);
     connection.textContent = "";
+    followLive();
 
     const marker = `${call.latestSummaryVersion ?? ""}/${call.latestSummaryStatus ?? ""}`;
     const due = performance.now() - summariesReadAt >= SUMMARIES_SAFETY_REFRESH_MS;
@@ -153,7 +185,10 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
     }
     document.title = `${call.topic ? call.topic : `Call ${callId}`} · callrecap`;
 
-    if (call.status === "LIVE") return config.pollIntervalMs;
+    if (call.status === "LIVE") {
+      const pushed = live?.open && !summary.expectingChange;
+      return pushed ? config.liveReconcileMs : config.pollIntervalMs;
+    }
     const settled = summary.hasFinal && call.crmStatus && !summary.expectingChange;
     return settled ? SETTLED_POLL_MS : config.pollIntervalMs * ENDED_SLOWDOWN;
   }
@@ -196,6 +231,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
   return {
     unmount() {
       poller.stop();
+      live?.stop();
       clearInterval(ticker);
     },
   };
