@@ -16,7 +16,13 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, METRICS_NAMESPACE, Function, handler_path
+from callrecap.contracts import (
+    FUNCTION_MEMORY_MB,
+    FUNCTION_TIMEOUT_SECONDS,
+    METRICS_NAMESPACE,
+    Function,
+    handler_path,
+)
 from callrecap.settings import EnvVar
 from infra.bundling import LAMBDA_PROMPTS_DIR, code_asset, dependency_layer_code, find_bytecode_interpreter
 from infra.config import DeployConfig
@@ -70,7 +76,6 @@ class FunctionFactory(Construct):
         *,
         environment: Mapping[EnvVar, str],
         timeout: cdk.Duration | None = None,
-        memory_size: int = 512,
         description: str,
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
@@ -113,7 +118,7 @@ class FunctionFactory(Construct):
             log_group=log_group,
             role=role,
             timeout=timeout or cdk.Duration.seconds(FUNCTION_TIMEOUT_SECONDS[function]),
-            memory_size=memory_size,
+            memory_size=FUNCTION_MEMORY_MB[function],
             description=description,
         )
         if self._config.python_runtime != NEWEST_RUNTIME:

@@ -67,7 +67,6 @@ class LiveUpdates(Construct):
             "ConnectFunction",
             Function.LIVE_CONNECT,
             environment={EnvVar.TABLE_NAME: table.table_name, EnvVar.LIVE_KEY_ID: self.ticket_key.key_arn},
-            memory_size=256,
             description="Live updates WebSocket $connect: verify the page's ticket, register the watcher",
         )
         grant_table_items(self.connect_function, table, table_key, ["dynamodb:PutItem"], encrypt=True)

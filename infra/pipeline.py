@@ -205,7 +205,6 @@ class Pipeline(Construct):
             "Summarizer",
             Function.SUMMARIZER,
             environment=env,
-            memory_size=1024,
             description="CallEnded / SummaryRequested -> versioned summary (LLM) -> CallSummarized",
         )
         self._grant_store(fn)

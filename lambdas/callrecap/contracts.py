@@ -187,6 +187,19 @@ limit does not fit once EventBridge wraps it in its envelope; this project's bus
 EVENT_ENTRY_MAX_BYTES. The local stack enforces it."""
 
 
+FUNCTION_MEMORY_MB: Final[dict[Function, int]] = {
+    Function.INGEST: 512,
+    Function.LIFECYCLE: 512,
+    Function.SUMMARIZER: 1024,  # the prompt rendering and the map-reduce of long calls
+    Function.SWEEPER: 512,
+    Function.API: 512,
+    Function.CALL_DATA: 512,
+    Function.CRM_HOOK_EXAMPLE: 512,
+    Function.LIVE_CONNECT: 256,
+}
+"""Each function's memory: the CDK stacks configure it, the capacity and cost model bills it."""
+
+
 def handler_path(function: Function) -> str:
     """`module.attribute` string the Lambda runtime resolves."""
     return f"{HANDLER_PACKAGE}.{function.value}.handler"

@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -72,6 +73,8 @@ class LocalFunction:
         self.invocations = 0
         self.errors = 0
         self.timeouts = 0
+        self.busy_seconds = 0.0
+        """Time spent in the handler, summed over invocations (billed duration, for benchmarks)."""
 
     def _load(self) -> Handler:
         if self._handler is None:
@@ -118,8 +121,10 @@ class LocalFunction:
                     outcome["error"] = error
 
             worker = threading.Thread(target=run, name=f"{self.name}-invoke", daemon=True)
+            started = time.monotonic()
             worker.start()
             worker.join(self.timeout_seconds)
+            self.busy_seconds += time.monotonic() - started
             if worker.is_alive():
                 self.errors += 1
                 self.timeouts += 1

@@ -16,7 +16,9 @@ from moto import mock_aws
 from callrecap.adapters.dynamo.schema import create_table
 from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
+from callrecap.adapters.live_tickets import KmsTicketSigner
 from callrecap.contracts import API_ROUTES, SCHEMA_VERSION, BusEvent
+from callrecap.domain.live_updates import LiveTickets
 from callrecap.domain.models import CallDetails, Segment, Speaker, Summary, SummaryKind, SummaryStatus
 from callrecap.handlers import api
 from callrecap_local.lambda_events import LambdaContext, http_api_event
@@ -41,7 +43,10 @@ def world() -> Iterator[tuple[DynamoTranscriptStore, DynamoSummaryStore, Recordi
         transcripts = DynamoTranscriptStore(TABLE, client=client)
         summaries = DynamoSummaryStore(TABLE, client=client)
         publisher = RecordingPublisher()
-        api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher))
+        kms = boto3.client("kms", region_name="us-east-1")
+        key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+        live = LiveTickets(KmsTicketSigner(key, client=kms), "wss://live.example/live")
+        api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher, live=live))
         try:
             yield transcripts, summaries, publisher
         finally:
@@ -293,3 +298,21 @@ def test_a_forged_list_cursor_is_a_400_not_a_500(world: Any) -> None:
         assert (status, body["error"]) == (400, "BadRequest"), cursor
     status, _, _ = call("GET", "/calls", f"day={TODAY}&limit=1&cursor={forged(issued)}")
     assert status == 200  # the issued one still works
+
+
+def test_a_live_ticket_is_issued_for_a_live_call_only(world: Any) -> None:
+    transcripts, _, _ = world
+    start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
+    status, body, _ = call("POST", "/calls/c1/live")
+    assert status == 200 and body["url"] == "wss://live.example/live" and "." in body["ticket"]
+    assert body["expiresInSeconds"] == 60
+    status, body, _ = call("POST", "/calls/nope/live")
+    assert status == 404
+
+
+def test_without_live_updates_a_ticket_request_is_501(world: Any) -> None:
+    transcripts, summaries, publisher = world
+    start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
+    api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher))
+    status, body, _ = call("POST", "/calls/c1/live")
+    assert (status, body["error"]) == (501, "NotImplemented")
