@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.common import BenchResult, Size, machine
 
-BENCHMARKS = ("ingest", "summarizer", "cold_start", "scale", "page_latency", "live_index")
+BENCHMARKS = ("ingest", "summarizer", "cold_start", "scale", "page_latency", "live_index", "capacity")
 
 
 def main(argv: list[str] | None = None) -> int:

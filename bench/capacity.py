@@ -203,7 +203,10 @@ def _counted_requests(counts: dict[str, int], extra: dict[str, int]) -> Iterator
                     counts.get(f"{function} {service}.{operation_name}", 0) + 1
                 )
                 if operation_name == "PutEvents":
-                    extra["bus_entries"] += len(api_params.get("Entries", []))
+                    entries = api_params.get("Entries", [])
+                    extra["bus_entries"] += len(entries)
+                    # CallEnded waits in the final-summary queue (a rule target in AWS as here).
+                    extra["queue_messages"] += sum(1 for e in entries if e.get("DetailType") == "CallEnded")
                 if operation_name in ("SendMessage", "SendMessageBatch"):
                     extra["queue_messages"] += len(api_params.get("Entries", [])) or 1
                 if service == "dynamodb" and operation_name == "Query":
@@ -241,6 +244,7 @@ def _model_tokens(stack: Any, call_id: str) -> tuple[int, int, int]:
 def measure_profile(speed: float = REPLAY_SPEED, limit: int | None = None) -> Profile:
     """Replay the samples through the local stack and count (see the module doc)."""
     from callrecap.contracts import GSI_LIVE_CALLS
+    from callrecap_local.environment import ProcessEnvironment
     from callrecap_local.recording import load_recording
     from callrecap_local.stack import LocalPipeline
 
@@ -250,9 +254,13 @@ def measure_profile(speed: float = REPLAY_SPEED, limit: int | None = None) -> Pr
     stdout = _CountingStdout()
     saved = sys.stdout
     sys.stdout = stdout  # type: ignore[assignment]
+    # As deployed: INFO logs and EMF metrics on (they are what CloudWatch Logs ingests).
+    logging_on = {"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_METRICS_DISABLED": "false"}
+    environment = ProcessEnvironment()
+    environment.set(logging_on)
     try:
         with (
-            LocalPipeline(port=0, sweeper_interval=3600) as stack,
+            LocalPipeline(port=0, sweeper_interval=3600, settings_env=logging_on) as stack,
             _counted_requests(profile.requests, extra),
         ):
             for recording in recordings:
@@ -282,9 +290,7 @@ def measure_profile(speed: float = REPLAY_SPEED, limit: int | None = None) -> Pr
                 profile.model_calls += calls
                 profile.summary_sections += len(outcome.sections)
             time.sleep(1.0)  # the CRM hook's delivery and the last pushes
-            for function, local in stack.functions.items():
-                profile.invocations[function.value] = local.invocations
-                profile.busy_seconds[function.value] = round(local.busy_seconds, 3)
+            measure_api(stack, [r.recording.call_id for r in replays], profile)
             totals: dict[str, float] = defaultdict(float)
             reads: dict[str, float] = defaultdict(float)
             per_second: dict[tuple[int, str], float] = defaultdict(float)
@@ -304,6 +310,7 @@ def measure_profile(speed: float = REPLAY_SPEED, limit: int | None = None) -> Pr
             profile.hottest_call_partition_units = round(max(per_second.values(), default=0.0) / speed, 2)
     finally:
         sys.stdout = saved
+        environment.restore()
     profile.bus_entries = extra["bus_entries"]
     profile.queue_messages = extra["queue_messages"]
     profile.watcher_lookups = extra["watcher_lookups"]
@@ -320,15 +327,9 @@ def measure_api(stack: Any, call_ids: list[str], profile: Profile, reads_per_cal
         for _ in range(reads_per_call):
             with urllib.request.urlopen(f"{stack.api_url}/calls/{call_id}", timeout=30) as reply:
                 reply.read()
-    api = stack.functions[_function("API")]
-    profile.invocations["api"] = api.invocations
-    profile.busy_seconds["api"] = round(api.busy_seconds, 3)
-
-
-def _function(name: str) -> Any:
-    from callrecap.contracts import Function
-
-    return Function[name]
+    for function, local in stack.functions.items():
+        profile.invocations[function.value] = local.invocations
+        profile.busy_seconds[function.value] = round(local.busy_seconds, 3)
 
 
 # --------------------------------------------------------------------------- capacity rows
@@ -623,9 +624,8 @@ def _profile(limit: int | None = None) -> Profile:
 def run(size: Size) -> BenchResult:
     from bench.common import command
 
-    result = BenchResult(
-        NAME, command(NAME, size) + "   (one N: .venv/bin/python -m bench.capacity --calls N --json)"
-    )
+    result = BenchResult(NAME, command(NAME, size))
+    result.lines.append("one N as JSON: .venv/bin/python -m bench.capacity --calls N --json")
     profile = profile_for(size)
     result.lines.append(
         f"profile: {profile.calls} sample calls, {profile.call_minutes:.1f} call-minutes replayed; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from bench.__main__ import BENCHMARKS
 from bench.common import BenchResult, Size
 
 
-@pytest.mark.parametrize("name", ["cold_start", "summarizer", "ingest"])
+@pytest.mark.parametrize("name", ["cold_start", "summarizer", "ingest", "capacity"])
 def test_benchmark_runs_at_tiny_size(name: str) -> None:
     module = importlib.import_module(f"bench.{name}")
     result = module.run(Size.TINY)
@@ -82,3 +83,34 @@ def test_moto_transaction_speed_up_keeps_rollback_semantics() -> None:
         items = client.scan(TableName="t")["Items"]
         assert items == [{"pk": {"S": "a"}, "n": {"N": "1"}}]  # nothing of the cancelled transaction
     assert models.DynamoDBBackend.transact_write_items is original  # moto put back
+
+
+def test_the_capacity_model_prints_one_json_object_per_call_count(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m bench.capacity --calls N --json` (on a saved profile: no stack needed)."""
+    import json
+    from dataclasses import asdict
+
+    from bench.capacity import Profile, main
+
+    profile = Profile(
+        calls=2, call_minutes=12.0, kinesis_records=480, kinesis_bytes=240_000, kinesis_billed_kb=480,
+        invocations={"ingest": 20, "summarizer": 2, "api": 10},
+        busy_seconds={"ingest": 1.0, "summarizer": 0.4, "api": 0.2},
+        write_units={"table": 500.0, "byDay": 2.0, "liveCalls": 30.0}, read_units={"table": 400.0},
+        hottest_call_partition_units=2.0, bus_entries=6, queue_messages=2, watcher_lookups=40,
+        log_bytes=10_000, model_calls=2, input_tokens=3000, output_tokens=400, segments_final=140,
+        segments_partial=60, summary_sections=10,
+    )  # fmt: skip
+    saved = tmp_path / "profile.json"
+    saved.write_text(json.dumps(asdict(profile)))
+    assert main(["--profile", str(saved), "--calls", "100", "--calls", "10000", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["calls"] for line in lines] == [100, 10000]
+    for line in lines:
+        assert 0 <= line["hottestPartitionUtilization"] <= 1
+        assert {"name", "figure", "limit", "utilization", "raise"} <= set(line["rows"][0])
+    big = {row["name"]: row for row in lines[1]["rows"]}
+    polled = big["API Gateway: HTTP API requests/s if the pages polled (before live updates)"]
+    assert polled["utilization"] > 1 and polled["raise"]  # 20,000 requests/s is over the quota
