@@ -51,6 +51,8 @@ class CallRecapStack(cdk.Stack):
             table_key=self.storage.key,
         )
         self.live.grant_push(self.pipeline.ingest, self.storage.table, self.storage.key)
+        if self.pipeline.lifecycle is not None:
+            self.live.grant_push(self.pipeline.lifecycle, self.storage.table, self.storage.key)
         viewer_env = {  # what the two API functions need to decide who sees which call
             **self.pipeline.common_env,
             EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,

@@ -143,3 +143,30 @@ def test_settings_are_validated_at_first_invocation(
     built = lifecycle.dependencies()  # builds without touching AWS: clients are created lazily
     assert lifecycle.dependencies() is built
     lifecycle.set_dependencies(None)
+
+
+def test_an_ended_call_tells_its_watching_pages(aws: AwsResources, shared_data: Path) -> None:
+    from callrecap.domain.live_updates import LiveFanout
+
+    posted: list[tuple[str, bytes]] = []
+
+    class Watchers:
+        def watchers(self, call_id: str) -> list[str]:
+            return ["conn-1"] if call_id == "txn-42" else []
+
+        def forget(self, call_id: str, connection_id: str) -> None:
+            raise AssertionError("nothing is gone")
+
+    class Connections:
+        def post(self, connection_id: str, data: bytes) -> bool:
+            posted.append((connection_id, data))
+            return True
+
+    lifecycle.set_dependencies(
+        lifecycle.LifecycleDependencies(
+            store=deps(aws).store, publisher=deps(aws).publisher, live=LiveFanout(Watchers(), Connections())
+        )
+    )
+    for status, caller in LEG_EVENTS + LEG_EVENTS:
+        lifecycle.handler(status_event(shared_data, status, caller=caller), lambda_context())
+    assert posted == [("conn-1", b'{"type":"changed","callId":"txn-42"}')]  # once, at the end

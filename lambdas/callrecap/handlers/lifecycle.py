@@ -5,7 +5,8 @@ Each call leg sends its own STARTED and ENDED, in any order and possibly more th
 store's conditional writes let exactly one of them publish CallStarted and one CallEnded on the
 project bus (domain.call_lifecycle). UPDATED, and Connect's CONNECTED_TO_AGENT, refresh the
 call's details. A malformed event raises a typed error (EventBridge's retry policy and the rule's
-DLQ keep it); a failure to publish releases the claim and raises, so the retry publishes.
+DLQ keep it); a failure to publish releases the claim and raises, so the retry publishes. When a
+call ends, the pages watching it are told (live updates), so they show the end at once.
 """
 
 from __future__ import annotations
@@ -41,4 +42,6 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     with call_context(call_id):
         action = apply_status(deps.store, deps.publisher, observation)
         logger.info(action, extra={"isCaller": is_caller_leg(event), "streamingStatus": status})
+        if action == "CallEnded" and deps.live is not None:  # watching pages read the ended call
+            deps.live.after_batch([], not_stored=set(), calls={}, changed=[call_id])
     return {"callId": call_id, "action": action}

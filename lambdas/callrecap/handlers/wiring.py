@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 class LifecycleDependencies:
     store: DetailsStore
     publisher: EventPublisher
+    live: LiveFanout | None = None
+    """Tells the pages watching a call that it ended (None: no live updates deployed)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,9 @@ def ingest() -> IngestDependencies:
 
 def lifecycle() -> LifecycleDependencies:
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
-    return LifecycleDependencies(store=_transcripts(settings), publisher=_publisher(settings))
+    return LifecycleDependencies(
+        store=_transcripts(settings), publisher=_publisher(settings), live=_live_fanout(settings)
+    )
 
 
 def api() -> ApiDependencies:
