@@ -24,7 +24,7 @@ from bench.calls import synthetic_segments
 from bench.common import BenchResult, Size, Target, command, median
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus
-from callrecap.domain.ports import LlmReply
+from callrecap.domain.ports import LeaseClaim, LlmReply
 
 NAME = "summarizer"
 TARGET_1H_MS = 300.0
@@ -99,6 +99,15 @@ class _Summaries:
             return False
         self.items[version] = replace(current, status=status)
         return True
+
+    def claim_lease(self, call_id: str, key: str, owner: str, now: float, until: float) -> LeaseClaim:
+        return LeaseClaim(claimed=True)  # one run at a time here
+
+    def bind_lease(self, call_id: str, key: str, owner: str, version: int) -> None:
+        return None
+
+    def release_lease(self, call_id: str, key: str, owner: str) -> None:
+        return None
 
     def mark_published(self, call_id: str, version: int, at: str) -> None:
         self.items[version] = replace(self.items[version], published_at=at)

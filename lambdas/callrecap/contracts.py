@@ -121,6 +121,8 @@ SEGMENT_SK_PREFIX: Final = "SEG#"
 SUMMARY_SK_PREFIX: Final = "SUM#"
 DELIVERY_SK_PREFIX: Final = "CRM#"
 DAY_PK_PREFIX: Final = "DAY#"
+LEASE_SK_PREFIX: Final = "LEASE#"
+"""A summary run's lease: `LEASE#<kind>#<revision>` (adapters/dynamo/summary_leases.py)."""
 WATCH_SK_PREFIX: Final = "WATCH#"
 """A page watching a live call over the live-updates WebSocket: one item per connection, in the
 call's own partition (so the ingest function finds a call's watchers with one Query)."""
@@ -355,3 +357,18 @@ class LiveMessage(StrEnum):
 
     SEGMENTS = "segments"  # new or changed segments of the call, and its record when known
     CHANGED = "changed"  # something else changed (the call ended, an update too large): GET it
+
+
+# --------------------------------------------------------------------------- summary failures
+
+
+class FailureReason(StrEnum):
+    """Why a summary version FAILED (`failureReason` on the summary and on SummaryFailed)."""
+
+    THROTTLED = "THROTTLED"  # the provider refused for rate or quota: retryable
+    TIMEOUT = "TIMEOUT"  # no answer before the function's deadline (or the provider's timeout): retryable
+    INVALID_OUTPUT = "INVALID_OUTPUT"  # the reply was not the sections, even after one repair
+    CONTENT_FILTERED = "CONTENT_FILTERED"  # a guardrail or content filter blocked the reply
+    TRANSCRIPT_EMPTY = "TRANSCRIPT_EMPTY"  # nothing was said yet
+    PROVIDER_ERROR = "PROVIDER_ERROR"  # any other provider failure (5xx after retries, bad config)
+    TOO_LONG = "TOO_LONG"  # the call or the summary is over a bound (model calls, event size)

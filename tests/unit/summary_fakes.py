@@ -18,7 +18,7 @@ from callrecap.domain.models import (
     Turn,
     Usage,
 )
-from callrecap.domain.ports import Page, SegmentWriteResult
+from callrecap.domain.ports import LeaseClaim, Page, SegmentWriteResult
 
 
 class FakeTranscripts:
@@ -79,6 +79,7 @@ class FakeSummaries:
         self.items: dict[tuple[str, int], Summary] = {}
         self.transcripts = transcripts
         self.taken_by_others: set[tuple[str, int]] = set()
+        self.leases: dict[tuple[str, str], dict[str, Any]] = {}
 
     def next_version(self, call_id: str) -> int:
         versions = [v for (c, v) in self.items if c == call_id]
@@ -112,6 +113,25 @@ class FakeSummaries:
 
     def mark_published(self, call_id: str, version: int, at: str) -> None:
         self.items[(call_id, version)] = replace(self.items[(call_id, version)], published_at=at)
+
+    def claim_lease(self, call_id: str, key: str, owner: str, now: float, until: float) -> LeaseClaim:
+        lease = self.leases.get((call_id, key))
+        if lease is not None and lease["until"] >= now:
+            return LeaseClaim(claimed=False)
+        previous = lease["version"] if lease is not None and lease["until"] > 0 else 0
+        attempts = (lease["attempts"] if lease is not None else 0) + 1
+        self.leases[(call_id, key)] = {"owner": owner, "until": until, "version": 0, "attempts": attempts}
+        return LeaseClaim(claimed=True, previous_version=previous, attempts=attempts)
+
+    def bind_lease(self, call_id: str, key: str, owner: str, version: int) -> None:
+        lease = self.leases.get((call_id, key))
+        if lease is not None and lease["owner"] == owner:
+            lease["version"] = version
+
+    def release_lease(self, call_id: str, key: str, owner: str) -> None:
+        lease = self.leases.get((call_id, key))
+        if lease is not None and lease["owner"] == owner:
+            lease.update(until=0, version=0)
 
     def record_on_call(self, summary: Summary) -> None:
         if self.transcripts is None:
@@ -155,6 +175,7 @@ class FakeEngineResult:
     raw_reply: str = ""
     error: str | None = None
     retryable: bool = False
+    failure_reason: str = ""
 
 
 DEFAULT_SECTIONS: dict[str, Any] = {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import pytest
 
-from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
+from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr, FailureReason
 from callrecap.domain.call_lifecycle import final_summary_is_stale as is_final_stale
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
@@ -306,7 +309,7 @@ def test_retry_of_a_completed_or_missing_version_is_refused() -> None:
     env.service.handle(env.final())
     not_failed = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=1))
     missing = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.RETRY, version=9))
-    assert not_failed.reason == "retry-version-not-failed"
+    assert not_failed.reason == "retry-version-completed"
     assert missing.reason == "retry-version-not-found"
     assert len(env.engine.calls) == 1
 
@@ -320,18 +323,95 @@ def test_retry_after_a_newer_success_does_not_call_llm() -> None:
     assert len(env.engine.calls) == 2
 
 
-def test_concurrent_run_in_progress_is_not_duplicated_until_it_times_out() -> None:
+def epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def test_a_run_holding_the_lease_is_not_duplicated_and_a_stopped_one_is_failed_then_redone() -> None:
     env = Env()
-    # another container claimed version 1 as PENDING for the same revision
+    # Another container holds the lease of (final, revision 2) and claimed version 1.
+    assert env.summaries.claim_lease(
+        CALL, "final#2", "other", epoch(NOW), epoch("2026-01-01T10:05:30Z")
+    ).claimed
     env.summaries.claim_version(
         Summary(CALL, 0, SummaryKind.FINAL, SummaryStatus.PENDING, transcript_revision=2, created_at=NOW)
     )
+    env.summaries.bind_lease(CALL, "final#2", "other", 1)
     env.now = "2026-01-01T10:05:00.000Z"
     assert env.service.handle(env.final()).reason == "in-progress"
-    env.now = "2026-01-01T10:20:00.000Z"
+    assert env.engine.calls == []
+    env.now = "2026-01-01T10:06:00.000Z"  # the lease expired: its run was stopped at its timeout
     outcome = env.service.handle(env.final())
     assert outcome.action == "completed"
     assert outcome.summary is not None and outcome.summary.version == 2
+    stopped = env.summaries.get_summary(CALL, 1)
+    assert stopped is not None and stopped.status is SummaryStatus.FAILED
+    assert (stopped.failure_reason, stopped.retryable) == (FailureReason.TIMEOUT, True)
+    assert [d["version"] for d in env.publisher.of(BusEvent.SUMMARY_FAILED)] == [1]
+    assert env.summaries.leases[(CALL, "final#2")]["until"] == 0  # released
+
+
+def test_a_model_slower_than_the_deadline_is_given_up_and_failed_before_it() -> None:
+    import threading
+    import time
+
+    released = threading.Event()
+
+    class SlowEngine(FakeEngine):
+        def __call__(self, turns: Any, call_id: str = "") -> FakeEngineResult:
+            self.calls.append(list(turns))
+            released.wait(10)
+            return FakeEngineResult(sections=DEFAULT_SECTIONS)
+
+    env = Env(SlowEngine())
+    env.service._monotonic = time.monotonic  # real time: the deadline is real
+    started = time.monotonic()
+    outcome = env.service.handle(env.final(), deadline=time.monotonic() + 1.0)
+    released.set()
+    assert time.monotonic() - started < 1.0  # stored before the deadline, the margin kept
+    assert outcome.action == "failed" and outcome.summary is not None
+    assert (outcome.summary.failure_reason, outcome.summary.retryable) == (FailureReason.TIMEOUT, True)
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is True  # the sweeper retries it
+    assert env.publisher.of(BusEvent.SUMMARY_FAILED)[0]["failureReason"] == "TIMEOUT"
+    env.service._engine = FakeEngine()
+    retried = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
+    assert retried.action == "completed"  # the lease was released: no PENDING left behind
+    assert [s.status for s in env.summaries.list_summaries(CALL)] == [
+        SummaryStatus.COMPLETED,
+        SummaryStatus.FAILED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("result", "reason", "retryable"),
+    [
+        (FakeEngineResult(sections={}, error="429", failure_reason="THROTTLED"), "THROTTLED", True),
+        (
+            FakeEngineResult(sections={}, error="bad json", failure_reason="INVALID_OUTPUT"),
+            "INVALID_OUTPUT",
+            False,
+        ),
+        (
+            FakeEngineResult(sections={}, error="blocked", failure_reason="CONTENT_FILTERED"),
+            "CONTENT_FILTERED",
+            False,
+        ),
+        (FakeEngineResult(sections={}), "INVALID_OUTPUT", False),
+        (FakeEngineResult(sections={"summary": "x" * 300_000}), "TOO_LONG", False),
+    ],
+)
+def test_failed_versions_carry_a_typed_reason(result: FakeEngineResult, reason: str, retryable: bool) -> None:
+    env = Env(FakeEngine([result]))
+    outcome = env.service.handle(env.final())
+    assert outcome.summary is not None
+    assert (outcome.summary.failure_reason, outcome.summary.retryable) == (reason, retryable)
+
+
+def test_an_empty_transcript_fails_as_transcript_empty() -> None:
+    env = Env()
+    env.transcripts.segments[CALL] = []
+    outcome = env.service.handle(env.final())
+    assert outcome.summary is not None and outcome.summary.failure_reason == "TRANSCRIPT_EMPTY"
 
 
 def test_versions_skip_ones_taken_by_concurrent_writers() -> None:

@@ -191,6 +191,8 @@ class Summary:
     """When CallSummarized/SummaryFailed went out; empty means a re-run must (re)publish it."""
     retryable: bool = False
     """A FAILED run that may succeed if tried later (throttling, 5xx): the sweeper retries it."""
+    failure_reason: str = ""
+    """contracts.FailureReason of a FAILED version ("" otherwise)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from callrecap.contracts import BusEvent
+from callrecap.contracts import BusEvent, FailureReason
 from callrecap.domain.models import (
     CallDetails,
     ProducerSummaryObserved,
@@ -99,12 +99,24 @@ class LlmProvider(Protocol):
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply: ...
 
 
-class ProviderError(Exception):
-    """A summarizer provider failed after its own retries; `retryable` if trying later may help."""
+@dataclass(frozen=True)
+class LeaseClaim:
+    """The outcome of trying to take a summary run's lease (domain.summary_runs)."""
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    claimed: bool
+    previous_version: int = 0
+    """The PENDING version of an expired lease taken over (its run was stopped): 0 when none."""
+    attempts: int = 0
+
+
+class ProviderError(Exception):
+    """A summarizer provider failed after its own retries; `retryable` if trying later may help,
+    `reason` the typed cause (contracts.FailureReason) stored on the FAILED summary."""
+
+    def __init__(self, message: str, *, retryable: bool = False, reason: str = "") -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.reason = reason or FailureReason.PROVIDER_ERROR
 
 
 class SectionSummarizer(Protocol):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
+from callrecap.contracts import FailureReason
 from callrecap.domain.chunking import (
     Budget,
     estimate_tokens,
@@ -81,6 +82,8 @@ class EngineResult:
     error: str = ""
     error_kind: ErrorKind | None = None
     retryable: bool = False
+    provider_reason: str = ""
+    """The provider's own typed cause (ProviderError.reason) when error_kind is PROVIDER."""
     chunks: int = 0
     planned_llm_calls: int = 0
     """Worst-case calls of the plan (map-reduce) — `usage.llm_calls` is what was actually made."""
@@ -88,6 +91,27 @@ class EngineResult:
     @property
     def ok(self) -> bool:
         return not self.error
+
+    @property
+    def failure_reason(self) -> str:
+        """contracts.FailureReason of a failed run ("" when it succeeded)."""
+        if not self.error:
+            return ""
+        if self.error_kind is ErrorKind.PROVIDER:
+            return self.provider_reason or FailureReason.PROVIDER_ERROR
+        return (
+            _REASONS.get(self.error_kind, FailureReason.PROVIDER_ERROR)
+            if self.error_kind
+            else FailureReason.PROVIDER_ERROR
+        )
+
+
+_REASONS = {
+    ErrorKind.EMPTY_TRANSCRIPT: FailureReason.TRANSCRIPT_EMPTY,
+    ErrorKind.PROMPT: FailureReason.PROVIDER_ERROR,
+    ErrorKind.CALL_BOUND: FailureReason.TOO_LONG,
+    ErrorKind.INVALID_OUTPUT: FailureReason.INVALID_OUTPUT,
+}
 
 
 def summarize(
@@ -126,7 +150,12 @@ def summarize(
     except PromptError as error:
         return failure(ErrorKind.PROMPT, str(error))
     except ProviderError as error:
-        return failure(ErrorKind.PROVIDER, f"{provider.name} failed: {error}", retryable=error.retryable)
+        return failure(
+            ErrorKind.PROVIDER,
+            f"{provider.name} failed: {error}",
+            retryable=error.retryable,
+            provider_reason=error.reason,
+        )
     except Exception as error:  # noqa: BLE001 (a provider bug must become a FAILED summary, not a crash)
         return failure(ErrorKind.PROVIDER, f"{provider.name} failed: {type(error).__name__}: {error}")
 
@@ -281,6 +310,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
             error=f"{provider.name} failed: {error}",
             kind=ErrorKind.PROVIDER,
             retryable=error.retryable,
+            provider_reason=error.reason,
             chunks=chunks,
             planned=planned,
         )
@@ -296,6 +326,7 @@ def _result(
     error: str = "",
     kind: ErrorKind | None = None,
     retryable: bool = False,
+    provider_reason: str = "",
     chunks: int = 0,
     planned: int = 0,
 ) -> EngineResult:
@@ -310,6 +341,7 @@ def _result(
         error=error,
         error_kind=kind,
         retryable=retryable,
+        provider_reason=provider_reason,
         chunks=chunks,
         planned_llm_calls=planned,
     )

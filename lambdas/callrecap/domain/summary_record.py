@@ -31,6 +31,7 @@ class SummaryAttr:
     RAW_REPLY = "rawReply"
     PUBLISHED_AT = "publishedAt"
     RETRYABLE = "retryable"
+    FAILURE_REASON = "failureReason"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -64,6 +65,8 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
         record[SummaryAttr.PUBLISHED_AT] = summary.published_at
     if summary.retryable:
         record[SummaryAttr.RETRYABLE] = True
+    if summary.failure_reason:
+        record[SummaryAttr.FAILURE_REASON] = summary.failure_reason
     return record
 
 
@@ -88,4 +91,5 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         raw_reply=str(record.get(SummaryAttr.RAW_REPLY, "")),
         published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
         retryable=bool(record.get(SummaryAttr.RETRYABLE, False)),
+        failure_reason=str(record.get(SummaryAttr.FAILURE_REASON, "")),
     )

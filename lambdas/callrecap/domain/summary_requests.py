@@ -95,6 +95,8 @@ def failure_event_detail(summary: Summary) -> dict[str, Any]:
         "version": summary.version,
         "kind": summary.kind.value,
         "error": (summary.error or "")[:ERROR_MAX_CHARS],
+        "failureReason": summary.failure_reason or "PROVIDER_ERROR",
+        "retryable": summary.retryable,
         "provider": summary.provider,
         "model": summary.model,
         "createdAt": summary.created_at,

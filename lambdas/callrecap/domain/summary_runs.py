@@ -1,8 +1,15 @@
 """When and how a call gets a stored, versioned summary. Pure: everything goes through ports.
 
 Rules this module enforces (docs/summarization.md, "Summaries and versions"):
+- a run is a lease: before anything else it takes the lease of (call, kind, transcript
+  revision) with one conditional write holding an expiry just past the function's deadline; a
+  second claimant (a duplicate CallEnded, the sweeper, a retried batch) finds the lease and does
+  nothing. A lease found expired means its run was stopped at the function's timeout: that run's
+  PENDING version becomes FAILED (TIMEOUT, retryable) and counts toward the retry cap;
 - every run takes a new version (the store's conditional put makes two concurrent runs pick
-  different versions); a run is first stored PENDING, then COMPLETED or FAILED;
+  different versions); a run is first stored PENDING, then COMPLETED or FAILED, always before
+  the function's deadline: a model that has not answered when only the margin is left is given
+  up on and the version is stored FAILED (TIMEOUT, retryable);
 - a final summary is idempotent on the transcript: if a COMPLETED final already covers the
   call's current transcriptRevision, no LLM is called (a repeated CallEnded is harmless);
 - a COMPLETED final that an arriving segment made out of date is marked STALE and a new final
@@ -20,16 +27,25 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from callrecap.contracts import SUMMARY_SECTIONS_MAX_BYTES, BusEvent, CallAttr
+from callrecap.contracts import (
+    FUNCTION_TIMEOUT_SECONDS,
+    SUMMARY_SECTIONS_MAX_BYTES,
+    BusEvent,
+    CallAttr,
+    FailureReason,
+    Function,
+)
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
-from callrecap.domain.ports import EventPublisher, SummaryStore, TranscriptStore
+from callrecap.domain.ports import EventPublisher, LeaseClaim, SummaryStore, TranscriptStore
 from callrecap.domain.summary_requests import (
     InvalidRunRequest,
     ReasonCode,
@@ -52,8 +68,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PENDING_TIMEOUT = timedelta(minutes=15)
-"""A PENDING run younger than this (the Lambda maximum) is assumed to be still working."""
+LEASE_MARGIN_SECONDS = 30.0
+"""A lease outlives its run's deadline by this much (clock skew between containers)."""
+
+STORE_MARGIN_SECONDS = 5.0
+"""Time kept back before the deadline to store a FAILED version and publish SummaryFailed
+(at most a tenth of the time a run has, for very short deadlines in tests)."""
+
+RETRYABLE_REASONS = frozenset({FailureReason.THROTTLED, FailureReason.TIMEOUT})
 
 MAX_AUTOMATIC_ATTEMPTS = 3
 """Failed finals of one transcript revision after which automatic retries stop (the API can still retry)."""
@@ -78,6 +100,8 @@ class EngineResult(Protocol):
     def error(self) -> str | None: ...
     @property
     def retryable(self) -> bool: ...
+    @property
+    def failure_reason(self) -> str: ...
 
 
 Engine = Callable[[Sequence[Turn], str], EngineResult]
@@ -103,6 +127,16 @@ class SummaryRepository(SummaryStore, Protocol):
         """Copy latest version/status (and final revision, topic) onto the call record,
         never overwriting a newer version's figures."""
         ...
+
+    def claim_lease(self, call_id: str, key: str, owner: str, now: float, until: float) -> LeaseClaim:
+        """Take the run lease `key` if it is free, released or expired before `now` (epoch s)."""
+        ...
+
+    def bind_lease(self, call_id: str, key: str, owner: str, version: int) -> None:
+        """Record the version this lease's run claimed."""
+        ...
+
+    def release_lease(self, call_id: str, key: str, owner: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -155,49 +189,106 @@ class SummaryService:
 
     # ------------------------------------------------------------------ entry point
 
-    def handle(self, request: SummaryRunRequest) -> SummaryOutcome:
+    def handle(self, request: SummaryRunRequest, *, deadline: float | None = None) -> SummaryOutcome:
+        """`deadline`: the monotonic time by which this run must have stored its version (the
+        function's remaining time); None: the summarizer function's configured timeout from now."""
+        if deadline is None:
+            deadline = self._monotonic() + FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER]
         call = self._transcripts.get_call(request.call_id)
         if call is None:
             return SummaryOutcome(request.call_id, "skipped", "unknown-call")
         revision = int_or_zero(call.get(CallAttr.TRANSCRIPT_REVISION.value))
-        existing = sorted(self._summaries.list_summaries(request.call_id), key=lambda s: s.version)
+        existing = self._versions(request.call_id)
 
         if request.reason == ReasonCode.RETRY:
             target = next((s for s in existing if s.version == request.version), None)
             if target is None:
                 return SummaryOutcome(request.call_id, "skipped", "retry-version-not-found")
-            if target.status is not SummaryStatus.FAILED:
-                return SummaryOutcome(request.call_id, "skipped", "retry-version-not-failed", target)
+            if target.status is SummaryStatus.COMPLETED:
+                return SummaryOutcome(request.call_id, "skipped", "retry-version-completed", target)
             request = replace(request, kind=target.kind)
-
         if request.reason == ReasonCode.AUTO_RETRY:
             request = replace(request, kind=SummaryKind.FINAL)
-            failures = [
-                s
-                for s in existing
-                if s.kind is SummaryKind.FINAL
-                and s.status is SummaryStatus.FAILED
-                and s.transcript_revision == revision
-            ]
-            if len(failures) >= MAX_AUTOMATIC_ATTEMPTS:
-                self._summaries.record_on_call(replace(failures[-1], retryable=False))
-                return SummaryOutcome(request.call_id, "skipped", "attempts-exhausted", failures[-1])
 
-        current = self._covering(existing, request.kind, revision)
-        if current is not None:
-            if not current.published_at:
-                self._publish(current)
-                return SummaryOutcome(request.call_id, "republished", "unpublished", current)
-            return SummaryOutcome(request.call_id, "skipped", "up-to-date", current)
-        if self._in_progress(existing, request.kind, revision):
+        answered = self._answered(existing, request.kind, revision)
+        if answered is not None:
+            return answered
+
+        key = f"{request.kind.value}#{revision}"
+        owner = uuid.uuid4().hex
+        now = self._epoch()
+        until = now + max(0.0, deadline - self._monotonic()) + LEASE_MARGIN_SECONDS
+        claim = self._summaries.claim_lease(request.call_id, key, owner, now, until)
+        if not claim.claimed:
             return SummaryOutcome(request.call_id, "skipped", "in-progress")
-
-        if request.kind is SummaryKind.FINAL:
-            self._mark_stale_finals(existing, revision)
-        outcome = self._run(request, revision)
+        try:
+            if claim.previous_version:
+                self._fail_stopped_run(request.call_id, claim.previous_version)
+            existing = self._versions(request.call_id)  # a run may have finished before our claim
+            answered = self._answered(existing, request.kind, revision)
+            if answered is not None:
+                return answered
+            if request.reason == ReasonCode.AUTO_RETRY:
+                failures = [
+                    s
+                    for s in existing
+                    if s.kind is SummaryKind.FINAL
+                    and s.status is SummaryStatus.FAILED
+                    and s.transcript_revision == revision
+                ]
+                if len(failures) >= MAX_AUTOMATIC_ATTEMPTS:
+                    self._summaries.record_on_call(replace(failures[-1], retryable=False))
+                    return SummaryOutcome(request.call_id, "skipped", "attempts-exhausted", failures[-1])
+            if request.kind is SummaryKind.FINAL:
+                self._mark_stale_finals(existing, revision)
+            outcome = self._run(request, revision, deadline, key, owner)
+        finally:
+            self._summaries.release_lease(request.call_id, key, owner)
         if outcome.action == "completed" and request.kind is SummaryKind.FINAL:
             self._recheck_revision(outcome.summary, call)
         return outcome
+
+    def _versions(self, call_id: str) -> list[Summary]:
+        return sorted(self._summaries.list_summaries(call_id), key=lambda s: s.version)
+
+    def _answered(
+        self, existing: Sequence[Summary], kind: SummaryKind, revision: int
+    ) -> SummaryOutcome | None:
+        """A COMPLETED version already answers the request (republished if its event was lost)."""
+        current = self._covering(existing, kind, revision)
+        if current is None:
+            return None
+        if not current.published_at:
+            self._publish(current)
+            return SummaryOutcome(current.call_id, "republished", "unpublished", current)
+        return SummaryOutcome(current.call_id, "skipped", "up-to-date", current)
+
+    def _fail_stopped_run(self, call_id: str, version: int) -> None:
+        """The expired lease's run was stopped (function timeout): its PENDING version is FAILED."""
+        stopped = self._summaries.get_summary(call_id, version)
+        if stopped is None or stopped.status is not SummaryStatus.PENDING:
+            return
+        if not self._summaries.set_status(
+            call_id, version, SummaryStatus.FAILED, expected=SummaryStatus.PENDING
+        ):
+            return
+        failed = replace(
+            stopped,
+            status=SummaryStatus.FAILED,
+            error="the run was stopped at the function's timeout before it could store the summary",
+            failure_reason=FailureReason.TIMEOUT,
+            retryable=True,
+        )
+        self._summaries.put_summary(failed)
+        self._summaries.record_on_call(failed)
+        self._publish(failed)
+        logger.warning(
+            "call %s: version %s was left PENDING by a stopped run: FAILED (TIMEOUT)", call_id, version
+        )
+
+    def _epoch(self) -> float:
+        parsed = parse_iso(self._clock())
+        return parsed.timestamp() if parsed is not None else time.time()
 
     # ------------------------------------------------------------------ decisions
 
@@ -215,19 +306,6 @@ class SummaryService:
                 return summary
         return None
 
-    def _in_progress(self, existing: Sequence[Summary], kind: SummaryKind, revision: int) -> bool:
-        now = parse_iso(self._clock())
-        for summary in existing:
-            if (
-                summary.status is SummaryStatus.PENDING
-                and summary.kind is kind
-                and summary.transcript_revision == revision
-            ):
-                started = parse_iso(summary.created_at)
-                if now is None or started is None or now - started < PENDING_TIMEOUT:
-                    return True
-        return False
-
     def _mark_stale_finals(self, existing: Sequence[Summary], revision: int) -> None:
         for summary in existing:
             if (
@@ -242,7 +320,9 @@ class SummaryService:
 
     # ------------------------------------------------------------------ the run
 
-    def _run(self, request: SummaryRunRequest, revision: int) -> SummaryOutcome:
+    def _run(
+        self, request: SummaryRunRequest, revision: int, deadline: float, lease_key: str, owner: str
+    ) -> SummaryOutcome:
         segments = self._transcripts.list_segments(request.call_id)
         turns = turns_from_segments(segments)
         pending = self._summaries.claim_version(
@@ -257,31 +337,69 @@ class SummaryService:
                 created_at=self._clock(),
             )
         )
+        self._summaries.bind_lease(request.call_id, lease_key, owner, pending.version)
         self._summaries.record_on_call(pending)
 
         started = self._monotonic()
         result: EngineResult | None = None
-        error = ""
+        error, reason = "", ""
         if not turns:
             error = "transcript is empty: no final segments to summarize"
+            reason = FailureReason.TRANSCRIPT_EMPTY
         else:
-            try:
-                result = self._engine(turns, request.call_id)
-            except Exception as exc:  # any provider failure becomes a FAILED version
-                logger.exception("summarizer engine raised for call %s", request.call_id)
-                error = f"{type(exc).__name__}: {exc}"
+            left = max(0.0, deadline - started)
+            result, error, reason = self._engine_within(
+                turns, request.call_id, left - min(STORE_MARGIN_SECONDS, left / 10)
+            )
         latency_ms = max(0, round((self._monotonic() - started) * 1000))
 
-        summary = self._finish(pending, result, error, latency_ms)
+        summary = self._finish(pending, result, error, latency_ms, reason)
         self._summaries.put_summary(summary)
         self._summaries.record_on_call(summary)
         self._publish(summary)
         action = "completed" if summary.status is SummaryStatus.COMPLETED else "failed"
         return SummaryOutcome(request.call_id, action, request.reason, summary)
 
-    def _finish(self, pending: Summary, result: EngineResult | None, error: str, latency_ms: int) -> Summary:
+    def _engine_within(
+        self, turns: Sequence[Turn], call_id: str, seconds: float
+    ) -> tuple[EngineResult | None, str, str]:
+        """Run the engine, giving up after `seconds`: (result, error, failure reason).
+
+        The engine runs on its own thread so that a provider slower than the function's time can
+        be abandoned with the version stored FAILED (TIMEOUT) before Lambda stops the run; the
+        abandoned call's answer is never used (Lambda freezes the thread with the container).
+        """
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["result"] = self._engine(turns, call_id)
+            except Exception as exc:  # any provider failure becomes a FAILED version
+                logger.exception("summarizer engine raised for call %s", call_id)
+                outcome["error"] = f"{type(exc).__name__}: {exc}"
+
+        worker = threading.Thread(target=work, name=f"summary-{call_id}", daemon=True)
+        worker.start()
+        worker.join(max(0.0, seconds))
+        if worker.is_alive():
+            return None, "the model did not answer before the function's deadline", FailureReason.TIMEOUT
+        if "error" in outcome:
+            return None, str(outcome["error"]), FailureReason.PROVIDER_ERROR
+        return outcome.get("result"), "", ""
+
+    def _finish(
+        self, pending: Summary, result: EngineResult | None, error: str, latency_ms: int, reason: str = ""
+    ) -> Summary:
         if result is None:
-            return replace(pending, status=SummaryStatus.FAILED, error=error, latency_ms=latency_ms)
+            reason = reason or FailureReason.PROVIDER_ERROR
+            return replace(
+                pending,
+                status=SummaryStatus.FAILED,
+                error=error,
+                latency_ms=latency_ms,
+                failure_reason=reason,
+                retryable=reason in RETRYABLE_REASONS,
+            )
         usage = result.usage
         provider = result.provider or pending.provider
         model = result.model or pending.model
@@ -289,14 +407,16 @@ class SummaryService:
         retryable = False
         if not error and result.error:
             error = str(result.error)
-            retryable = bool(result.retryable)
+            reason = str(getattr(result, "failure_reason", "") or FailureReason.PROVIDER_ERROR)
+            retryable = bool(result.retryable) or reason in RETRYABLE_REASONS
         if not error and not sections:
-            error = "the reply had no sections"
+            error, reason = "the reply had no sections", FailureReason.INVALID_OUTPUT
         if not error and (size := sections_size(sections)) > SUMMARY_SECTIONS_MAX_BYTES:
             error = (
                 f"the summary is {size:,} bytes of JSON, over the {SUMMARY_SECTIONS_MAX_BYTES:,} "
                 "a CallSummarized event can carry (the 256 KB bus-event budget); not truncated"
             )
+            reason = FailureReason.TOO_LONG
         return replace(
             pending,
             status=SummaryStatus.FAILED if error else SummaryStatus.COMPLETED,
@@ -314,6 +434,7 @@ class SummaryService:
             error=error,
             raw_reply=result.raw_reply if error else "",
             retryable=retryable,
+            failure_reason=reason if error else "",
         )
 
     def _publish(self, summary: Summary) -> None:

@@ -16,6 +16,7 @@ InputTokens, OutputTokens, EstimatedCostUsd.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -58,17 +59,25 @@ def response(outcome: SummaryOutcome) -> dict[str, Any]:
     }
 
 
-def handle_bus_event(event: EventBridgeEvent) -> dict[str, Any]:
+def deadline_of(context: Any) -> float | None:
+    """The monotonic time at which Lambda stops this invocation (None without a Lambda context)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 if callable(remaining) else None
+
+
+def handle_bus_event(event: EventBridgeEvent, context: Any = None) -> dict[str, Any]:
     """One CallEnded or SummaryRequested envelope -> one domain call; raises on infrastructure errors."""
     request = request_from_event(event.detail_type, event.detail)
     with call_context(request.call_id):
-        outcome = dependencies().service.handle(request)
+        outcome = dependencies().service.handle(request, deadline=deadline_of(context))
         if outcome.action in ("completed", "failed") and outcome.summary is not None:
             record_metrics(outcome.summary)
         result = response(outcome)
         log = logger.warning if outcome.action == "failed" else logger.info
         error = outcome.summary.error if outcome.summary else ""
-        log("summary request handled", extra={**result, "kind": request.kind.value, "error": error})
+        reason = outcome.summary.failure_reason if outcome.summary else ""
+        extra = {**result, "kind": request.kind.value, "error": error, "failureReason": reason}
+        log("summary request handled", extra=extra)
         return result
 
 
@@ -83,14 +92,14 @@ def is_sqs_batch(event: Any) -> bool:
 @entry_point(correlation_id_path="detail.callId")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not is_sqs_batch(event):
-        return handle_bus_event(EventBridgeEvent(event))
+        return handle_bus_event(EventBridgeEvent(event), context)
     # Imported on the first queued batch only: the direct path does not pay for BatchProcessor.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
     return dict(
         process_partial_response(
             event=event,
-            record_handler=lambda record: handle_bus_event(EventBridgeEvent(record.json_body)),
+            record_handler=lambda record: handle_bus_event(EventBridgeEvent(record.json_body), context),
             processor=BatchProcessor(event_type=EventType.SQS),
             context=context,
         )

@@ -18,6 +18,7 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, to_item
+from callrecap.adapters.dynamo.summary_leases import SummaryLeases
 from callrecap.adapters.dynamo.summary_reads import DynamoSummaryReader, summary_sk
 from callrecap.adapters.dynamo.table import is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
@@ -39,7 +40,7 @@ class VersionConflictError(RuntimeError):
 # --------------------------------------------------------------------------- the store
 
 
-class DynamoSummaryStore(DynamoSummaryReader, UpdatingTable):
+class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
     """SummaryRepository (domain.summary_runs) over the single table, low-level client."""
 
     # ----------------------------------------------------------------------- SummaryStore

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from callrecap.adapters.aws_clients import describe, error_code, is_transient, new_client
+from callrecap.contracts import FailureReason
 from callrecap.domain.ports import LlmReply, ProviderError
 
 TRANSIENT_CODES = frozenset(
@@ -69,7 +70,9 @@ class BedrockProvider:
                 self._fold_system = True
                 response = self._converse(system, user, max_output_tokens)
         except Exception as error:
-            raise ProviderError(describe(error), retryable=is_retryable(error)) from error
+            raise ProviderError(
+                describe(error), retryable=is_retryable(error), reason=failure_reason(error)
+            ) from error
         return parse_converse_response(response, self.model)
 
     def _converse(self, system: str, user: str, max_output_tokens: int) -> dict[str, Any]:
@@ -99,7 +102,9 @@ def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
     """
     stop_reason = str(response.get("stopReason", ""))
     if stop_reason in BLOCKED_STOP_REASONS:
-        raise ProviderError(f"the model's reply was blocked (stopReason {stop_reason})")
+        raise ProviderError(
+            f"the model's reply was blocked (stopReason {stop_reason})", reason=FailureReason.CONTENT_FILTERED
+        )
     content = response.get("output", {}).get("message", {}).get("content", [])
     text = "".join(block.get("text", "") for block in content if isinstance(block, dict))
     usage = response.get("usage", {})
@@ -110,6 +115,16 @@ def parse_converse_response(response: dict[str, Any], model: str) -> LlmReply:
         model=model,
         truncated=stop_reason == "max_tokens",
     )
+
+
+def failure_reason(error: Exception) -> FailureReason:
+    """The typed cause of a failed Converse call."""
+    code = error_code(error)
+    if code in ("ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"):
+        return FailureReason.THROTTLED
+    if code == "ModelTimeoutException" or "timeout" in type(error).__name__.lower():
+        return FailureReason.TIMEOUT
+    return FailureReason.PROVIDER_ERROR
 
 
 def is_retryable(error: Exception) -> bool:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from callrecap.adapters.aws_clients import describe, is_transient, new_client
-from callrecap.contracts import SCHEMA_VERSION
+from callrecap.adapters.aws_clients import describe, error_code, is_transient, new_client
+from callrecap.contracts import SCHEMA_VERSION, FailureReason
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, ProviderError
 
 TRANSIENT_CODES = frozenset(
@@ -57,7 +57,12 @@ class LambdaSummarizer:
                 FunctionName=self.function_arn, InvocationType="RequestResponse", Payload=payload
             )
         except Exception as error:
-            raise ProviderError(describe(error), retryable=is_transient(error, TRANSIENT_CODES)) from error
+            throttled = error_code(error) in ("TooManyRequestsException", "EC2ThrottledException")
+            raise ProviderError(
+                describe(error),
+                retryable=is_transient(error, TRANSIENT_CODES),
+                reason=FailureReason.THROTTLED if throttled else FailureReason.PROVIDER_ERROR,
+            ) from error
         raw = response["Payload"].read().decode("utf-8", errors="replace")
         if response.get("FunctionError"):
             raise ProviderError(f"summarizer function failed ({response['FunctionError']}): {raw[:500]}")

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
+from callrecap.contracts import FailureReason
 from callrecap.domain.ports import LlmReply, ProviderError
 
 KeySource = Callable[[], str]
@@ -25,6 +26,14 @@ class _HttpStatusError(Exception):
     def __init__(self, status: int, body: str) -> None:
         super().__init__(f"HTTP {status}: {body[:300]}")
         self.status = status
+
+
+def _reason(error: Exception) -> FailureReason:
+    if isinstance(error, _HttpStatusError) and error.status == 429:
+        return FailureReason.THROTTLED
+    if isinstance(error, TimeoutError) or "timed out" in str(error).lower():
+        return FailureReason.TIMEOUT
+    return FailureReason.PROVIDER_ERROR
 
 
 def _is_retryable(error: Exception) -> bool:
@@ -84,7 +93,9 @@ class OpenAiCompatibleProvider:
         except ProviderError:
             raise
         except Exception as error:
-            raise ProviderError(f"{self.url}: {error}", retryable=_is_retryable(error)) from error
+            raise ProviderError(
+                f"{self.url}: {error}", retryable=_is_retryable(error), reason=_reason(error)
+            ) from error
         return parse_chat_completion(response, self.model)
 
     def _post(self, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
