@@ -24,6 +24,13 @@ The patch serializes each shard's reads and writes with a lock and, since moto n
 records 1, 2, 3, ..., reads the next `limit` records by sequence number (falling back to moto's
 walk if the numbers ever have a gap). The records returned and the iterator position are the same.
 
+DynamoDB writes: DynamoDB evaluates a write's condition and applies it atomically; moto's server
+answers each request on its own thread and evaluates a ConditionExpression in Python before it
+writes, so two concurrent conditional writes to one item could both pass (two runs taking one
+summary lease, say). The patch serializes moto's DynamoDB writes (PutItem, UpdateItem,
+DeleteItem, BatchWriteItem, TransactWriteItems) with one lock, which makes each atomic as in
+DynamoDB; reads are left concurrent.
+
 One difference, deliberately better: moto swaps in the copied table object, which would also
 undo writes that other server threads made to other items during the transaction; the patch only
 restores the items the transaction named.
@@ -235,6 +242,27 @@ def _install() -> None:
         with shard_lock(self):
             return original_put_record(self, *args, **kwargs)
 
+    write_lock = threading.RLock()
+    writes = ("put_item", "update_item", "delete_item", "batch_write_item")
+    _saved["writes"] = {name: getattr(backend_class, name) for name in writes}
+
+    def atomic(original: Any) -> Any:
+        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with write_lock:
+                return original(self, *args, **kwargs)
+
+        return write
+
+    for name, original in _saved["writes"].items():
+        setattr(backend_class, name, atomic(original))
+    patched_transaction = transact_write_items
+
+    def transact_write_items_atomic(self: Any, transact_items: Any) -> Any:
+        with write_lock:
+            return patched_transaction(self, transact_items)
+
+    transact_write_items = transact_write_items_atomic
+
     setattr(transact_write_items, _PATCH_MARK, True)
     _saved.update(
         method=original_method,
@@ -257,6 +285,8 @@ def _uninstall() -> None:
     from moto.dynamodb.models.table import Table
 
     models.DynamoDBBackend.transact_write_items = _saved.pop("method")  # type: ignore[method-assign]
+    for name, original in _saved.pop("writes").items():
+        setattr(models.DynamoDBBackend, name, original)
     models.copy = _saved.pop("copy")
     Table.query = _saved.pop("query")  # type: ignore[method-assign]
     Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]

@@ -220,7 +220,7 @@ def test_pending_stale_and_temporary_failure_are_told_apart(page: Any, fake: Fak
     backend = fake.backend
     backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
     backend.put_summary(CALL, 1, "final", "STALE", sections={"summary": "Written before the last words."})
-    backend.put_summary(CALL, 2, "final", "PENDING")
+    backend.put_summary(CALL, 2, "final", "PENDING", createdAt=just_now())
     open_call(page, fake)
     summary = page.locator("article.summary")
     expect(summary).to_contain_text("Writing the summary…")
@@ -238,6 +238,31 @@ def test_pending_stale_and_temporary_failure_are_told_apart(page: Any, fake: Fak
     expect(summary).to_contain_text("This summary failed.")
     expect(summary.locator(".retry-note")).to_contain_text("tried again automatically")
     expect(summary.get_by_role("button", name="Retry version 2")).to_be_enabled()
+
+
+def just_now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def test_a_pending_version_past_the_summarizers_time_and_a_typed_failure_offer_retry(
+    page: Any, fake: FakeApiServer
+) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(
+        CALL, 1, "final", "FAILED", error="no answer", failureReason="TIMEOUT", retryable=True
+    )
+    backend.put_summary(CALL, 2, "final", "PENDING")  # written long ago: its run was stopped
+    open_call(page, fake)
+    summary = page.locator("article.summary")
+    expect(summary).to_contain_text("taking longer than the summarizer is allowed to run")
+    summary.get_by_role("button", name="Retry version 2").click()
+    expect(page.locator("#summary-status")).to_contain_text("Retry of version 2 requested.")
+    assert backend.posts("/retry") == [f"/api/calls/{CALL}/summaries/2/retry"]
+    page.locator("button.version[data-version='1']").click()
+    expect(summary.locator(".failure-reason")).to_have_text("The model did not answer in time.")
 
 
 def test_unknown_call_is_reported(page: Any, fake: FakeApiServer) -> None:

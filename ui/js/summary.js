@@ -80,10 +80,16 @@ export class SummaryPanel {
       }
     }
     for (const version of [...this.retrying]) {
+      // A retry writes a new version (the old one is kept as it was): done once a newer version
+      // has finished, or the old one itself moved on.
+      const newer = summaries.find(
+        (s) => Number(s.version) > version && !["PENDING"].includes(String(s.status).toUpperCase()),
+      );
       const summary = summaries.find((s) => Number(s.version) === version);
-      if (summary && String(summary.status).toUpperCase() !== "FAILED") {
+      const moved = summary && !["FAILED", "PENDING", "STALE"].includes(String(summary.status).toUpperCase());
+      if (newer || moved) {
         this.retrying.delete(version);
-        if (String(summary.status).toUpperCase() === "COMPLETED") {
+        if (String((newer || summary).status).toUpperCase() === "COMPLETED") {
           this.status.textContent = `Version ${version} was summarized on retry.`;
         }
       }
@@ -201,31 +207,52 @@ export class SummaryPanel {
         .join(" · "),
     );
     const parts = [h("div", { class: "summary-head" }, title, badge(status)), meta];
-    if (status === "FAILED") {
-      const retry = h(
+    const retry = () => {
+      const button = h(
         "button",
         { type: "button", class: "btn btn--secondary retry", onclick: (event) => this.#retry(version, event.currentTarget) },
         `Retry version ${version}`,
       );
-      if (this.retrying.has(version)) retry.disabled = true;
+      if (this.retrying.has(version)) button.disabled = true;
+      return button;
+    };
+    if (status === "FAILED") {
+      const reason = FAILURE_REASONS[String(summary.failureReason || "").toUpperCase()];
       parts.push(
         h(
           "div",
           { class: "callout callout--bad" },
           h("p", { class: "callout-title" }, "This summary failed."),
+          reason ? h("p", { class: "failure-reason" }, reason) : null,
           summary.error ? h("p", { class: "mono small error-text" }, summary.error) : null,
-          // B2's `retryable`: throttling or a provider outage; the sweeper tries such a final again.
+          // `retryable`: throttling, a timeout or a provider outage; the sweeper tries such a final again.
           summary.retryable
             ? h("p", { class: "small retry-note" }, "The error looks temporary: it is tried again automatically. You can also retry now.")
             : null,
-          retry,
+          retry(),
         ),
       );
     } else if (status === "PENDING") {
-      parts.push(h("div", { class: "callout" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Writing the summary…"));
+      const written = Date.parse(summary.createdAt || "");
+      const overdue = Number.isFinite(written) && Date.now() - written > PENDING_OVERDUE_MS;
+      parts.push(
+        overdue
+          ? h(
+              "div",
+              { class: "callout callout--warn" },
+              h("p", {}, "This summary is taking longer than the summarizer is allowed to run."),
+              retry(),
+            )
+          : h("div", { class: "callout" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Writing the summary…"),
+      );
     } else if (status === "STALE") {
       parts.push(
-        h("div", { class: "callout callout--warn" }, "The transcript changed after this version was written; a newer one follows."),
+        h(
+          "div",
+          { class: "callout callout--warn" },
+          h("p", {}, "The transcript changed after this version was written; a newer one follows."),
+          retry(),
+        ),
       );
     }
     const sections = Object.entries(summary.sections || {});
@@ -243,6 +270,20 @@ export class SummaryPanel {
     return h("article", { class: "summary", "aria-labelledby": "summary-title", "data-version": version }, parts);
   }
 }
+
+/** What each FAILED version's `failureReason` (contracts.FailureReason) means to an agent. */
+export const FAILURE_REASONS = {
+  THROTTLED: "The model service was busy (throttled).",
+  TIMEOUT: "The model did not answer in time.",
+  INVALID_OUTPUT: "The model's answer could not be used.",
+  CONTENT_FILTERED: "The model's answer was blocked by a content filter.",
+  TRANSCRIPT_EMPTY: "Nothing had been said yet.",
+  PROVIDER_ERROR: "The model service returned an error.",
+  TOO_LONG: "The call or its summary is too long.",
+};
+
+/** A PENDING version older than this outlived the summarizer's 300 s timeout and its lease. */
+const PENDING_OVERDUE_MS = 6 * 60 * 1000;
 
 /** Text as paragraphs, lists as bullet lists, enum values (one short token) and booleans as badges. */
 export function renderValue(value) {

@@ -155,17 +155,19 @@ class CallBrowser:
         return self._publish(call_id, kind, ReasonCode.ON_DEMAND.value)
 
     def retry_summary(self, call_id: str, version: str) -> dict[str, Any]:
-        """Ask again for a FAILED version (a new version is produced; the failed one is kept)."""
+        """Ask again for a version that did not complete (FAILED, a PENDING one whose run was
+        stopped, STALE): a new version is produced, the old one is kept. A run still holding the
+        version's lease makes the request a no-op (domain.summary_runs)."""
         if not version.isdigit() or int(version) < 1:
             raise InvalidRequest(f"version must be a positive integer, got {version!r}")
         self._call(call_id)
         summary = self.summaries.get_summary(call_id, int(version))
         if summary is None:
             raise NotFound(f"call {call_id} has no summary version {version}")
-        if summary.status is not SummaryStatus.FAILED:
+        if summary.status is SummaryStatus.COMPLETED:
             raise Conflict(
-                f"summary version {version} of call {call_id} is {summary.status.value}; "
-                "only FAILED versions can be retried"
+                f"summary version {version} of call {call_id} is COMPLETED; only a version that "
+                "did not complete can be retried"
             )
         return self._publish(call_id, summary.kind, ReasonCode.RETRY.value, version=summary.version)
 
