@@ -140,6 +140,8 @@ class DeployConfig:
     idle_minutes: int = 30
     sweeper_interval_minutes: int = 5
     crm_hook_arn: str = ""
+    crm_include_interim: bool = False
+    """Also send interim ("Summarize now") summaries to the CRM hook (default: finals only)."""
     # Web
     cognito_domain_prefix: str = ""
     self_sign_up: bool = False
@@ -220,6 +222,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
+    "crmIncludeInterim": "crm_include_interim",
     "cognitoDomainPrefix": "cognito_domain_prefix",
     "selfSignUp": "self_sign_up",
     "expectedOpenPages": "expected_open_pages",
@@ -303,7 +306,7 @@ _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "logRetentionDays": (1, 3653),
     "iteratorAgeAlarmSeconds": (1, 604_800),
 }
-_BOOL_KEYS: Final = frozenset({"createVoiceConnector", "selfSignUp", "skipLayerBuild"})
+_BOOL_KEYS: Final = frozenset({"createVoiceConnector", "selfSignUp", "skipLayerBuild", "crmIncludeInterim"})
 
 
 def load_config(try_get_context: Callable[[str], Any]) -> DeployConfig:

@@ -363,12 +363,13 @@ class Pipeline(Construct):
             grant_table(example, self._storage.table, self._storage.key, write=True, batch_read=False)
             self._park_failures(example, dlq)
             hook = example
+        pattern = contracts.crm_hook_pattern(include_interim=cfg.crm_include_interim)
         events.Rule(
             self,
             "CrmHookRule",
-            description="CallSummarized -> CRM hook",
+            description="CallSummarized (finals, unless crmIncludeInterim) -> CRM hook",
             event_bus=self.bus,
-            event_pattern=event_pattern(contracts.crm_hook_pattern()),
+            event_pattern=event_pattern(pattern),
             targets=[self._target(hook, dlq)],
         )
         return hook, dlq

@@ -101,9 +101,13 @@ def summary_requested_pattern() -> dict[str, Any]:
     return {"source": [BUS_SOURCE], "detail-type": [BusEvent.SUMMARY_REQUESTED.value]}
 
 
-def crm_hook_pattern() -> dict[str, Any]:
-    """Rule pattern (custom bus) of the events delivered to the CRM hook."""
-    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_SUMMARIZED.value]}
+def crm_hook_pattern(*, include_interim: bool = False) -> dict[str, Any]:
+    """Rule pattern (custom bus) of the events delivered to the CRM hook: final summaries only,
+    unless the deployment opts in to interim ones too (context `crmIncludeInterim`)."""
+    pattern: dict[str, Any] = {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_SUMMARIZED.value]}
+    if not include_interim:
+        pattern["detail"] = {"kind": ["final"]}
+    return pattern
 
 
 # --------------------------------------------------------------------------- DynamoDB single table

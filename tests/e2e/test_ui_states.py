@@ -265,6 +265,22 @@ def test_a_pending_version_past_the_summarizers_time_and_a_typed_failure_offer_r
     expect(summary.locator(".failure-reason")).to_have_text("The model did not answer in time.")
 
 
+def test_after_the_call_a_final_that_did_not_complete_can_be_summarized_again(
+    page: Any, fake: FakeApiServer
+) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(CALL, 1, "final", "FAILED", error="bad reply", failureReason="INVALID_OUTPUT")
+    open_call(page, fake)
+    again = page.get_by_role("button", name="Summarize again")
+    expect(again).to_be_visible()
+    again.click()
+    assert backend.posts("/summaries") == [f"/api/calls/{CALL}/summaries"]
+    backend.put_summary(CALL, 2, "final", "COMPLETED", sections={"summary": "Written on the second try."})
+    expect(page.locator("article.summary")).to_contain_text("Written on the second try.")
+    expect(again).to_be_hidden()
+
+
 def test_unknown_call_is_reported(page: Any, fake: FakeApiServer) -> None:
     page.goto(f"{fake.url}/#/calls/nope")
     expect(page.get_by_role("alert")).to_contain_text("This call was not found.")

@@ -103,3 +103,13 @@ def test_a_throttle_over_the_account_quota_is_refused_at_synth() -> None:
     with pytest.raises(ConfigError, match="over the account's default API quota"):
         parse_config({"expectedOpenPages": 30_000})  # x 0.5 = 15,000 requests a second
     assert parse_config({"apiThrottleRps": 9000}).api_throttle_rps == 9000
+
+
+def test_the_crm_hook_gets_finals_only_unless_the_deployment_opts_in() -> None:
+    from callrecap import contracts
+    from infra.config import parse_config
+
+    assert parse_config({}).crm_include_interim is False
+    assert contracts.crm_hook_pattern()["detail"] == {"kind": ["final"]}
+    assert parse_config({"crmIncludeInterim": "true"}).crm_include_interim is True
+    assert "detail" not in contracts.crm_hook_pattern(include_interim=True)

@@ -43,7 +43,7 @@ def stored(world: Any) -> Iterator[Any]:  # noqa: F811 (the fixture imported abo
         transcripts.update_details(CallDetails(call_id=call_id, agent_id=agent), f"{TODAY}T09:00:01.000Z")
         transcripts.put_segments([segment(call_id, 2), segment(call_id, 1)])
         summaries.put_summary(summary(call_id, 1, SummaryStatus.COMPLETED))
-    DynamoDeliveryStore(TABLE, client=client).put_delivery("a1", 1, {"deliveredAt": "t"}, "DELIVERED")
+    DynamoDeliveryStore(TABLE, client=client).complete_delivery("a1", 1, {"deliveredAt": "t"})
     call_data.set_dependencies(call_data.CallDataDependencies(store=DynamoCallData(TABLE, client=client)))
     yield world
     call_data.set_dependencies(None)

@@ -165,13 +165,18 @@ def test_mark_published(client: Any) -> None:
     assert stored is not None and stored.published_at == "2026-01-01T00:00:09.000Z"
 
 
-def test_delivery_is_stored_once(client: Any) -> None:
+def test_a_delivery_is_claimed_before_the_crm_call_and_completed_once(client: Any) -> None:
     store = DynamoDeliveryStore(TABLE, client=client)
-    assert store.put_delivery(CALL, 1, {"deliveredAt": "t1", "sections": {"summary": "x"}}, "DELIVERED")
-    assert not store.put_delivery(CALL, 1, {"deliveredAt": "t2"}, "DELIVERED")
+    assert store.claim_delivery(CALL, 1, "e1", now=100, until=160) == "claimed"
+    assert store.claim_delivery(CALL, 1, "e2", now=120, until=180) == "in-progress"  # a concurrent copy
+    assert store.claim_delivery(CALL, 1, "e3", now=200, until=260) == "claimed"  # the first one died
+    store.release_delivery(CALL, 1)  # its CRM call failed: given back at once
+    assert store.claim_delivery(CALL, 1, "e4", now=201, until=261) == "claimed"
+    store.complete_delivery(CALL, 1, {"deliveredAt": "t1", "sections": {"summary": "x"}})
+    assert store.claim_delivery(CALL, 1, "e5", now=9_999, until=10_059) == "delivered"
     delivery = store.get_delivery(CALL, 1)
     assert delivery is not None
-    assert delivery["deliveredAt"] == "t1"
+    assert (delivery["deliveredAt"], delivery["status"]) == ("t1", "DELIVERED")
     assert delivery[c.SK] == "CRM#000001"
     assert meta(client)[CallAttr.CRM_STATUS.value] == {"S": "DELIVERED"}
 

@@ -16,11 +16,20 @@ class FakeDeliveries:
     def __init__(self) -> None:
         self.records: dict[tuple[str, int], dict[str, Any]] = {}
 
-    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
-        if (call_id, version) in self.records:
-            return False
-        self.records[(call_id, version)] = {**record, "status": status}
-        return True
+    def claim_delivery(self, call_id: str, version: int, event_id: str, now: float, until: float) -> str:
+        current = self.records.get((call_id, version))
+        if current is not None and current["status"] == "DELIVERED":
+            return "delivered"
+        if current is not None and current["until"] >= now:
+            return "in-progress"
+        self.records[(call_id, version)] = {"status": "IN_PROGRESS", "until": until}
+        return "claimed"
+
+    def complete_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        self.records[(call_id, version)] = {**record, "status": "DELIVERED"}
+
+    def release_delivery(self, call_id: str, version: int) -> None:
+        self.records[(call_id, version)]["until"] = 0
 
 
 @pytest.fixture
@@ -107,3 +116,42 @@ def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CALLRECAP_CRM_DELIVERY_TABLE_NAME", "crm-deliveries")
     store = wiring.crm_hook().deliveries
     assert getattr(store, "table_name", None) == "crm-deliveries"
+
+
+def test_the_crm_is_called_once_and_a_failed_call_gives_the_claim_back() -> None:
+    from callrecap.domain.crm_delivery import DeliveryInProgress, deliver_summary
+
+    store = FakeDeliveries()
+    sent: list[str] = []
+
+    def flaky(summary: Any, key: str) -> dict[str, Any]:
+        sent.append(key)
+        if len(sent) == 1:
+            raise ConnectionError("CRM down")
+        return {"crmRecord": "case-7"}
+
+    detail = event()["detail"]
+
+    def deliver(at: float, event_id: str, **changes: Any) -> str:
+        _, outcome = deliver_summary(
+            store, BUS_SOURCE, "CallSummarized", {**detail, **changes}, event_id, send=flaky, now=lambda: at
+        )
+        return outcome
+
+    with pytest.raises(ConnectionError):
+        deliver(100.0, "e1")
+    assert deliver(101.0, "e1") == "delivered"
+    assert deliver(102.0, "e2") == "duplicate"
+    assert sent == ["c1#2", "c1#2"]  # the failed call and its retry; never for the duplicate
+    assert store.records[("c1", 2)]["crmRecord"] == "case-7"
+    # A copy arriving while another invocation is delivering waits for EventBridge's retry.
+    store.records[("c9", 1)] = {"status": "IN_PROGRESS", "until": 500.0}
+    with pytest.raises(DeliveryInProgress):
+        deliver_summary(
+            store,
+            BUS_SOURCE,
+            "CallSummarized",
+            {**detail, "callId": "c9", "version": 1},
+            "e3",
+            now=lambda: 200.0,
+        )

@@ -29,10 +29,19 @@ export class SummaryPanel {
     this.element = h("div", { class: "summary-panel-inner" }, this.status, this.versions, this.body);
   }
 
-  /** The call's state changed: "Summarize now" is offered only while the call is live. */
+  /** The call's state changed: "Summarize now" while the call is live; after it, "Summarize
+   * again" as long as the call has no completed final (a failed or stopped run must never leave
+   * the agent without a way out). */
   setLive(live) {
     this.live = live;
-    this.summarizeButton.hidden = !live;
+    this.#offerSummarize();
+  }
+
+  #offerSummarize() {
+    const triedFinal = this.summaries.some((s) => s.kind === "final");
+    const again = !this.live && triedFinal && !this.hasFinal && !this.expectingChange;
+    this.summarizeButton.hidden = !(this.live || again);
+    this.summarizeButton.textContent = this.live ? "Summarize now" : "Summarize again";
   }
 
   get newestVersion() {
@@ -99,6 +108,7 @@ export class SummaryPanel {
     }
     // Redraw only when something shown changed: every poll while a summary is awaited would
     // otherwise replace the version and Retry buttons and take keyboard focus away from them.
+    this.#offerSummarize();
     const signature = JSON.stringify([summaries, this.chosenVersion, this.live, [...this.retrying]]);
     if (signature !== this.renderedSignature) {
       this.renderedSignature = signature;

@@ -6,15 +6,20 @@
 - an event that breaks the contract (notably empty sections) is REFUSED by raising, so
   EventBridge retries it and then parks it in the rule target's DLQ, where it stays visible;
   it is never silently recorded as delivered;
-- deliveries are idempotent per (callId, version): EventBridge delivers at least once, and a
-  repeated event is acknowledged without a second delivery.
+- deliveries are exactly once per (callId, version): the delivery is claimed with a conditional
+  write BEFORE the CRM is called and completed after it, so a repeated event (EventBridge
+  delivers at least once) or a concurrent copy never calls the CRM a second time; a failed CRM
+  call gives the claim back and raises (EventBridge retries; then the on-failure destination).
+  The one window left is a hook that dies between its CRM call and the completion: its claim
+  expires and a retry calls the CRM again, so pass `idempotency_key` to the CRM if it takes one.
 
-A real integration (Salesforce, Zendesk, ...) replaces `delivery_record` with its CRM call.
+A real integration (Salesforce, Zendesk, ...) replaces `send_to_crm` with its CRM call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -80,8 +85,29 @@ def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, An
     )
 
 
+CLAIM_SECONDS = 60
+"""A delivery claim outlives the hook's 30 s timeout: a claim older than this is from a dead run."""
+
+CrmSender = Callable[[CallSummarized, str], Mapping[str, Any]]
+"""(summary, idempotency key) -> what to keep of the CRM's answer (e.g. the CRM record id)."""
+
+
+class DeliveryInProgress(RuntimeError):
+    """Another invocation is delivering this version right now (raised: EventBridge retries)."""
+
+
+def idempotency_key(summary: CallSummarized) -> str:
+    return f"{summary.call_id}#{summary.version}"
+
+
+def send_to_crm(summary: CallSummarized, key: str) -> Mapping[str, Any]:
+    """The example 'CRM': nothing is sent; the delivery record is the result. A real hook calls
+    its CRM API here, passing `key` as its idempotency key when the API takes one."""
+    return {"crmRecord": key}
+
+
 def delivery_record(summary: CallSummarized, event_id: str) -> dict[str, Any]:
-    """The example 'CRM': the delivery record itself. A real hook calls its CRM API here."""
+    """What the delivery item keeps: the summary as delivered."""
     return {
         "eventId": event_id,
         "kind": summary.kind,
@@ -94,10 +120,29 @@ def delivery_record(summary: CallSummarized, event_id: str) -> dict[str, Any]:
 
 
 def deliver_summary(
-    store: DeliveryStore, source: str, detail_type: str, detail: Mapping[str, Any], event_id: str
+    store: DeliveryStore,
+    source: str,
+    detail_type: str,
+    detail: Mapping[str, Any],
+    event_id: str,
+    *,
+    send: CrmSender = send_to_crm,
+    now: Callable[[], float] = time.time,
 ) -> tuple[CallSummarized, str]:
-    """Validate, deliver once per (callId, version): (the summary, "delivered" | "duplicate")."""
+    """Validate, then deliver once per (callId, version): (the summary, "delivered" | "duplicate")."""
     summary = parse_call_summarized(source, detail_type, detail)
-    record = delivery_record(summary, event_id)
-    first = store.put_delivery(summary.call_id, summary.version, record, DELIVERED)
-    return summary, "delivered" if first else "duplicate"
+    started = now()
+    claim = store.claim_delivery(summary.call_id, summary.version, event_id, started, started + CLAIM_SECONDS)
+    if claim == "delivered":
+        return summary, "duplicate"
+    if claim == "in-progress":
+        raise DeliveryInProgress(f"version {summary.version} of call {summary.call_id} is being delivered")
+    try:
+        answer = send(summary, idempotency_key(summary))
+    except Exception:
+        store.release_delivery(summary.call_id, summary.version)
+        raise
+    store.complete_delivery(
+        summary.call_id, summary.version, {**delivery_record(summary, event_id), **answer}
+    )
+    return summary, "delivered"

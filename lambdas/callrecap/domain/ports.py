@@ -228,6 +228,15 @@ class Quarantine(Protocol):
 
 
 class DeliveryStore(Protocol):
-    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
-        """Store the delivery of a summary version once; False when it was already stored."""
+    def claim_delivery(self, call_id: str, version: int, event_id: str, now: float, until: float) -> str:
+        """Claim the delivery of a summary version before calling the CRM: "claimed", or
+        "delivered" (done before), or "in-progress" (another invocation holds an unexpired claim)."""
+        ...
+
+    def complete_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        """Mark the claimed delivery DELIVERED with what the CRM call returned."""
+        ...
+
+    def release_delivery(self, call_id: str, version: int) -> None:
+        """Give a claim back after a failed CRM call, so a retry may claim it at once."""
         ...

@@ -1,7 +1,9 @@
 """CRM delivery records in the single table: `CRM#<version, 6 digits>` beside the call's summaries.
 
-A delivery of one summary version is written once (`attribute_not_exists`): a re-delivered
-CallSummarized finds it and is acknowledged as a duplicate. The call record's `crmStatus` follows.
+A delivery is claimed before the CRM is called (IN_PROGRESS, a conditional put with a claim that
+expires with the hook's timeout) and completed after (DELIVERED): a re-delivered CallSummarized
+finds it DELIVERED and is acknowledged as a duplicate without calling the CRM again, and a
+concurrent copy finds it IN_PROGRESS. The call record's `crmStatus` follows the completion.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from callrecap.adapters.dynamo.table import is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 
+DELIVERED = "DELIVERED"
+IN_PROGRESS = "IN_PROGRESS"
+CLAIM_UNTIL = "claimUntil"
+
 
 def delivery_sk(version: int) -> str:
     return f"{c.DELIVERY_SK_PREFIX}{version:0{VERSION_DIGITS}d}"
@@ -24,15 +30,15 @@ def delivery_sk(version: int) -> str:
 class DynamoDeliveryStore(UpdatingTable):
     """The CRM hook's DeliveryStore (domain.crm_delivery)."""
 
-    def put_delivery(self, call_id: str, version: int, record: Mapping[str, Any], status: str) -> bool:
-        """Store the delivery of a summary version once; False when it was already delivered."""
+    def claim_delivery(self, call_id: str, version: int, event_id: str, now: float, until: float) -> str:
         item: dict[str, Any] = {
             c.PK: c.call_pk(call_id),
             c.SK: delivery_sk(version),
             "callId": call_id,
             "version": version,
-            "status": status,
-            **record,
+            "status": IN_PROGRESS,
+            "eventId": event_id,
+            CLAIM_UNTIL: int(until),
         }
         expires = self._expiry_epoch()
         if expires is not None:
@@ -42,21 +48,53 @@ class DynamoDeliveryStore(UpdatingTable):
                 "put_item",
                 TableName=self.table_name,
                 Item=to_item(item),
-                ConditionExpression="attribute_not_exists(#sk)",
-                ExpressionAttributeNames={"#sk": c.SK},
+                # Free, or claimed by an invocation that died (its claim expired) or gave it back.
+                ConditionExpression="attribute_not_exists(#sk) OR (#status = :busy AND #until < :now)",
+                ExpressionAttributeNames={"#sk": c.SK, "#status": "status", "#until": CLAIM_UNTIL},
+                ExpressionAttributeValues={":busy": {"S": IN_PROGRESS}, ":now": {"N": str(int(now))}},
             )
         except Exception as error:
-            if is_condition_failure(error):
-                return False
-            raise
+            if not is_condition_failure(error):
+                raise
+            existing = self.get_delivery(call_id, version) or {}
+            return "delivered" if existing.get("status") == DELIVERED else "in-progress"
+        return "claimed"
+
+    def complete_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        item: dict[str, Any] = {
+            c.PK: c.call_pk(call_id),
+            c.SK: delivery_sk(version),
+            "callId": call_id,
+            "version": version,
+            **record,
+            "status": DELIVERED,
+        }
+        expires = self._expiry_epoch()
+        if expires is not None:
+            item[c.TTL_ATTRIBUTE] = expires
+        self._call("put_item", TableName=self.table_name, Item=to_item(item))
         self._update_meta(
             call_id,
             sets=["#crm = :crm"],
             names={"#pk": c.PK, "#crm": CallAttr.CRM_STATUS.value},
-            values={":crm": {"S": status}},
+            values={":crm": {"S": DELIVERED}},
             condition="attribute_exists(#pk)",
         )
-        return True
+
+    def release_delivery(self, call_id: str, version: int) -> None:
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table_name,
+                Key=self._key(call_id, delivery_sk(version)),
+                UpdateExpression="SET #until = :zero",
+                ConditionExpression="#status = :busy",
+                ExpressionAttributeNames={"#until": CLAIM_UNTIL, "#status": "status"},
+                ExpressionAttributeValues={":zero": {"N": "0"}, ":busy": {"S": IN_PROGRESS}},
+            )
+        except Exception as error:
+            if not is_condition_failure(error):
+                raise
 
     def get_delivery(self, call_id: str, version: int) -> dict[str, Any] | None:
         return self._read(call_id, delivery_sk(version))
