@@ -206,17 +206,9 @@ def _metered_query(original: Any) -> Any:
             table = self.get_table(table_name)
             index_name = kwargs.get("index_name")
             index = next((i for i in table.all_indexes() if i.name == index_name), None)
-            size = 0
-            for returned in result[0]:
-                if table.hash_key_attr not in returned.attrs:  # a ProjectionExpression left no key
-                    size += returned.size()
-                    continue
-                key = {table.hash_key_attr: returned.attrs[table.hash_key_attr].to_json()}
-                if table.range_key_attr and table.range_key_attr in returned.attrs:
-                    key[table.range_key_attr] = returned.attrs[table.range_key_attr].to_json()
-                stored = _current(table, key)
-                if stored is not None:
-                    size += (index.project(stored) if index is not None else stored).size()
+            # The returned items as moto built them (projected for an index): no second lookup per
+            # item, which made the meter the slowest part of large local runs.
+            size = sum(returned.size() for returned in result[0])
             target = table.name if index is None or index in table.indexes else f"{table.name}/{index.name}"
             partition = str(next(iter((hash_key_dict or {}).values()), ""))  # {"S": value}
             consistent = bool(kwargs.get("consistent_read", False))
