@@ -187,6 +187,7 @@ class Pipeline(Construct):
             EnvVar.PROMPT_BUCKET: self._storage.prompt_bucket.bucket_name,
             EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
+            EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
         }
         if cfg.price_table:
             env[EnvVar.PRICE_TABLE] = cfg.price_table
@@ -254,21 +255,33 @@ class Pipeline(Construct):
                 queue=self.final_summary_dlq, max_receive_count=FINAL_SUMMARY_MAX_RECEIVES
             ),
         )
-        events.Rule(
-            self,
-            "CallEndedRule",
-            description="CallEnded -> final-summary delay queue -> summarizer",
-            event_bus=self.bus,
-            event_pattern=event_pattern(contracts.call_ended_pattern()),
-            targets=[
-                targets.SqsQueue(
-                    self.final_summary_queue,
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                    dead_letter_queue=self.final_summary_dlq,
-                )
-            ],
-        )
+        for rule_id, description, pattern in (
+            (
+                "CallEndedRule",
+                "CallEnded -> final-summary delay queue -> summarizer",
+                contracts.call_ended_pattern(),
+            ),
+            (
+                "StaleSummaryRule",
+                "SummaryRequested (stale) -> final-summary delay queue: late segments settle into one final",
+                contracts.stale_summary_pattern(),
+            ),
+        ):
+            events.Rule(
+                self,
+                rule_id,
+                description=description,
+                event_bus=self.bus,
+                event_pattern=event_pattern(pattern),
+                targets=[
+                    targets.SqsQueue(
+                        self.final_summary_queue,
+                        retry_attempts=RULE_RETRY_ATTEMPTS,
+                        max_event_age=RULE_MAX_EVENT_AGE,
+                        dead_letter_queue=self.final_summary_dlq,
+                    )
+                ],
+            )
         fn.add_event_source(
             sources.SqsEventSource(
                 self.final_summary_queue,

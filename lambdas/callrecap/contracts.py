@@ -96,9 +96,28 @@ def call_ended_pattern() -> dict[str, Any]:
     return {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_ENDED.value]}
 
 
+STALE_REASON: Final = "stale"
+"""`reason` of a SummaryRequested asking for a new final because late segments arrived."""
+
+
 def summary_requested_pattern() -> dict[str, Any]:
-    """Rule pattern (custom bus): SummaryRequested ("Summarize now", stale, retry) -> summarizer at once."""
-    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.SUMMARY_REQUESTED.value]}
+    """Rule pattern (custom bus): SummaryRequested ("Summarize now", retries, the sweeper) ->
+    summarizer at once; stale ones take the final-summary queue (stale_summary_pattern)."""
+    return {
+        "source": [BUS_SOURCE],
+        "detail-type": [BusEvent.SUMMARY_REQUESTED.value],
+        "detail": {"reason": [{"anything-but": [STALE_REASON]}]},
+    }
+
+
+def stale_summary_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus): SummaryRequested with reason stale -> the final-summary delay
+    queue, like CallEnded, so a burst of late segments settles into one new final."""
+    return {
+        "source": [BUS_SOURCE],
+        "detail-type": [BusEvent.SUMMARY_REQUESTED.value],
+        "detail": {"reason": [STALE_REASON]},
+    }
 
 
 def crm_hook_pattern(*, include_interim: bool = False) -> dict[str, Any]:

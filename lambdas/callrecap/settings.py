@@ -40,6 +40,9 @@ class EnvVar(StrEnum):
     AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
     UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
     SUPERVISOR_QUEUES_CLAIM = "CALLRECAP_SUPERVISOR_QUEUES_CLAIM"
+    SETTLE_SECONDS = "CALLRECAP_SETTLE_SECONDS"
+    """The final-summary delay (finalSummaryDelaySeconds): a stale request waits until the call's
+    transcript has been quiet this long, so a burst of late segments makes one new final."""
     LIVE_URL = "CALLRECAP_LIVE_URL"
     """wss:// URL of the live-updates WebSocket API (the api function hands it to pages)."""
     LIVE_ENDPOINT = "CALLRECAP_LIVE_ENDPOINT"
@@ -116,6 +119,7 @@ class Settings:
     unassigned_calls_visible_to: UnassignedCallsSetting = UnassignedCallsSetting.SUPERVISORS
     supervisor_queues_claim: str = ""
     """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
+    settle_seconds: int = 0
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -193,6 +197,7 @@ class Settings:
             agent_identity_claim=get(EnvVar.AGENT_IDENTITY_CLAIM) or "username",
             unassigned_calls_visible_to=unassigned,
             supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
+            settle_seconds=get_int(EnvVar.SETTLE_SECONDS, 0, 0),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -44,6 +44,9 @@ class RuleTarget:
     delay_seconds: int = 0
     """SQS DelaySeconds of the target queue (moto honours it)."""
     max_receives: int = TARGET_MAX_RECEIVES
+    queue_of: str = ""
+    """The name of another target whose queue this rule delivers to (the same queue in AWS too);
+    that target's poller consumes it."""
     sqs_source: bool = False
     """True: in AWS the function consumes this queue itself (SQS event source mapping, the handler
     gets an SQS batch); False: the queue stands in for a rule -> Lambda target (the handler gets
@@ -85,6 +88,14 @@ def rule_targets(
             max_receives=FINAL_SUMMARY_MAX_RECEIVES,
             sqs_source=True,
         ),
+        RuleTarget(
+            f"{prefix}-stale-summary",
+            bus_name,
+            contracts.stale_summary_pattern(),
+            Function.SUMMARIZER,
+            queue_of=f"{prefix}-final-summary",
+            sqs_source=True,
+        ),
         RuleTarget(f"{prefix}-crm-hook", bus_name, contracts.crm_hook_pattern(), Function.CRM_HOOK_EXAMPLE),
     )
 
@@ -112,6 +123,21 @@ def create_resources(
 
     targets: list[RuleTarget] = []
     for target in rule_targets(prefix, bus_name, final_summary_delay_seconds):
+        if target.queue_of:
+            shared = next(t for t in targets if t.name == target.queue_of)
+            events.put_rule(
+                Name=target.name,
+                EventBusName=target.bus,
+                EventPattern=json.dumps(target.pattern),
+                State="ENABLED",
+            )
+            events.put_targets(
+                Rule=target.name,
+                EventBusName=target.bus,
+                Targets=[{"Id": target.function.value, "Arn": _queue_arn(sqs, shared.queue_url)}],
+            )
+            targets.append(replace(target, queue_url=shared.queue_url, dlq_url=shared.dlq_url))
+            continue
         dlq_url = sqs.create_queue(QueueName=f"{target.name}-dlq")["QueueUrl"]
         dlq_arn = _queue_arn(sqs, dlq_url)
         queue_url = sqs.create_queue(

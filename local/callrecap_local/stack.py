@@ -165,7 +165,10 @@ class LocalPipeline:
             self.resources = create_resources(
                 self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay
             )
-            self._environment.set(handler_env(self.resources, DEFAULT_PROMPTS_DIR, self.settings_env))
+            settle = {EnvVar.SETTLE_SECONDS.value: str(self.final_summary_delay)}
+            self._environment.set(
+                handler_env(self.resources, DEFAULT_PROMPTS_DIR, {**settle, **self.settings_env})
+            )
             if self.serve_http and self.live_updates:
                 self._start_live(self.resources)
             self._start_workers(self.resources)
@@ -414,6 +417,8 @@ class LocalPipeline:
                 )
             )
         for target in resources.targets:
+            if target.queue_of:
+                continue  # its events land in another target's queue, which that poller reads
             self.workers.append(
                 QueuePoller(
                     sqs=sqs,

@@ -245,16 +245,21 @@ def test_call_ended_waits_in_an_encrypted_delay_queue_with_a_dlq(main_synth: Syn
 
     (bus,) = resources(raw, "AWS::Events::EventBus")
     queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
-    (rule,) = [
+    rules = [
         r["Properties"]
         for r in resources(raw, "AWS::Events::Rule").values()
         if any(t["Arn"] == queue_arn for t in r["Properties"]["Targets"])
     ]
-    assert rule["EventPattern"] == contracts.call_ended_pattern()
-    assert rule["EventBusName"] == {"Ref": bus}
-    (target,) = rule["Targets"]
-    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
-    assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(raw, "PipelineFinalSummaryDlq")}
+    # CallEnded, and stale requests (late segments settle into one final), wait in the queue.
+    patterns = sorted((r["EventPattern"] for r in rules), key=lambda p: json.dumps(p, sort_keys=True))
+    expected = [contracts.call_ended_pattern(), contracts.stale_summary_pattern()]
+    assert patterns == sorted(expected, key=lambda p: json.dumps(p, sort_keys=True))
+    for rule in rules:
+        assert rule["EventBusName"] == {"Ref": bus}
+        (target,) = rule["Targets"]
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+        assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(raw, "PipelineFinalSummaryDlq")}
+    rule = next(r for r in rules if r["EventPattern"] == contracts.call_ended_pattern())
     # The two rules together route exactly what the summarizer handles.
     routed = set(rule["EventPattern"]["detail-type"]) | set(
         _rule_for(raw, Function.SUMMARIZER)["EventPattern"]["detail-type"]

@@ -46,21 +46,25 @@ def test_resources_follow_the_contracts(stack: LocalPipeline) -> None:
     assert [i["IndexName"] for i in table["LocalSecondaryIndexes"]] == [contracts.LSI_SEGMENT_WRITES]
     events = stack.client("events")
     patterns = {
-        (t.function, t.sqs_source, t.name.rsplit("-", 1)[-1]): json.loads(
+        (t.function, t.sqs_source, t.name.removeprefix(f"{stack.prefix}-")): json.loads(
             events.describe_rule(Name=t.name, EventBusName=t.bus)["EventPattern"]
         )
         for t in stack.resources.targets
     }
-    assert len(patterns) == len(stack.resources.targets) == 5
+    assert len(patterns) == len(stack.resources.targets) == 6
     lifecycle = [p for (function, _, _), p in patterns.items() if function is contracts.Function.LIFECYCLE]
     assert sorted(lifecycle, key=json.dumps) == sorted(
         [contracts.chime_streaming_pattern(), contracts.connect_agent_pattern()], key=json.dumps
     )
-    patterns = {(f, sqs_source): p for (f, sqs_source, _), p in patterns.items()}
-    # SummaryRequested straight to the summarizer, CallEnded through the final-summary delay queue.
-    assert patterns[contracts.Function.SUMMARIZER, False] == contracts.summary_requested_pattern()
-    assert patterns[contracts.Function.SUMMARIZER, True] == contracts.call_ended_pattern()
-    assert patterns[contracts.Function.CRM_HOOK_EXAMPLE, False] == contracts.crm_hook_pattern()
+    by_name = {name: p for (_, _, name), p in patterns.items()}
+    # SummaryRequested straight to the summarizer; CallEnded and stale requests through the
+    # final-summary delay queue (one queue: the stale rule delivers to the same one).
+    assert by_name["summarizer"] == contracts.summary_requested_pattern()
+    assert by_name["final-summary"] == contracts.call_ended_pattern()
+    assert by_name["stale-summary"] == contracts.stale_summary_pattern()
+    targets = {t.name.removeprefix(f"{stack.prefix}-"): t for t in stack.resources.targets}
+    assert targets["stale-summary"].queue_url == targets["final-summary"].queue_url
+    assert by_name["crm-hook"] == contracts.crm_hook_pattern()
     assert os.environ[EnvVar.TABLE_NAME.value] == stack.resources.table_name
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
 

@@ -519,3 +519,17 @@ def test_non_retryable_failure_is_not_flagged() -> None:
     outcome = env.service.handle(env.final())
     assert outcome.summary is not None and not outcome.summary.retryable
     assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False
+
+
+def test_a_stale_request_waits_while_late_segments_are_still_arriving() -> None:
+    env = Env()
+    env.service._settle_seconds = 10.0
+    env.service.handle(env.final())
+    env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "One more thing about the refund.")
+    env.call[CallAttr.LAST_ACTIVITY_AT.value] = "2026-01-01T10:00:58.000Z"
+    env.now = "2026-01-01T10:01:00.000Z"  # 2 s after the newest late segment
+    stale = SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.STALE)
+    assert env.service.handle(stale).reason == "settling"
+    env.now = "2026-01-01T10:01:09.000Z"  # quiet for 11 s: this (the last) request does the work
+    assert env.service.handle(stale).action == "completed"
+    assert len(env.engine.calls) == 2

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from callrecap.contracts import SCHEMA_VERSION, BusEvent
+from callrecap.contracts import SCHEMA_VERSION, STALE_REASON, BusEvent
 from callrecap.domain.models import Summary, SummaryKind
 
 
@@ -24,7 +24,7 @@ class ReasonCode(StrEnum):
 
     CALL_ENDED = "call-ended"
     ON_DEMAND = "requested"  # "Summarize now" (the API sends this)
-    STALE = "stale"
+    STALE = STALE_REASON  # goes through the final-summary queue (contracts.stale_summary_pattern)
     RETRY = "retry"
     AUTO_RETRY = "auto-retry"  # the sweeper, after a retryable failure of a final
     IDLE = "idle"

@@ -75,6 +75,10 @@ STORE_MARGIN_SECONDS = 5.0
 """Time kept back before the deadline to store a FAILED version and publish SummaryFailed
 (at most a tenth of the time a run has, for very short deadlines in tests)."""
 
+SETTLE_FRACTION = 0.8
+"""A stale request waits for a transcript quiet for this share of the settle delay (the request
+of the newest late segment was published a moment after that segment's write)."""
+
 RETRYABLE_REASONS = frozenset({FailureReason.THROTTLED, FailureReason.TIMEOUT})
 
 MAX_AUTOMATIC_ATTEMPTS = 3
@@ -176,7 +180,11 @@ class SummaryService:
         model_name: str = "",
         clock: Callable[[], str] = utc_now_iso,
         monotonic: Callable[[], float] = time.monotonic,
+        settle_seconds: float = 0.0,
     ) -> None:
+        """`settle_seconds`: the final-summary delay; a stale request finding the call's
+        transcript changed more recently than most of it leaves the work to the later request
+        that change made (coalescing a burst of late segments into one new final)."""
         self._transcripts = transcripts
         self._summaries = summaries
         self._publisher = publisher
@@ -186,6 +194,7 @@ class SummaryService:
         self._model_name = model_name
         self._clock = clock
         self._monotonic = monotonic
+        self._settle_seconds = settle_seconds
 
     # ------------------------------------------------------------------ entry point
 
@@ -213,6 +222,8 @@ class SummaryService:
         answered = self._answered(existing, request.kind, revision)
         if answered is not None:
             return answered
+        if request.reason == ReasonCode.STALE and self._still_settling(call):
+            return SummaryOutcome(request.call_id, "skipped", "settling")
 
         key = f"{request.kind.value}#{revision}"
         owner = uuid.uuid4().hex
@@ -247,6 +258,17 @@ class SummaryService:
         if outcome.action == "completed" and request.kind is SummaryKind.FINAL:
             self._recheck_revision(outcome.summary, call)
         return outcome
+
+    def _still_settling(self, call: Mapping[str, Any]) -> bool:
+        """Late segments are still arriving: each batch that stores one asks for a stale final
+        again, through the same delay, so the request of the last one does the work."""
+        if self._settle_seconds <= 0:
+            return False
+        last = parse_iso(call.get(CallAttr.LAST_ACTIVITY_AT.value))
+        now = parse_iso(self._clock())
+        if last is None or now is None:
+            return False
+        return (now - last).total_seconds() < SETTLE_FRACTION * self._settle_seconds
 
     def _versions(self, call_id: str) -> list[Summary]:
         return sorted(self._summaries.list_summaries(call_id), key=lambda s: s.version)

@@ -197,6 +197,7 @@ def summarizer() -> SummarizerDependencies:
             prices=prices,
             provider_name=engine.provider_name,
             model_name=engine.model_name,
+            settle_seconds=settings.settle_seconds,
         )
     )
 

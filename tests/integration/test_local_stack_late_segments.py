@@ -1,0 +1,83 @@
+"""A burst of late segments on a summarized call, through the local stack: each batch that stores
+one asks for a stale final, the requests wait in the final-summary delay queue, and only the last
+one (the transcript quiet by then) writes the new final: one new final and one CRM delivery for
+the burst, not one per batch."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from callrecap_local.stack import LocalPipeline
+
+pytestmark = pytest.mark.slow
+
+CALL = "late-burst"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def segment(n: int, text: str) -> dict[str, Any]:
+    return {
+        "EventType": "ADD_TRANSCRIPT_SEGMENT",
+        "CallId": CALL,
+        "Channel": "CALLER" if n % 2 else "AGENT",
+        "SegmentId": f"seg-{n}",
+        "StartTime": 1.0 + 4 * n,
+        "EndTime": 4.0 + 4 * n,
+        "Transcript": text,
+        "IsPartial": False,
+        "CreatedAt": now(),
+    }
+
+
+def finals(stack: LocalPipeline) -> list[dict[str, Any]]:
+    return [s for s in stack.outcome(CALL).summaries if s["kind"] == "final"]
+
+
+def wait_until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_burst_of_late_segments_makes_one_new_final() -> None:
+    with LocalPipeline(port=0, serve_http=False, sweeper_interval=0) as stack:
+        stack.put_kinesis_record({"EventType": "START", "CallId": CALL, "CreatedAt": now()}, CALL)
+        stack.put_kinesis_record(segment(0, "Hello, I am calling about my invoice."), CALL)
+        stack.put_kinesis_record(segment(1, "It shows a charge I do not recognise."), CALL)
+        stack.put_kinesis_record({"EventType": "END", "CallId": CALL, "CreatedAt": now()}, CALL)
+        status, _ = stack.wait_for(CALL, timeout=60)
+        assert status == "COMPLETED"
+        assert len(finals(stack)) == 1
+
+        # Three late segments, each in its own Kinesis batch (1 s window), inside the 3 s delay.
+        for n, text in enumerate(("Sorry, one more thing.", "The charge is from May.", "Thanks."), start=2):
+            stack.put_kinesis_record(segment(n, text), CALL)
+            time.sleep(1.2)
+
+        def refreshed() -> bool:  # a COMPLETED final covers the whole transcript, late segments too
+            outcome = stack.outcome(CALL)
+            return outcome.segments == 5 and any(
+                s["status"] == "COMPLETED"
+                and int(s["version"]) > 1
+                and int(s["transcriptRevision"]) == outcome.transcript_revision
+                for s in finals(stack)
+            )
+
+        assert wait_until(refreshed, 30), [
+            (f["version"], f["status"], f["transcriptRevision"]) for f in finals(stack)
+        ]
+        time.sleep(4.0)  # any further request would have run by now (3 s delay)
+        versions = finals(stack)
+        assert [s["status"] for s in versions] == ["STALE", "COMPLETED"], versions
+        deliveries = stack.outcome(CALL).deliveries
+        assert len(deliveries) == 2  # the first final and the one new final: not one per batch
