@@ -136,6 +136,9 @@ class DeployConfig:
     openai_api_key_secret_arn: str = ""
     max_input_tokens: int = 0
     final_summary_delay_seconds: int = 10
+    llm_max_concurrency: int = 25
+    """Summarizer runs at once from the final-summary queue (the SQS event source's maximum
+    concurrency): finals a minute <= this x 60 / the model's latency; keep under the model's quota."""
     """CallEnded waits this long in a delay queue before the final summary (docs/summarization.md)."""
     idle_minutes: int = 30
     sweeper_interval_minutes: int = 5
@@ -219,6 +222,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "openaiApiKeySecretArn": "openai_api_key_secret_arn",
     "maxInputTokens": "max_input_tokens",
     "finalSummaryDelaySeconds": "final_summary_delay_seconds",
+    "llmMaxConcurrency": "llm_max_concurrency",
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
@@ -292,6 +296,7 @@ HTTP_API_ACCOUNT_QUOTA_RPS: Final = 10_000
 
 _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "expectedOpenPages": (1, 100_000),
+    "llmMaxConcurrency": (2, 1000),  # the SQS event source's maximum concurrency bounds
     "apiThrottleRps": (0, 1_000_000),
     "ingestBatchSize": (1, 10_000),
     "ingestBatchWindowSeconds": (0, 300),

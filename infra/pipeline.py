@@ -287,6 +287,9 @@ class Pipeline(Construct):
                 self.final_summary_queue,
                 batch_size=FINAL_SUMMARY_BATCH_SIZE,
                 report_batch_item_failures=True,
+                # The throughput governor: a burst of call ends waits in the queue instead of
+                # becoming a burst of model calls (and of throttled, FAILED summaries).
+                max_concurrency=self._config.llm_max_concurrency,
             )
         )
 

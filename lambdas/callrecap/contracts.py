@@ -112,7 +112,8 @@ def summary_requested_pattern() -> dict[str, Any]:
 
 def stale_summary_pattern() -> dict[str, Any]:
     """Rule pattern (custom bus): SummaryRequested with reason stale -> the final-summary delay
-    queue, like CallEnded, so a burst of late segments settles into one new final."""
+    queue, like CallEnded, so a burst of late segments settles into one new final (and runs
+    under the queue's concurrency limit, `llmMaxConcurrency`)."""
     return {
         "source": [BUS_SOURCE],
         "detail-type": [BusEvent.SUMMARY_REQUESTED.value],

@@ -306,3 +306,24 @@ def test_a_configured_price_table_reaches_the_summarizer(
     assert EnvVar.PRICE_TABLE.value not in summarizer_env(main_synth)  # built-in defaults
     configured = json.loads(summarizer_env(alt_synth)[EnvVar.PRICE_TABLE.value])
     assert configured == {"my-model": {"input": 0.001, "output": 0.002}}
+
+
+def test_the_final_summary_queue_is_drained_under_the_configured_concurrency(main_synth: Synthesized) -> None:
+    from infra.config import DeployConfig, parse_config
+
+    raw = main_synth.raw
+    queue_id, _ = _final_summary_queue(raw)
+    (mapping,) = [
+        m["Properties"]
+        for m in resources(raw, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    ]
+    assert DeployConfig().llm_max_concurrency == 25
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 25}
+    assert parse_config({"llmMaxConcurrency": 100}).llm_max_concurrency == 100
+    import pytest
+
+    from infra.config import ConfigError
+
+    with pytest.raises(ConfigError, match="llmMaxConcurrency"):
+        parse_config({"llmMaxConcurrency": 1})
