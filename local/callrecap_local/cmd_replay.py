@@ -14,6 +14,7 @@ import logging
 import sys
 
 from callrecap_local.cli import CliError
+from callrecap_local.provider_options import ProviderOptionError, add_provider_argument, provider_settings
 from callrecap_local.recording import RecordingError
 
 
@@ -36,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which metadata field names a Chime record's call (docs/events.md, 'Call identity'); "
         "auto: callId when the recordings hold LCA START/END beside Chime records, else transactionId",
     )
+    add_provider_argument(parser)
     parser.add_argument("--verbose", action="store_true", help="log what the stack and handlers do (stderr)")
 
 
@@ -57,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     except RecordingError as error:
         raise CliError(str(error)) from error
     settings_env = {EnvVar.CHIME_CALL_KEY.value: key.value} if key else {}
+    try:
+        settings_env.update(provider_settings(args.provider))
+    except ProviderOptionError as error:
+        raise CliError(f"--provider: {error}") from error
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         stream=sys.stderr,

@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from callrecap_local.cli import CliError
+from callrecap_local.provider_options import ProviderOptionError, add_provider_argument, provider_settings
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
@@ -39,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="who the page is signed in as: admin (default), supervisor, or agent:ID (sees only "
         "the calls whose agentId is ID, as a Cognito user in the agents group would)",
     )
+    add_provider_argument(parser)
     parser.add_argument("--verbose", action="store_true", help="log every invocation")
 
 
@@ -78,8 +80,16 @@ def _serve(
         local_claims(args.viewer)
     except ValueError as error:
         raise CliError(f"--as: {error}") from error
+    try:
+        provider = provider_settings(args.provider)
+    except ProviderOptionError as error:
+        raise CliError(f"--provider: {error}") from error
     stack = LocalPipeline(
-        port=args.port, host=args.host, sweeper_interval=args.sweeper_interval, viewer=args.viewer
+        port=args.port,
+        host=args.host,
+        sweeper_interval=args.sweeper_interval,
+        viewer=args.viewer,
+        settings_env=provider,
     )
     try:
         stack.start()

@@ -132,3 +132,45 @@ def test_replay_command_fails_when_the_final_summary_fails(
     assert status == 1
     assert "final summary: FAILED   CRM hook: -" in printed
     assert "error: " in printed  # the reason, for the person running the command
+
+
+def test_replay_with_an_openai_compatible_server_of_your_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`replay --provider openai` summarizes through the server CALLRECAP_OPENAI_BASE_URL names
+    (here a loopback stand-in that checks it was asked), as a user's vLLM or Ollama would."""
+    from callrecap.settings import EnvVar
+    from tests.helpers.standin import Reply, scripted
+
+    sections = {
+        "summary": "The caller asked about an order and the agent checked it.",
+        "topic": "Order status",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+    answer = {"choices": [{"message": {"content": json.dumps(sections)}, "finish_reason": "stop"}]}
+    with scripted(Reply(body=answer)) as server:
+        monkeypatch.setenv(EnvVar.OPENAI_BASE_URL.value, f"{server.url}/v1")
+        monkeypatch.setenv(EnvVar.OPENAI_MODEL.value, "my-local-model")
+        path = write_call(tmp_path, "own-model-call", turns=2)
+        status = cli_main(
+            ["replay", str(path), "--provider", "openai", "--speed", "10", "--json", "--timeout", "60"]
+        )
+        (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
+        assert status == 0, line
+        assert "Order status" in json.dumps(line), line
+        assert [path for path, _ in server.requests] == ["/v1/chat/completions"]
+
+
+def test_provider_option_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from callrecap.settings import EnvVar
+
+    monkeypatch.delenv(EnvVar.OPENAI_BASE_URL.value, raising=False)
+    path = write_call(tmp_path, "no-server", turns=1)
+    status = cli_main(["replay", str(path), "--provider", "openai"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert len(err) == 1 and "CALLRECAP_OPENAI_BASE_URL" in err[0]
