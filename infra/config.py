@@ -137,6 +137,9 @@ class DeployConfig:
     max_input_tokens: int = 0
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
+    llm_fallback: str = ""
+    """Providers that write the summary when the primary fails (`llmFallback`, comma-separated):
+    `extractive` (offline: no model, no IAM) is what a deployment can name today."""
     """Summarizer runs at once from the final-summary queue (the SQS event source's maximum
     concurrency): finals a minute <= this x 60 / the model's latency; keep under the model's quota."""
     """CallEnded waits this long in a delay queue before the final summary (docs/summarization.md)."""
@@ -223,6 +226,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "maxInputTokens": "max_input_tokens",
     "finalSummaryDelaySeconds": "final_summary_delay_seconds",
     "llmMaxConcurrency": "llm_max_concurrency",
+    "llmFallback": "llm_fallback",
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
@@ -427,6 +431,14 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(f"bedrockRegion {config.bedrock_region!r} is not a region where Bedrock is offered")
     if config.summarizer_lambda_arn and not _LAMBDA_ARN.match(config.summarizer_lambda_arn):
         problems.append(f"summarizerLambdaArn {config.summarizer_lambda_arn!r} is not a Lambda function ARN")
+    fallback = [name.strip().lower() for name in config.llm_fallback.split(",") if name.strip()]
+    if any(name != "extractive" for name in fallback) or (
+        fallback and config.llm_provider.value == "extractive"
+    ):
+        problems.append(
+            f"llmFallback {config.llm_fallback!r}: only `extractive` can be a fallback today, "
+            "behind another llmProvider (docs/summarization.md, 'Fallback')"
+        )
     if config.crm_hook_arn and not _LAMBDA_ARN.match(config.crm_hook_arn):
         problems.append(f"crmHookArn {config.crm_hook_arn!r} is not a Lambda function ARN")
     if config.openai_api_key_secret_arn and not _SECRET_ARN.match(config.openai_api_key_secret_arn):

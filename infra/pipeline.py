@@ -189,6 +189,8 @@ class Pipeline(Construct):
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
         }
+        if cfg.llm_fallback:
+            env[EnvVar.LLM_FALLBACK] = cfg.llm_fallback
         if cfg.price_table:
             env[EnvVar.PRICE_TABLE] = cfg.price_table
         if cfg.llm_provider is Provider.BEDROCK:

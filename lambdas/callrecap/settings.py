@@ -40,6 +40,8 @@ class EnvVar(StrEnum):
     AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
     UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
     SUPERVISOR_QUEUES_CLAIM = "CALLRECAP_SUPERVISOR_QUEUES_CLAIM"
+    LLM_FALLBACK = "CALLRECAP_LLM_FALLBACK"
+    """Providers that write the summary when the primary fails (comma-separated, e.g. `extractive`)."""
     SETTLE_SECONDS = "CALLRECAP_SETTLE_SECONDS"
     """The final-summary delay (finalSummaryDelaySeconds): a stale request waits until the call's
     transcript has been quiet this long, so a burst of late segments makes one new final."""
@@ -82,6 +84,22 @@ class ChimeCallKeySetting(StrEnum):
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
 
+def _fallback_chain(raw: str, primary: Provider, problems: list[str]) -> tuple[Provider, ...]:
+    chain: list[Provider] = []
+    for name in (part.strip().lower() for part in raw.split(",") if part.strip()):
+        try:
+            provider = Provider(name)
+        except ValueError:
+            allowed = ", ".join(p.value for p in Provider)
+            problems.append(f"{EnvVar.LLM_FALLBACK.value}: unknown provider {name!r} (one of {allowed})")
+            continue
+        if provider is primary or provider in chain:
+            problems.append(f"{EnvVar.LLM_FALLBACK.value}: {name} is already in the chain")
+            continue
+        chain.append(provider)
+    return tuple(chain)
+
+
 class SettingsError(ValueError):
     """Raised at cold start when the environment does not describe a usable configuration."""
 
@@ -120,6 +138,7 @@ class Settings:
     supervisor_queues_claim: str = ""
     """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
     settle_seconds: int = 0
+    llm_fallback: tuple[Provider, ...] = ()
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -198,6 +217,7 @@ class Settings:
             unassigned_calls_visible_to=unassigned,
             supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
             settle_seconds=get_int(EnvVar.SETTLE_SECONDS, 0, 0),
+            llm_fallback=_fallback_chain(get(EnvVar.LLM_FALLBACK), provider, problems),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -333,3 +333,23 @@ def test_an_expiring_session_is_renewed_with_the_refresh_token_not_a_new_sign_in
         assert sum(1 for _, path, _ in backend.requests if path == "/oauth2/authorize") == sign_ins
         expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
         assert "Bearer token-def" in set(backend.authorizations())
+
+
+def test_a_summary_written_by_the_fallback_says_so(page: Any, fake: FakeApiServer) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(
+        CALL,
+        1,
+        "final",
+        "COMPLETED",
+        sections={"summary": "The caller asked for a refund."},
+        provider="extractive",
+        fallbackFrom="bedrock",
+        fallbackReason="THROTTLED",
+    )
+    open_call(page, fake)
+    note = page.locator("article.summary .fallback-note")
+    expect(note).to_have_text(
+        "Written by extractive because bedrock could not: The model service was busy (throttled)."
+    )

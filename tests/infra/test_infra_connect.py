@@ -113,3 +113,15 @@ def test_the_crm_hook_gets_finals_only_unless_the_deployment_opts_in() -> None:
     assert contracts.crm_hook_pattern()["detail"] == {"kind": ["final"]}
     assert parse_config({"crmIncludeInterim": "true"}).crm_include_interim is True
     assert "detail" not in contracts.crm_hook_pattern(include_interim=True)
+
+
+def test_llm_fallback_is_checked_at_synth() -> None:
+    import pytest
+
+    from infra.config import ConfigError, parse_config
+
+    assert parse_config({"llmFallback": "extractive"}).llm_fallback == "extractive"
+    with pytest.raises(ConfigError, match="llmFallback"):
+        parse_config({"llmFallback": "openai"})
+    with pytest.raises(ConfigError, match="llmFallback"):
+        parse_config({"llmProvider": "extractive", "llmFallback": "extractive"})

@@ -533,3 +533,57 @@ def test_a_stale_request_waits_while_late_segments_are_still_arriving() -> None:
     env.now = "2026-01-01T10:01:09.000Z"  # quiet for 11 s: this (the last) request does the work
     assert env.service.handle(stale).action == "completed"
     assert len(env.engine.calls) == 2
+
+
+def test_when_the_primary_fails_the_fallback_writes_the_summary_and_says_why() -> None:
+    throttled = FakeEngineResult(sections={}, error="429", failure_reason="THROTTLED", provider="bedrock")
+    env = Env(FakeEngine([throttled]))
+    backup = FakeEngine(
+        [FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive", model="extractive-v1")]
+    )
+    env.service._fallbacks = (backup,)
+    outcome = env.service.handle(env.final())
+    assert outcome.action == "completed" and outcome.summary is not None
+    summary = outcome.summary
+    assert (summary.provider, summary.fallback_from, summary.fallback_reason) == (
+        "extractive",
+        "bedrock",
+        "THROTTLED",
+    )
+    event = env.publisher.of(BusEvent.CALL_SUMMARIZED)[0]
+    assert (event["provider"], event["fallbackFrom"], event["fallbackReason"]) == (
+        "extractive",
+        "bedrock",
+        "THROTTLED",
+    )
+
+
+def test_a_slow_primary_leaves_time_for_the_fallback() -> None:
+    import threading
+    import time
+
+    released = threading.Event()
+
+    class SlowEngine(FakeEngine):
+        def __call__(self, turns: Any, call_id: str = "") -> FakeEngineResult:
+            released.wait(10)
+            return FakeEngineResult(sections=DEFAULT_SECTIONS)
+
+    env = Env(SlowEngine())
+    env.service._monotonic = time.monotonic
+    env.service._fallbacks = (
+        FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")]),
+    )
+    outcome = env.service.handle(env.final(), deadline=time.monotonic() + 2.0)
+    released.set()
+    assert outcome.action == "completed" and outcome.summary is not None
+    assert (outcome.summary.fallback_from, outcome.summary.fallback_reason) == ("bedrock", "TIMEOUT")
+
+
+def test_an_empty_transcript_is_not_handed_to_the_fallback() -> None:
+    env = Env()
+    backup = FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")])
+    env.service._fallbacks = (backup,)
+    env.transcripts.segments[CALL] = []
+    outcome = env.service.handle(env.final())
+    assert outcome.action == "failed" and backup.calls == []

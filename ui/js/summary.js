@@ -217,6 +217,16 @@ export class SummaryPanel {
         .join(" · "),
     );
     const parts = [h("div", { class: "summary-head" }, title, badge(status)), meta];
+    if (summary.fallbackFrom) {
+      const why = FAILURE_REASONS[String(summary.fallbackReason || "").toUpperCase()] || "It failed.";
+      parts.push(
+        h(
+          "p",
+          { class: "small fallback-note" },
+          `Written by ${summary.provider} because ${summary.fallbackFrom} could not: ${why}`,
+        ),
+      );
+    }
     const retry = () => {
       const button = h(
         "button",

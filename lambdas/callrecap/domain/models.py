@@ -193,6 +193,10 @@ class Summary:
     """A FAILED run that may succeed if tried later (throttling, 5xx): the sweeper retries it."""
     failure_reason: str = ""
     """contracts.FailureReason of a FAILED version ("" otherwise)."""
+    fallback_from: str = ""
+    """The provider that failed when a fallback provider wrote this summary ("" otherwise)."""
+    fallback_reason: str = ""
+    """Why it failed (contracts.FailureReason)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class SummaryAttr:
     PUBLISHED_AT = "publishedAt"
     RETRYABLE = "retryable"
     FAILURE_REASON = "failureReason"
+    FALLBACK_FROM = "fallbackFrom"
+    FALLBACK_REASON = "fallbackReason"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -67,6 +69,9 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
         record[SummaryAttr.RETRYABLE] = True
     if summary.failure_reason:
         record[SummaryAttr.FAILURE_REASON] = summary.failure_reason
+    if summary.fallback_from:
+        record[SummaryAttr.FALLBACK_FROM] = summary.fallback_from
+        record[SummaryAttr.FALLBACK_REASON] = summary.fallback_reason
     return record
 
 
@@ -92,4 +97,6 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         published_at=str(record.get(SummaryAttr.PUBLISHED_AT, "")),
         retryable=bool(record.get(SummaryAttr.RETRYABLE, False)),
         failure_reason=str(record.get(SummaryAttr.FAILURE_REASON, "")),
+        fallback_from=str(record.get(SummaryAttr.FALLBACK_FROM, "")),
+        fallback_reason=str(record.get(SummaryAttr.FALLBACK_REASON, "")),
     )

@@ -81,6 +81,11 @@ def summary_event_detail(summary: Summary) -> dict[str, Any]:
         "promptHash": summary.prompt_hash,
         "transcriptRevision": summary.transcript_revision,
         "createdAt": summary.created_at,
+        **(
+            {"fallbackFrom": summary.fallback_from, "fallbackReason": summary.fallback_reason}
+            if summary.fallback_from
+            else {}
+        ),
     }
 
 

@@ -79,6 +79,21 @@ SETTLE_FRACTION = 0.8
 """A stale request waits for a transcript quiet for this share of the settle delay (the request
 of the newest late segment was published a moment after that segment's write)."""
 
+FALLBACK_ON = frozenset(
+    {
+        FailureReason.THROTTLED,
+        FailureReason.TIMEOUT,
+        FailureReason.PROVIDER_ERROR,
+        FailureReason.INVALID_OUTPUT,
+        FailureReason.CONTENT_FILTERED,
+    }
+)
+"""Failures after which the next provider of the chain tries (an empty transcript or a call too
+long fails the same way everywhere)."""
+
+FALLBACK_RESERVE_SECONDS = 20.0
+"""Time kept for the fallback chain when the primary is given up on (at most a quarter)."""
+
 RETRYABLE_REASONS = frozenset({FailureReason.THROTTLED, FailureReason.TIMEOUT})
 
 MAX_AUTOMATIC_ATTEMPTS = 3
@@ -181,6 +196,7 @@ class SummaryService:
         clock: Callable[[], str] = utc_now_iso,
         monotonic: Callable[[], float] = time.monotonic,
         settle_seconds: float = 0.0,
+        fallbacks: Sequence[Engine] = (),
     ) -> None:
         """`settle_seconds`: the final-summary delay; a stale request finding the call's
         transcript changed more recently than most of it leaves the work to the later request
@@ -195,6 +211,8 @@ class SummaryService:
         self._clock = clock
         self._monotonic = monotonic
         self._settle_seconds = settle_seconds
+        self._fallbacks = tuple(fallbacks)
+        """Engines that write the summary when the primary fails (the `llmFallback` chain)."""
 
     # ------------------------------------------------------------------ entry point
 
@@ -365,25 +383,53 @@ class SummaryService:
         started = self._monotonic()
         result: EngineResult | None = None
         error, reason = "", ""
+        fallback: tuple[str, str] | None = None
         if not turns:
             error = "transcript is empty: no final segments to summarize"
             reason = FailureReason.TRANSCRIPT_EMPTY
         else:
             left = max(0.0, deadline - started)
-            result, error, reason = self._engine_within(
-                turns, request.call_id, left - min(STORE_MARGIN_SECONDS, left / 10)
-            )
+            usable = left - min(STORE_MARGIN_SECONDS, left / 10)
+            reserve = min(FALLBACK_RESERVE_SECONDS, usable / 4) if self._fallbacks else 0.0
+            result, error, reason = self._engine_within(turns, request.call_id, usable - reserve)
+            failed = reason or (str(getattr(result, "failure_reason", "")) if result and result.error else "")
+            if self._fallbacks and failed in FALLBACK_ON:
+                primary = result.provider if result is not None and result.provider else self._provider_name
+                backup = self._fall_back(turns, request.call_id, deadline, left - usable)
+                if backup is not None:
+                    result, error, reason = backup, "", ""
+                    fallback = (primary, failed)
         latency_ms = max(0, round((self._monotonic() - started) * 1000))
 
         summary = self._finish(pending, result, error, latency_ms, reason)
+        if fallback is not None and summary.status is SummaryStatus.COMPLETED:
+            summary = replace(summary, fallback_from=fallback[0], fallback_reason=fallback[1])
+            logger.warning(
+                "call %s: %s failed (%s); the summary was written by %s",
+                request.call_id,
+                fallback[0],
+                fallback[1],
+                summary.provider,
+            )
         self._summaries.put_summary(summary)
         self._summaries.record_on_call(summary)
         self._publish(summary)
         action = "completed" if summary.status is SummaryStatus.COMPLETED else "failed"
         return SummaryOutcome(request.call_id, action, request.reason, summary)
 
+    def _fall_back(
+        self, turns: Sequence[Turn], call_id: str, deadline: float, margin: float
+    ) -> EngineResult | None:
+        """The first provider of the chain that writes the summary in the time left, if any."""
+        for engine in self._fallbacks:
+            left = max(0.0, deadline - self._monotonic()) - margin
+            result, error, _ = self._engine_within(turns, call_id, left, engine)
+            if result is not None and not error and not result.error:
+                return result
+        return None
+
     def _engine_within(
-        self, turns: Sequence[Turn], call_id: str, seconds: float
+        self, turns: Sequence[Turn], call_id: str, seconds: float, engine: Engine | None = None
     ) -> tuple[EngineResult | None, str, str]:
         """Run the engine, giving up after `seconds`: (result, error, failure reason).
 
@@ -395,7 +441,7 @@ class SummaryService:
 
         def work() -> None:
             try:
-                outcome["result"] = self._engine(turns, call_id)
+                outcome["result"] = (engine or self._engine)(turns, call_id)
             except Exception as exc:  # any provider failure becomes a FAILED version
                 logger.exception("summarizer engine raised for call %s", call_id)
                 outcome["error"] = f"{type(exc).__name__}: {exc}"

@@ -198,6 +198,7 @@ def summarizer() -> SummarizerDependencies:
             provider_name=engine.provider_name,
             model_name=engine.model_name,
             settle_seconds=settings.settle_seconds,
+            fallbacks=[build_engine(settings, provider=p.value) for p in settings.llm_fallback],
         )
     )
 
