@@ -55,7 +55,8 @@ def provider_settings(provider: str | None, environ: dict[str, str] | None = Non
             f"provider {name!r} cannot run in the local stack (choose extractive or openai; see --help)"
         )
     try:
-        Settings.from_env({EnvVar.TABLE_NAME.value: "local", **chosen}, require=(EnvVar.LLM_PROVIDER,))
+        checked = {EnvVar.TABLE_NAME.value: "local", **chosen, EnvVar.LLM_PROVIDER.value: name}
+        Settings.from_env(checked, require=(EnvVar.LLM_PROVIDER,))
     except SettingsError as error:
         raise ProviderOptionError(str(error)) from error
     return chosen
