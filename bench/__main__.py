@@ -12,7 +12,16 @@ from pathlib import Path
 
 from bench.common import BenchResult, Size, machine
 
-BENCHMARKS = ("ingest", "summarizer", "cold_start", "scale", "page_latency", "live_index", "capacity")
+BENCHMARKS = (
+    "ingest",
+    "summarizer",
+    "cold_start",
+    "scale",
+    "page_latency",
+    "live_index",
+    "capacity",
+    "final_latency",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

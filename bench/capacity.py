@@ -395,6 +395,9 @@ def capacity(profile: Profile, calls: int, assume: Assumptions = Assumptions()) 
         pages * (1 / assume.reconcile_s + assume.tickets_per_call / call_s) + supervisors / LIST_REFRESH_S
     )
     polling_rps = pages / assume.poll_s + supervisors / LIST_REFRESH_S
+    from callrecap.contracts import PAGE_REQUESTS_PER_SECOND
+
+    stage_throttle = max(10.0, pages * PAGE_REQUESTS_PER_SECOND)
     connects_s = pages * assume.tickets_per_call / call_s
     pushes_s = rate(profile.watcher_lookups)
 
@@ -437,6 +440,14 @@ def capacity(profile: Profile, calls: int, assume: Assumptions = Assumptions()) 
             api_rps,
             lim["api_account"],
             raise_hint=f"set expectedOpenPages={pages} (the stage throttle) and raise the API Gateway quota",
+        ),
+        _row(
+            "API Gateway: HTTP API requests/s against the stage throttle (expectedOpenPages = calls)",
+            api_rps,
+            stage_throttle,
+            unit="requests/s",
+            source="infra/config.py: 0.5 requests/s per expected open page (docs/deploy.md)",
+            raise_hint=f"set expectedOpenPages={pages}",
         ),
         _row(
             "API Gateway: HTTP API requests/s if the pages polled (before live updates)",

@@ -17,6 +17,7 @@ from enum import StrEnum
 from math import ceil
 from typing import Any, Final, TypeVar
 
+from callrecap.contracts import PAGE_REQUESTS_PER_SECOND
 from callrecap.settings import AgentChannel, EnvVar, Provider, Settings
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -288,11 +289,6 @@ def _as_enum(key: str, raw: Any, enum: type[_E], problems: list[str]) -> _E | No
     return None
 
 
-PAGE_REQUESTS_PER_SECOND: Final = 0.5
-"""HTTP API requests a second per open page, with live updates pushed over the WebSocket API: a
-safety read of the call every 30 s, the call list every 5 s for a supervisor, summaries polled
-while one is awaited (2 a second for a few seconds), tickets. A page whose socket is down polls 2
-a second; when many do, the stage throttles them and their pollers back off (docs/capacity.md)."""
 LIVE_RECONNECT_SECONDS: Final = 60
 """The WebSocket stage lets every expected page (re)connect within this many seconds."""
 HTTP_API_ACCOUNT_QUOTA_RPS: Final = 10_000

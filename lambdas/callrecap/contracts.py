@@ -396,3 +396,12 @@ class FailureReason(StrEnum):
     TRANSCRIPT_EMPTY = "TRANSCRIPT_EMPTY"  # nothing was said yet
     PROVIDER_ERROR = "PROVIDER_ERROR"  # any other provider failure (5xx after retries, bad config)
     TOO_LONG = "TOO_LONG"  # the call or the summary is over a bound (model calls, event size)
+
+
+# --------------------------------------------------------------------------- sizing
+
+PAGE_REQUESTS_PER_SECOND: Final = 0.5
+"""HTTP API requests a second per open page, with live updates pushed over the WebSocket API: a
+safety read of the call every 30 s, the call list every 5 s for a supervisor, summaries polled
+while one is awaited (2 a second for a few seconds), tickets. A page whose socket is down polls 2
+a second; when many do, the stage throttles them and their pollers back off (docs/capacity.md)."""
