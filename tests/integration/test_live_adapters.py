@@ -3,6 +3,7 @@ PostToConnection through boto3 to the local stack's WebSocket stand-in (a real s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,6 +79,9 @@ def test_posts_reach_the_socket_and_a_closed_one_is_gone(live: LocalLiveSocket) 
     from websockets.sync.client import connect
 
     with connect(live.url) as page:
+        deadline = time.monotonic() + 10
+        while live.connection_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # the server registers the socket just after the handshake answer
         (connection_id,) = list(live._connections)
         connections = ApiGatewayConnections(live.management_url, client=management(live))
         assert connections.post(connection_id, b'{"type":"changed","callId":"c"}')
