@@ -18,7 +18,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 class Size(StrEnum):
     TINY = "tiny"  # smoke tests: proves the benchmark runs, measures nothing worth quoting
-    QUICK = "quick"  # `make bench`: the whole set in under 5 minutes
+    QUICK = "quick"  # `make bench`: the whole set in about 6 minutes
     FULL = "full"  # everything, including the slow sizes
 
 

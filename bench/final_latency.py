@@ -18,7 +18,7 @@ from typing import Any
 from bench.common import BenchResult, Size, Target, command, percentile
 
 NAME = "final_latency"
-CALLS = {Size.TINY: 2, Size.QUICK: 8, Size.FULL: 30}
+CALLS = {Size.TINY: 2, Size.QUICK: 4, Size.FULL: 30}
 SETTLE_SECONDS = 10
 TARGET_P50_S = 5.0
 
