@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 from callrecap_local.cli import CliError
 from callrecap_local.provider_options import ProviderOptionError, add_provider_argument, provider_settings
@@ -68,18 +69,57 @@ def run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    with (
-        handler_output_to_stderr() as out,
-        LocalPipeline(serve_http=False, settings_env=settings_env) as stack,
-    ):
-        results = replay_and_wait(stack, recordings, speed=args.speed, timeout=args.timeout)
-        dead = list(stack.dead_letters)
-    for result in results:
-        if args.json:
-            print(json.dumps(result.as_json()), file=out)
-        else:
-            print(describe(result) + "\n", file=out)
+    progress = Progress(sys.stderr)
+    done: list[Any] = []
+    with handler_output_to_stderr() as out:
+
+        def show(result: Any) -> None:  # each call's line the moment it finishes
+            progress.clear()
+            done.append(result)
+            print(
+                json.dumps(result.as_json()) if args.json else describe(result) + "\n", file=out, flush=True
+            )
+
+        try:
+            with LocalPipeline(serve_http=False, settings_env=settings_env) as stack:
+                results = replay_and_wait(
+                    stack,
+                    recordings,
+                    speed=args.speed,
+                    timeout=args.timeout,
+                    on_result=show,
+                    on_progress=progress.show,
+                )
+                dead = list(stack.dead_letters)
+        except KeyboardInterrupt:
+            progress.clear()
+            print(
+                f"callrecap replay: interrupted; {len(done)} of {len(recordings)} calls had finished",
+                file=sys.stderr,
+            )
+            return 130
+        progress.clear()
     for letter in dead:
         print(f"callrecap replay: discarded by {letter.source}: {letter.reason}", file=sys.stderr)
-    out.flush()
     return 0 if all(result.ok for result in results) else 1
+
+
+class Progress:
+    """One self-overwriting status line on a terminal (nothing when stderr is not one)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.shown = 0
+
+    def show(self, line: str) -> None:
+        if self.enabled:
+            self.stream.write("\r" + line.ljust(self.shown))
+            self.stream.flush()
+            self.shown = len(line)
+
+    def clear(self) -> None:
+        if self.enabled and self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0

@@ -8,13 +8,13 @@ CRM hook recorded its delivery, or until the deadline.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from callrecap.domain.inbound import ChimeCallKey
-from callrecap_local.outcome import COMPLETED, CallOutcome
+from callrecap_local.outcome import COMPLETED, TIMEOUT, CallOutcome
 from callrecap_local.recording import Recording, RecordingError, load_recording
 from callrecap_local.stack import LocalPipeline
 
@@ -62,18 +62,51 @@ def chime_call_key_for(recordings: Sequence[Recording]) -> ChimeCallKey | None:
 
 
 def replay_and_wait(
-    stack: LocalPipeline, recordings: Sequence[Recording], *, speed: float, timeout: float
+    stack: LocalPipeline,
+    recordings: Sequence[Recording],
+    *,
+    speed: float,
+    timeout: float,
+    on_result: Callable[[ReplayResult], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    poll_seconds: float = 0.25,
 ) -> list[ReplayResult]:
-    """Play all recordings at once; `timeout` counts from when the last event was sent."""
+    """Play all recordings at once; `timeout` counts from when the last event was sent.
+
+    Each call's result is handed to `on_result` the moment it finishes (in the order they
+    finish), and `on_progress` gets a one-line status on every poll, so a caller can print as it
+    goes and, interrupted, has already shown what finished."""
     replays = [stack.replay(recording, speed=speed) for recording in recordings]
-    for replay in replays:
-        replay.wait_sent()
-    deadline = time.monotonic() + timeout
+    pending = {replay.call_id: replay for replay in replays}
     results: list[ReplayResult] = []
-    for replay in replays:
-        status, outcome = stack.wait_for(replay.call_id, timeout=max(0.0, deadline - time.monotonic()))
-        results.append(ReplayResult(replay.recording.path, replay.recording, status, outcome))
-    return results
+    deadline: float | None = None
+
+    def finish(replay: Any, status: str, outcome: CallOutcome) -> None:
+        result = ReplayResult(replay.recording.path, replay.recording, status, outcome)
+        results.append(result)
+        del pending[replay.call_id]
+        if on_result is not None:
+            on_result(result)
+
+    while pending:
+        for call_id, replay in list(pending.items()):
+            outcome = stack.settled(call_id)
+            if outcome is not None:
+                finish(replay, outcome.summary_status, outcome)
+        if not pending:
+            break
+        if deadline is None and all(r.finished_at is not None for r in replays):
+            deadline = time.monotonic() + timeout
+        if deadline is not None and time.monotonic() >= deadline:
+            for call_id, replay in list(pending.items()):
+                finish(replay, TIMEOUT, stack.outcome(call_id))
+            break
+        if on_progress is not None:
+            sent = sum(1 for r in replays if r.finished_at is not None)
+            on_progress(f"{len(results)}/{len(replays)} calls done, {sent}/{len(replays)} fully sent")
+        time.sleep(poll_seconds)
+    order = {replay.call_id: n for n, replay in enumerate(replays)}
+    return sorted(results, key=lambda result: order[result.outcome.call_id])
 
 
 def describe(result: ReplayResult, *, width: int = 100) -> str:

@@ -361,6 +361,11 @@ class LocalPipeline:
                 return TIMEOUT, outcome
             time.sleep(poll)
 
+    def settled(self, call_id: str) -> CallOutcome | None:
+        """The call's outcome once it is finished (what `wait_for` waits for), else None."""
+        outcome = self.outcome(call_id)
+        return outcome if outcome.finished and self._delivered_to_ingest(call_id) else None
+
     def _delivered_to_ingest(self, call_id: str) -> bool:
         """A replayed call's records have all been sent and handed to ingest (none in flight)."""
         replay = self.replays.get(call_id)

@@ -174,3 +174,28 @@ def test_provider_option_errors_are_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert len(err) == 1 and "CALLRECAP_OPENAI_BASE_URL" in err[0]
+
+
+def test_replay_interrupted_keeps_what_finished(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after one of two calls finished: its line was printed when it finished."""
+    import callrecap_local.replay_run as replay_run
+
+    real = replay_run.replay_and_wait
+
+    def interrupted_after_the_first(*args: Any, on_result: Any = None, **kwargs: Any) -> Any:
+        def first_then_stop(result: Any) -> None:
+            on_result(result)
+            raise KeyboardInterrupt
+
+        return real(*args, on_result=first_then_stop, **kwargs)
+
+    monkeypatch.setattr(replay_run, "replay_and_wait", interrupted_after_the_first)
+    paths = [write_call(tmp_path, "first-done", turns=1), write_call(tmp_path, "never-done", turns=30)]
+    status = cli_main(["replay", *map(str, paths), "--speed", "5", "--json", "--timeout", "60"])
+    captured = capsys.readouterr()
+    assert status == 130
+    (line,) = [json.loads(x) for x in captured.out.splitlines() if x.strip()]
+    assert line["callId"] == "first-done"
+    assert "interrupted; 1 of 2 calls had finished" in captured.err

@@ -122,3 +122,21 @@ def test_twenty_calls_at_once_lose_nothing(stack: LocalPipeline, tmp_path: Path)
     assert [len(r.outcome.deliveries) for r in results] == [1] * 20
     assert [len([s for s in r.outcome.summaries if s["kind"] == "final"]) for r in results] == [1] * 20
     assert stack.dead_letters == []
+
+
+def test_each_call_is_reported_the_moment_it_finishes(stack: LocalPipeline, tmp_path: Path) -> None:
+    long_call = load_recording(write_call(tmp_path, "long-one", turns=25))  # 7.5 s of events
+    short_call = load_recording(write_call(tmp_path, "short-one", turns=1))
+    finished: list[str] = []
+    progress: list[str] = []
+    results = replay_and_wait(
+        stack,
+        [long_call, short_call],
+        speed=1,
+        timeout=60,
+        on_result=lambda result: finished.append(result.outcome.call_id),
+        on_progress=progress.append,
+    )
+    assert finished == ["short-one", "long-one"]  # as they finished, not in file order
+    assert [r.outcome.call_id for r in results] == ["long-one", "short-one"]  # returned in file order
+    assert progress and progress[0].startswith("0/2 calls done")
