@@ -366,6 +366,21 @@ class Pipeline(Construct):
             hook = lambda_.Function.from_function_attributes(
                 self, "ConfiguredCrmHook", function_arn=cfg.crm_hook_arn, same_environment=True
             )
+            # Its failures after Lambda's two async retries land in the same parked queue as the
+            # rule's (alarmed; `callrecap crm-redrive` puts them back). The hook's own execution
+            # role must be allowed sqs:SendMessage on it (docs/summarization.md, CRM hook contract):
+            # an imported function's role cannot be changed from here.
+            lambda_.CfnEventInvokeConfig(  # L1: the L2 would try to grant the imported role
+                self,
+                "ConfiguredCrmHookInvokeConfig",
+                function_name=cfg.crm_hook_arn,
+                qualifier="$LATEST",
+                maximum_retry_attempts=ASYNC_RETRY_ATTEMPTS,
+                maximum_event_age_in_seconds=int(ASYNC_MAX_EVENT_AGE.to_seconds()),
+                destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                    on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=dlq.queue_arn)
+                ),
+            )
         else:
             example = self._factory.create(
                 self,

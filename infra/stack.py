@@ -131,6 +131,8 @@ class CallRecapStack(cdk.Stack):
             "UserPoolId": self.web.user_pool.user_pool_id,
             "CognitoDomain": self.web.domain.base_url(),
             "DashboardName": self.monitoring.dashboard.dashboard_name,
+            "CrmHookFailureQueueUrl": self.pipeline.crm_hook_dlq.queue_url,
+            "CrmHookFailureQueueArn": self.pipeline.crm_hook_dlq.queue_arn,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,
         }
         if self.ingestion.voice_connector_id is not None:

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("callrecap_local.cmd_serve", "run the local stack with the web page and API"),
     "eval": ("callrecap_local.cmd_eval", "score summaries against human references (ROUGE)"),
     "data": ("callrecap_local.cmd_data", "export or delete one call's data in a deployed stack"),
+    "crm-redrive": ("callrecap_local.cmd_crm_redrive", "put the CRM hook's failed events back on the bus"),
 }
 
 

@@ -327,3 +327,19 @@ def test_the_final_summary_queue_is_drained_under_the_configured_concurrency(mai
 
     with pytest.raises(ConfigError, match="llmMaxConcurrency"):
         parse_config({"llmMaxConcurrency": 1})
+
+
+def test_a_configured_crm_hook_parks_its_failures_in_the_alarmed_queue(alt_synth: Synthesized) -> None:
+    from infra_synth import CRM_HOOK_ARN
+
+    raw = alt_synth.raw
+    (config,) = [
+        c
+        for c in resources(raw, "AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == CRM_HOOK_ARN
+    ]
+    assert config["Properties"]["MaximumRetryAttempts"] == 2
+    destination = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == _dlq_arn(raw, "PipelineCrmHookDlq")
+    outputs = raw["Outputs"]
+    assert {"CrmHookFailureQueueUrl", "CrmHookFailureQueueArn"} <= set(outputs)
