@@ -1,11 +1,12 @@
 """End of call -> final summary: how long after a call ends its final summary is stored.
 
-The local stack, with the deployed default settle delay (`finalSummaryDelaySeconds`, 10 s: the
-final-summary queue's DelaySeconds) and the extractive provider, so the model's latency is
-excluded; the final-summary queue is drained as deployed (one run at a time locally, the
-throughput governor's `llmMaxConcurrency` in AWS). Calls are started, spoken and ended one
-after another, each END record timed until its COMPLETED final is in the table. Baseline in the
-same run: the settle delay itself (what a final cannot beat while the delay is fixed).
+The local stack with the deployed defaults: the longest settle `finalSummaryDelaySeconds` = 10 s,
+the first look 2 s after the end, the final written once the call is quiet (docs/summarization.md,
+"Settling"); the extractive provider, so the model's latency is excluded; the final-summary queue
+drained as deployed (one run at a time locally, `llmMaxConcurrency` in AWS). Calls are started,
+spoken and ended one after another, each END record timed until its COMPLETED final is in the
+table. The ratio is against the 10 s settle time (what a fixed delay, the design before, costs
+at least: 11.68 s p50 measured that way on 2026-12-01).
 """
 
 from __future__ import annotations
@@ -67,9 +68,7 @@ def run(size: Size) -> BenchResult:
     result.figures["settle_s"] = SETTLE_SECONDS
     result.lines.append(
         f"END record -> COMPLETED final: p50 {p50:.2f} s, p95 {p95:.2f} s ({len(waits)} calls; extractive, "
-        f"so no model latency), against the {SETTLE_SECONDS} s settle delay ({p50 / SETTLE_SECONDS:.2f}x)"
+        f"so no model latency), against the {SETTLE_SECONDS} s longest settle ({p50 / SETTLE_SECONDS:.2f}x)"
     )
-    result.targets.append(
-        Target(f"p50 <= {TARGET_P50_S:.0f} s (needs adaptive settling)", p50 <= TARGET_P50_S, f"{p50:.2f} s")
-    )
+    result.targets.append(Target(f"p50 <= {TARGET_P50_S:.0f} s", p50 <= TARGET_P50_S, f"{p50:.2f} s"))
     return result

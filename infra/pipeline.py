@@ -246,7 +246,11 @@ class Pipeline(Construct):
         self.final_summary_queue = sqs.Queue(
             self,
             "FinalSummaryQueue",
-            delivery_delay=cdk.Duration.seconds(self._config.final_summary_delay_seconds),
+            # The first look; a call still settling is put back by the summarizer, up to
+            # finalSummaryDelaySeconds (docs/summarization.md, "Settling").
+            delivery_delay=cdk.Duration.seconds(
+                contracts.first_look_seconds(self._config.final_summary_delay_seconds)
+            ),
             # AWS: at least 6x the consumer's timeout, so a throttled batch is not redriven too early.
             visibility_timeout=cdk.Duration.seconds(6 * SUMMARIZER_TIMEOUT_SECONDS),
             # SSE-SQS: EventBridge can send to it without a key policy (like the parked queues).
@@ -284,6 +288,10 @@ class Pipeline(Construct):
                     )
                 ],
             )
+        fn.add_environment(EnvVar.FINAL_SUMMARY_QUEUE_URL.value, self.final_summary_queue.queue_url)
+        fn.add_to_role_policy(  # put a CallEnded back while its call settles
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.final_summary_queue.queue_arn])
+        )
         fn.add_event_source(
             sources.SqsEventSource(
                 self.final_summary_queue,

@@ -405,3 +405,21 @@ PAGE_REQUESTS_PER_SECOND: Final = 0.5
 safety read of the call every 30 s, the call list every 5 s for a supervisor, summaries polled
 while one is awaited (2 a second for a few seconds), tickets. A page whose socket is down polls 2
 a second; when many do, the stage throttles them and their pollers back off (docs/capacity.md)."""
+
+
+# --------------------------------------------------------------------------- settling a call's end
+
+FINAL_SUMMARY_FIRST_LOOK_SECONDS: Final = 2
+"""The final-summary queue's DelaySeconds: the summarizer first looks at an ended call this soon
+(at most `finalSummaryDelaySeconds`, the longest a call may settle)."""
+
+SETTLE_QUIET_SECONDS: Final = 1.5
+"""An ended call is settled when nothing was stored for it this long (past the ingest function's
+1 s batching window) and no partial result is left open; until then its CallEnded is put back."""
+
+SETTLE_POLL_SECONDS: Final = 1
+"""How long a CallEnded that found its call still settling waits before the next look."""
+
+
+def first_look_seconds(max_settle_seconds: int) -> int:
+    return min(FINAL_SUMMARY_FIRST_LOOK_SECONDS, max_settle_seconds)

@@ -40,6 +40,8 @@ class EnvVar(StrEnum):
     AGENT_IDENTITY_CLAIM = "CALLRECAP_AGENT_IDENTITY_CLAIM"
     UNASSIGNED_CALLS_VISIBLE_TO = "CALLRECAP_UNASSIGNED_CALLS_VISIBLE_TO"
     SUPERVISOR_QUEUES_CLAIM = "CALLRECAP_SUPERVISOR_QUEUES_CLAIM"
+    FINAL_SUMMARY_QUEUE_URL = "CALLRECAP_FINAL_SUMMARY_QUEUE_URL"
+    """Where the summarizer puts a CallEnded back while its call is still settling."""
     LLM_FALLBACK = "CALLRECAP_LLM_FALLBACK"
     """Providers that write the summary when the primary fails (comma-separated, e.g. `extractive`)."""
     SETTLE_SECONDS = "CALLRECAP_SETTLE_SECONDS"
@@ -138,6 +140,7 @@ class Settings:
     supervisor_queues_claim: str = ""
     """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
     settle_seconds: int = 0
+    final_summary_queue_url: str = ""
     llm_fallback: tuple[Provider, ...] = ()
     live_url: str = ""
     live_endpoint: str = ""
@@ -217,6 +220,7 @@ class Settings:
             unassigned_calls_visible_to=unassigned,
             supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
             settle_seconds=get_int(EnvVar.SETTLE_SECONDS, 0, 0),
+            final_summary_queue_url=get(EnvVar.FINAL_SUMMARY_QUEUE_URL),
             llm_fallback=_fallback_chain(get(EnvVar.LLM_FALLBACK), provider, problems),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),

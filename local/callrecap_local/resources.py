@@ -24,9 +24,9 @@ TARGET_MAX_RECEIVES = 3
 """Attempts before a rule target's message goes to its DLQ (initial try + 2 retries, like async invoke)."""
 
 FINAL_SUMMARY_DELAY_SECONDS = 3
-"""DelaySeconds of the local final-summary queue (CallEnded -> summarizer). The deployed default
-(`finalSummaryDelaySeconds`, infra/config.py) is 10 s; locally 3 s already outlasts the 1 s
-Kinesis batching window plus the 0.2 s poll, and keeps replays fast. docs/local.md."""
+"""The longest a local call may settle (`finalSummaryDelaySeconds`; deployed default 10 s): the
+final-summary queue's first look is at min(2 s, this) and a call still settling is put back until
+then (contracts.first_look_seconds; docs/summarization.md, "Settling"). docs/local.md."""
 FINAL_SUMMARY_MAX_RECEIVES = 5
 """Receives before a queued CallEnded is parked in the queue's DLQ (infra/pipeline.py, same value)."""
 
@@ -84,7 +84,7 @@ def rule_targets(
             bus_name,
             contracts.call_ended_pattern(),
             Function.SUMMARIZER,
-            delay_seconds=final_summary_delay_seconds,
+            delay_seconds=contracts.first_look_seconds(final_summary_delay_seconds),
             max_receives=FINAL_SUMMARY_MAX_RECEIVES,
             sqs_source=True,
         ),

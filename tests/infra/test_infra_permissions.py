@@ -151,6 +151,10 @@ def _consumes_event_source_queue(statement: dict) -> bool:
     )
 
 
+def _on_the_final_summary_queue(statement: dict) -> bool:
+    return all("FinalSummaryQueue" in str(resource) for resource in resources_of(statement))
+
+
 def granted_actions(raw: dict, function: Function) -> set[str]:
     statements = role_statements(raw, function_role_id(raw, function))
     return {
@@ -159,6 +163,9 @@ def granted_actions(raw: dict, function: Function) -> set[str]:
         if not _to_dead_letter_queue(statement) and not _consumes_event_source_queue(statement)
         for action in actions_of(statement)
         if action.split(":")[0] in AUDITED_SERVICES or action in AUDITED_KMS_ACTIONS
+        # The event source mapping's own grants may share a statement with the handler's
+        # SendMessage on the same queue (CDK merges statements on one resource).
+        if not (_on_the_final_summary_queue(statement) and action in SQS_EVENT_SOURCE_ACTIONS)
     }
 
 

@@ -1,7 +1,7 @@
 """A burst of late segments on a summarized call, through the local stack: each batch that stores
-one asks for a stale final, the requests wait in the final-summary delay queue, and only the last
-one (the transcript quiet by then) writes the new final: one new final and one CRM delivery for
-the burst, not one per batch."""
+one asks for a stale final, the requests wait in the final-summary queue and are put back while
+the transcript is still moving; the first that finds it quiet writes the new final and the others
+find it up to date: one new final and one CRM delivery for the burst, not one per batch."""
 
 from __future__ import annotations
 
@@ -59,10 +59,11 @@ def test_a_burst_of_late_segments_makes_one_new_final() -> None:
         assert status == "COMPLETED"
         assert len(finals(stack)) == 1
 
-        # Three late segments, each in its own Kinesis batch (1 s window), inside the 3 s delay.
+        # Three late segments 0.6 s apart (a burst: each gap well inside the 1.5 s quiet window
+        # even on a busy machine), in one or more Kinesis batches.
         for n, text in enumerate(("Sorry, one more thing.", "The charge is from May.", "Thanks."), start=2):
             stack.put_kinesis_record(segment(n, text), CALL)
-            time.sleep(1.2)
+            time.sleep(0.6)
 
         def refreshed() -> bool:  # a COMPLETED final covers the whole transcript, late segments too
             outcome = stack.outcome(CALL)

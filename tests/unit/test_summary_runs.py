@@ -526,13 +526,24 @@ def test_a_stale_request_waits_while_late_segments_are_still_arriving() -> None:
     env.service._settle_seconds = 10.0
     env.service.handle(env.final())
     env.transcripts.add_segment(CALL, Speaker.CUSTOMER, "One more thing about the refund.")
-    env.call[CallAttr.LAST_ACTIVITY_AT.value] = "2026-01-01T10:00:58.000Z"
-    env.now = "2026-01-01T10:01:00.000Z"  # 2 s after the newest late segment
+    env.call[CallAttr.LAST_ACTIVITY_AT.value] = "2026-01-01T10:00:59.500Z"
+    env.now = "2026-01-01T10:01:00.000Z"  # 0.5 s after the newest late segment: still moving
     stale = SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.STALE)
     assert env.service.handle(stale).reason == "settling"
-    env.now = "2026-01-01T10:01:09.000Z"  # quiet for 11 s: this (the last) request does the work
+    env.now = "2026-01-01T10:01:02.000Z"  # quiet for 2.5 s: the next look does the work
     assert env.service.handle(stale).action == "completed"
     assert len(env.engine.calls) == 2
+    assert env.service.handle(stale).reason == "up-to-date"  # the other requests of the burst
+
+
+def test_a_call_end_waits_while_the_call_is_still_moving_unless_settled() -> None:
+    env = Env()
+    env.service._settle_seconds = 10.0
+    env.call[CallAttr.LAST_ACTIVITY_AT.value] = "2026-01-01T09:59:59.500Z"
+    assert env.service.handle(env.final()).reason == "settling"
+    assert env.engine.calls == []
+    forced = SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.CALL_ENDED, settled=True)
+    assert env.service.handle(forced).action == "completed"  # the settle time is up
 
 
 def test_when_the_primary_fails_the_fallback_writes_the_summary_and_says_why() -> None:

@@ -38,6 +38,8 @@ class SummaryRunRequest:
     reason: str
     version: int | None = None
     """For reason "retry": the FAILED version to retry."""
+    settled: bool = False
+    """A CallEnded whose settle time is up: summarize now even if the call still looks active."""
 
 
 def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRunRequest:

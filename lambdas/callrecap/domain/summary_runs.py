@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from callrecap.contracts import (
     FUNCTION_TIMEOUT_SECONDS,
+    SETTLE_QUIET_SECONDS,
     SUMMARY_SECTIONS_MAX_BYTES,
     BusEvent,
     CallAttr,
@@ -74,10 +75,6 @@ LEASE_MARGIN_SECONDS = 30.0
 STORE_MARGIN_SECONDS = 5.0
 """Time kept back before the deadline to store a FAILED version and publish SummaryFailed
 (at most a tenth of the time a run has, for very short deadlines in tests)."""
-
-SETTLE_FRACTION = 0.8
-"""A stale request waits for a transcript quiet for this share of the settle delay (the request
-of the newest late segment was published a moment after that segment's write)."""
 
 FALLBACK_ON = frozenset(
     {
@@ -198,9 +195,8 @@ class SummaryService:
         settle_seconds: float = 0.0,
         fallbacks: Sequence[Engine] = (),
     ) -> None:
-        """`settle_seconds`: the final-summary delay; a stale request finding the call's
-        transcript changed more recently than most of it leaves the work to the later request
-        that change made (coalescing a burst of late segments into one new final)."""
+        """`settle_seconds`: the longest a call may settle (finalSummaryDelaySeconds): a CallEnded
+        or stale request finding the transcript still moving is answered `settling` until then."""
         self._transcripts = transcripts
         self._summaries = summaries
         self._publisher = publisher
@@ -240,7 +236,8 @@ class SummaryService:
         answered = self._answered(existing, request.kind, revision)
         if answered is not None:
             return answered
-        if request.reason == ReasonCode.STALE and self._still_settling(call):
+        settles = request.reason in (ReasonCode.CALL_ENDED, ReasonCode.STALE) and not request.settled
+        if settles and self._settling(call, request.call_id):
             return SummaryOutcome(request.call_id, "skipped", "settling")
 
         key = f"{request.kind.value}#{revision}"
@@ -277,16 +274,26 @@ class SummaryService:
             self._recheck_revision(outcome.summary, call)
         return outcome
 
-    def _still_settling(self, call: Mapping[str, Any]) -> bool:
-        """Late segments are still arriving: each batch that stores one asks for a stale final
-        again, through the same delay, so the request of the last one does the work."""
+    def _settling(self, call: Mapping[str, Any], call_id: str) -> bool:
+        """The call's transcript is still moving: something was stored for it in the last
+        SETTLE_QUIET_SECONDS (its last segments are leaving the Kinesis batching window) or a
+        partial result is still open (its final is on its way). The final-summary queue's consumer
+        looks again shortly, up to the settle time (handlers/summarizer.py); so does each late
+        segment's stale request, and the first that finds the transcript quiet writes the one new
+        final (the others find it up to date)."""
         if self._settle_seconds <= 0:
             return False
         last = parse_iso(call.get(CallAttr.LAST_ACTIVITY_AT.value))
         now = parse_iso(self._clock())
-        if last is None or now is None:
+        if last is not None and now is not None and (now - last).total_seconds() < SETTLE_QUIET_SECONDS:
+            return True
+        if now is None:
             return False
-        return (now - last).total_seconds() < SETTLE_FRACTION * self._settle_seconds
+        for segment in self._transcripts.list_segments(call_id):
+            created = parse_iso(segment.created_at) if segment.is_partial else None
+            if created is not None and (now - created).total_seconds() < self._settle_seconds:
+                return True  # a recent partial: its final has not been stored yet
+        return False
 
     def _versions(self, call_id: str) -> list[Summary]:
         return sorted(self._summaries.list_summaries(call_id), key=lambda s: s.version)

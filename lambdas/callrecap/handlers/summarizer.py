@@ -17,11 +17,14 @@ InputTokens, OutputTokens, EstimatedCostUsd.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
+from callrecap.contracts import SETTLE_POLL_SECONDS
 from callrecap.domain.models import Summary, SummaryStatus
 from callrecap.domain.summary_runs import SummaryOutcome, request_from_event
 from callrecap.handlers import wiring
@@ -65,9 +68,13 @@ def deadline_of(context: Any) -> float | None:
     return time.monotonic() + remaining() / 1000 if callable(remaining) else None
 
 
-def handle_bus_event(event: EventBridgeEvent, context: Any = None) -> dict[str, Any]:
+def handle_bus_event(
+    event: EventBridgeEvent, context: Any = None, *, settled: bool = False
+) -> dict[str, Any]:
     """One CallEnded or SummaryRequested envelope -> one domain call; raises on infrastructure errors."""
     request = request_from_event(event.detail_type, event.detail)
+    if settled:
+        request = replace(request, settled=True)
     with call_context(request.call_id):
         outcome = dependencies().service.handle(request, deadline=deadline_of(context))
         if outcome.action in ("completed", "failed") and outcome.summary is not None:
@@ -79,6 +86,30 @@ def handle_bus_event(event: EventBridgeEvent, context: Any = None) -> dict[str, 
         extra = {**result, "kind": request.kind.value, "error": error, "failureReason": reason}
         log("summary request handled", extra=extra)
         return result
+
+
+def event_age_seconds(event: EventBridgeEvent) -> float:
+    """Seconds since the bus accepted the event (0 when its time is unreadable)."""
+    try:
+        sent = datetime.fromisoformat(str(event.get("time", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return max(0.0, (datetime.now(UTC) - sent).total_seconds())
+
+
+def handle_queued(record: Any, context: Any) -> dict[str, Any]:
+    """A record of the final-summary queue (CallEnded, stale requests). One whose call is still
+    settling (its last segments on their way) is put back for another look in SETTLE_POLL_SECONDS,
+    until the settle time is up; then its final is written regardless."""
+    event = EventBridgeEvent(record.json_body)
+    result = handle_bus_event(event, context)
+    if result.get("reason") != "settling":
+        return result
+    deps = dependencies()
+    if deps.requeue is not None and event_age_seconds(event) < deps.settle_seconds:
+        deps.requeue.requeue(record.body, SETTLE_POLL_SECONDS)
+        return result
+    return handle_bus_event(event, context, settled=True)
 
 
 def is_sqs_batch(event: Any) -> bool:
@@ -99,7 +130,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return dict(
         process_partial_response(
             event=event,
-            record_handler=lambda record: handle_bus_event(EventBridgeEvent(record.json_body), context),
+            record_handler=lambda record: handle_queued(record, context),
             processor=BatchProcessor(event_type=EventType.SQS),
             context=context,
         )

@@ -61,6 +61,10 @@ class CallDataDependencies:
 @dataclass(frozen=True)
 class SummarizerDependencies:
     service: SummaryService
+    requeue: Any = None
+    """adapters.settle_queue.SqsRequeue: a CallEnded put back while its call settles (None: no queue)."""
+    settle_seconds: int = 0
+    """The longest a call may settle (finalSummaryDelaySeconds); then its final runs regardless."""
 
 
 @dataclass(frozen=True)
@@ -199,8 +203,18 @@ def summarizer() -> SummarizerDependencies:
             model_name=engine.model_name,
             settle_seconds=settings.settle_seconds,
             fallbacks=[build_engine(settings, provider=p.value) for p in settings.llm_fallback],
-        )
+        ),
+        requeue=_requeue(settings),
+        settle_seconds=settings.settle_seconds,
     )
+
+
+def _requeue(settings: Settings) -> Any:
+    if not settings.final_summary_queue_url:
+        return None
+    from callrecap.adapters.settle_queue import SqsRequeue
+
+    return SqsRequeue(settings.final_summary_queue_url)
 
 
 def sweeper() -> SweeperDependencies:

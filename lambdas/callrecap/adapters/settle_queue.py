@@ -1,0 +1,23 @@
+"""Puts a CallEnded back on the final-summary queue for another look a moment later, while its
+call is still settling (domain.summary_runs; handlers/summarizer.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callrecap.adapters.aws_clients import new_client
+
+
+class SqsRequeue:
+    def __init__(self, queue_url: str, *, client: Any | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = new_client("sqs")
+        return self._client
+
+    def requeue(self, body: str, delay_seconds: int) -> None:
+        self.client.send_message(QueueUrl=self.queue_url, MessageBody=body, DelaySeconds=delay_seconds)
