@@ -199,3 +199,36 @@ def test_event_shapes_are_told_apart() -> None:
     assert summarizer.is_sqs_batch(sqs_batch("{}"))
     assert not summarizer.is_sqs_batch(envelope("CallEnded", {"callId": "c1"}))
     assert not summarizer.is_sqs_batch({"Records": [{"eventSource": "aws:kinesis"}]})
+
+
+def test_a_call_still_settling_is_put_back_until_its_settle_time_is_up() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from callrecap.contracts import SETTLE_POLL_SECONDS
+
+    world = World(FakeEngine())
+    now = datetime.now(UTC)
+    world.transcripts.calls["c1"]["lastActivityAt"] = now.isoformat().replace("+00:00", "Z")  # just now
+    requeued: list[tuple[str, int]] = []
+
+    class Requeue:
+        def requeue(self, body: str, delay_seconds: int) -> None:
+            requeued.append((body, delay_seconds))
+
+    service = summarizer.dependencies().service
+    service._settle_seconds = 10
+    service._clock = lambda: now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    summarizer.set_dependencies(
+        summarizer.SummarizerDependencies(service, requeue=Requeue(), settle_seconds=10)
+    )
+    try:
+        fresh = envelope("CallEnded", {"callId": "c1"}) | {"time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        assert summarizer.handler(sqs_batch(json.dumps(fresh)), lambda_context()) == {"batchItemFailures": []}  # type: ignore[arg-type]
+        assert [delay for _, delay in requeued] == [SETTLE_POLL_SECONDS]  # another look in a second
+        assert world.engine.calls == []
+        old = (now - timedelta(seconds=11)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        late = envelope("CallEnded", {"callId": "c1"}) | {"time": old}
+        summarizer.handler(sqs_batch(json.dumps(late)), lambda_context())  # type: ignore[arg-type]
+        assert len(requeued) == 1 and len(world.engine.calls) == 1  # settle time up: written regardless
+    finally:
+        summarizer.set_dependencies(None)
