@@ -39,7 +39,7 @@ def build_app(
     # The CDK CLI passes CDK_OUTDIR; `python app.py` alone writes to ./cdk.out like the CLI would.
     outdir = outdir or os.environ.get("CDK_OUTDIR") or str(CDK_JSON.parent / "cdk.out")
     app = cdk.App(context=merged, outdir=outdir)
-    config = load_config(app.node.try_get_context)
+    config = load_config(app.node.try_get_context, app.node.get_all_context())
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     region = os.environ.get("CDK_DEFAULT_REGION")
     env = cdk.Environment(account=account, region=region) if account and region else None

@@ -314,8 +314,44 @@ _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
 _BOOL_KEYS: Final = frozenset({"createVoiceConnector", "selfSignUp", "skipLayerBuild", "crmIncludeInterim"})
 
 
-def load_config(try_get_context: Callable[[str], Any]) -> DeployConfig:
-    """Read every key through `try_get_context` (flat key first, then the `callrecap` object)."""
+def nearest_key(key: str) -> str | None:
+    """The context key `key` was probably meant to be (case or a typo away), if any."""
+    import difflib
+
+    by_lower = {known.lower(): known for known in CONTEXT_KEYS}
+    if key.lower() in by_lower:
+        return by_lower[key.lower()]
+    close = difflib.get_close_matches(key, list(CONTEXT_KEYS), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def misspelled_keys(nested: Mapping[str, Any], all_context: Mapping[str, Any]) -> list[str]:
+    """Every key under `callrecap` that is not ours, and every top-level `-c` key that looks like
+    one of ours without being it: a misspelled key would otherwise be ignored without a word."""
+    problems = []
+    for key in sorted(nested):
+        if key not in CONTEXT_KEYS:
+            near = nearest_key(key)
+            hint = f" (did you mean {near}?)" if near else " (docs/deploy.md lists the keys)"
+            problems.append(f"unknown context key {CONTEXT_NAMESPACE}.{key}{hint}")
+    for key in sorted(all_context):
+        if (
+            key in CONTEXT_KEYS
+            or key == CONTEXT_NAMESPACE
+            or key.startswith(("@", "aws:", "aws-cdk:", "cdk"))
+        ):
+            continue
+        near = nearest_key(key)
+        if near:
+            problems.append(f"unknown context key {key} (did you mean {near}?)")
+    return problems
+
+
+def load_config(
+    try_get_context: Callable[[str], Any], all_context: Mapping[str, Any] | None = None
+) -> DeployConfig:
+    """Read every key through `try_get_context` (flat key first, then the `callrecap` object);
+    with `all_context`, refuse misspelled keys (misspelled_keys) with the nearest valid name."""
     nested = try_get_context(CONTEXT_NAMESPACE)
     nested = nested if isinstance(nested, Mapping) else {}
     raw: dict[str, Any] = {}
@@ -325,6 +361,9 @@ def load_config(try_get_context: Callable[[str], Any]) -> DeployConfig:
             value = nested.get(key)
         if value is not None:
             raw[key] = value
+    problems = misspelled_keys(nested, all_context or {})
+    if problems:
+        raise ConfigError("invalid callrecap context: " + "; ".join(problems))
     return parse_config(raw)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,31 @@ def test_app_py_exits_2_with_one_line_on_a_bad_value() -> None:
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: invalid callrecap CDK context") and "summarizerLambdaArn" in last
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"llmprovider": "extractive"}, "llmprovider (did you mean llmProvider?)"),
+        ({"voiceConnectorID": "abc"}, "voiceConnectorID (did you mean voiceConnectorId?)"),
+        ({"callrecap": {"llmProvdier": "extractive"}}, "callrecap.llmProvdier (did you mean llmProvider?)"),
+        ({"callrecap": {"whatever": 1}}, "callrecap.whatever (docs/deploy.md lists the keys)"),
+    ],
+)
+def test_a_misspelled_context_key_is_refused_with_the_nearest_name(context: dict, message: str) -> None:
+    from infra.config import ConfigError, load_config
+
+    nested = context.get("callrecap", {})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(lambda key: context.get(key) if key != "callrecap" else nested, context)
+
+
+def test_other_tools_context_keys_are_left_alone() -> None:
+    from infra.config import load_config
+
+    context = {
+        "@aws-cdk/core:newStyleStackSynthesis": True,
+        "aws:cdk:enable-path-metadata": True,
+        "team": "x",
+    }
+    assert load_config(lambda key: context.get(key), context).llm_provider.value
