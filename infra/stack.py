@@ -122,6 +122,9 @@ class CallRecapStack(cdk.Stack):
         outputs = {
             "StreamName": self.ingestion.stream.stream_name,
             "StreamArn": self.ingestion.stream.stream_arn,
+            # Producers writing to the stream need kinesis:PutRecord(s) on StreamArn and
+            # kms:GenerateDataKey on this key (docs/deploy.md, "Sending LCA-format events").
+            "StreamKmsKeyArn": self.storage.key.key_arn,
             "EventBusName": self.pipeline.bus.event_bus_name,
             "TableName": self.storage.table.table_name,
             "PromptBucket": self.storage.prompt_bucket.bucket_name,
@@ -137,5 +140,8 @@ class CallRecapStack(cdk.Stack):
         }
         if self.ingestion.voice_connector_id is not None:
             outputs["VoiceConnectorId"] = self.ingestion.voice_connector_id
+        outbound = getattr(self.ingestion, "outbound_host_name", None)
+        if outbound is not None:  # a connector this stack created: where the SBC sends SIPREC
+            outputs["VoiceConnectorOutboundHostName"] = outbound
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)

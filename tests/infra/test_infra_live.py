@@ -92,3 +92,15 @@ def test_the_page_may_open_websockets_to_the_regions_api_gateway(main_synth: Syn
     (policy,) = main_synth.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
     csp = json.dumps(policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"])
     assert "wss://*.execute-api." in csp
+
+
+def test_the_stack_outputs_what_producers_and_operators_need(
+    main_synth: Synthesized, alt_synth: Synthesized
+) -> None:
+    for synth in (main_synth, alt_synth):
+        outputs = synth.raw["Outputs"]
+        assert {"StreamArn", "StreamKmsKeyArn", "ApiUrl", "LiveUpdatesUrl", "WebUrl", "UserPoolId"} <= set(
+            outputs
+        )
+    created = [s for s in (main_synth, alt_synth) if "VoiceConnectorOutboundHostName" in s.raw["Outputs"]]
+    assert created, "the variant that creates a Voice Connector outputs its outbound host name"
