@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,9 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def honour_aws_region(environ: dict[str, str] | None = None) -> None:
+    """AWS_REGION (what most AWS tools and Lambda set) counts as the region when AWS_DEFAULT_REGION
+    (what boto3 reads) is not set, so `AWS_REGION=us-east-1 callrecap summarize --provider bedrock`
+    does not end in NoRegionError."""
+    env = os.environ if environ is None else environ
+    if env.get("AWS_REGION") and not env.get("AWS_DEFAULT_REGION"):
+        env["AWS_DEFAULT_REGION"] = env["AWS_REGION"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    honour_aws_region()
     try:
         return int(args._run(args))
     except CliError as error:

@@ -191,3 +191,14 @@ def test_llm_provider_over_budget_reports_calls_and_tokens(
     assert output["llmCalls"] == server.requests > 1  # map-reduce over chunks
     assert output["inputTokens"] == 100 * server.requests
     assert output["outputTokens"] == 10 * server.requests
+
+
+def test_aws_region_counts_when_aws_default_region_is_not_set() -> None:
+    from callrecap_local.cli import honour_aws_region
+
+    env = {"AWS_REGION": "eu-west-1"}
+    honour_aws_region(env)
+    assert env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    both = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"}
+    honour_aws_region(both)
+    assert both["AWS_DEFAULT_REGION"] == "us-east-1"  # an explicit default is kept
