@@ -253,6 +253,11 @@ class Settings:
         if self.llm_provider is Provider.OPENAI:
             if not self.openai_base_url:
                 missing.append(f"provider openai needs {EnvVar.OPENAI_BASE_URL.value}")
+            elif not self.openai_base_url.startswith(("http://", "https://")):
+                missing.append(
+                    f"{EnvVar.OPENAI_BASE_URL.value} must be an http(s):// URL such as "
+                    f"https://host/v1, got {self.openai_base_url!r}"
+                )
             if not self.openai_model:
                 missing.append(f"provider openai needs {EnvVar.OPENAI_MODEL.value}")
         return missing

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("callrecap_local").setLevel(logging.INFO)
     if args.demo_speed <= 0:
         raise CliError("--demo-speed must be positive")
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port must be 0-65535 (0: any free port), got {args.port}")
     samples = sorted(args.samples.glob("*.jsonl")) if args.demo else []
     if args.demo and not samples:
         raise CliError(f"--demo needs recorded calls in {args.samples}")

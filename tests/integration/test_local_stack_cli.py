@@ -199,3 +199,25 @@ def test_replay_interrupted_keeps_what_finished(
     (line,) = [json.loads(x) for x in captured.out.splitlines() if x.strip()]
     assert line["callId"] == "first-done"
     assert "interrupted; 1 of 2 calls had finished" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["serve", "--port", "99999"], {}, "--port must be 0-65535"),
+        (["summarize", "samples/order_status.jsonl", "--provider", "openai"],
+         {"CALLRECAP_OPENAI_BASE_URL": "localhost:1234", "CALLRECAP_OPENAI_MODEL": "m"}, "http(s)://"),
+    ],
+)  # fmt: skip
+def test_bad_flags_and_settings_are_one_line_errors(
+    argv: list[str],
+    env: dict[str, str],
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0], err

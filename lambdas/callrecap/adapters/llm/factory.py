@@ -42,7 +42,10 @@ def build_provider(settings: Settings, provider: Provider | str | None = None) -
         if settings.openai_api_key_secret_arn
         else settings.openai_api_key
     )
-    return OpenAiCompatibleProvider(settings.openai_base_url, settings.openai_model, api_key=key)
+    try:
+        return OpenAiCompatibleProvider(settings.openai_base_url, settings.openai_model, api_key=key)
+    except ValueError as error:  # a base URL without http(s)://: one line, like the other settings
+        raise SettingsError(f"{EnvVar.OPENAI_BASE_URL.value}: {error}") from error
 
 
 def build_budget(settings: Settings, provider: AnyProvider, max_input_tokens: int = 0) -> Budget:
