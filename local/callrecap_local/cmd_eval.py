@@ -55,6 +55,8 @@ def _positive_int(raw: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     split = Split(args.split)
+    if args.prompts and not Path(args.prompts).is_dir():
+        raise CliError(f"--prompts {args.prompts}: no such directory")
     try:
         summarizer = build_summarizer(
             args.provider, prompts_dir=args.prompts, max_input_tokens=args.max_input_tokens
@@ -106,8 +108,17 @@ def run(args: argparse.Namespace) -> int:
         if out is not None:
             out.close()
 
+    failed = [result for result in report.results if result.error]
+    if failed and len(failed) == len(report.results):
+        first = failed[0]
+        raise CliError(f"every dialog failed ({len(failed)}); the first, {first.id}: {first.error}")
     figures = report.as_dict()
     print(json.dumps(figures, indent=2) if args.json else format_text(figures))
+    if failed:
+        print(f"callrecap eval: {len(failed)} of {len(report.results)} dialogs failed:", file=sys.stderr)
+        for result in failed[:10]:
+            print(f"  {result.id}: {result.error}", file=sys.stderr)
+        return 1
     return 0
 
 

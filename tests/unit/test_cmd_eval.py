@@ -121,3 +121,35 @@ def test_direct_fallback_fills_every_default_section(tweetsumm: Path) -> None:
     produced = _direct_extractive()(dialog.id, dialog.turns)
     assert produced.provider == "extractive" and not produced.error
     assert set(produced.sections) == {"summary", "topic", "action_items", "resolved", "customer_sentiment"}
+
+
+def test_a_prompts_directory_that_does_not_exist_is_one_line(
+    tweetsumm: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", str(tweetsumm), "--prompts", "/nonexistent", "--limit", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["callrecap eval: error: --prompts /nonexistent: no such directory"]
+
+
+def test_when_every_dialog_fails_eval_fails_with_the_first_reason(
+    tweetsumm: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OpenAI-compatible server that is not there: no table of zeros, the reason instead."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "m")
+    import callrecap.adapters.llm.retry as retry
+
+    monkeypatch.setattr(retry.RetryPolicy, "delay", lambda self, attempt: 0.0)
+    status = main(["eval", str(tweetsumm), "--provider", "openai", "--limit", "2", "--json"])
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert (
+        line.startswith("callrecap eval: error: every dialog failed (2); the first, ")
+        and "refused" in line.lower()
+    )
