@@ -95,7 +95,9 @@ def test_live_polls_ask_only_for_what_changed(page: Any, fake: FakeApiServer) ->
 def test_a_slow_api_never_gets_overlapping_polls(page: Any, fake: FakeApiServer) -> None:
     backend = fake.backend
     backend.add_call(CALL)
+    backend.put_segment(CALL, "s0", "Hello, how can I help?")  # something to summarize
     open_call(page, fake)
+    expect(page.get_by_role("button", name="Summarize now")).to_be_enabled()
     backend.api_delay_s = 0.4  # longer than the poll interval (150 ms in the fake's config.json)
     summarize = page.get_by_role("button", name="Summarize now")
     wait_until(lambda: len(fetches(page)["polls"]) >= 3, "three polls")

@@ -353,3 +353,31 @@ def test_a_summary_written_by_the_fallback_says_so(page: Any, fake: FakeApiServe
     expect(note).to_have_text(
         "Written by extractive because bedrock could not: The model service was busy (throttled)."
     )
+
+
+def test_summarize_now_waits_for_the_first_words(page: Any, fake: FakeApiServer) -> None:
+    backend = fake.backend
+    backend.add_call(CALL)
+    open_call(page, fake)
+    button = page.get_by_role("button", name="Summarize now")
+    expect(button).to_be_disabled()
+    expect(page.locator(".speech-hint")).to_contain_text("Nothing to summarize yet")
+    backend.put_segment(CALL, "s1", "Hi, I need help with my bill.")
+    expect(button).to_be_enabled()
+    expect(page.locator(".speech-hint")).to_be_hidden()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_call_list_does_not_scroll_sideways_on_a_phone(
+    page: Any, fake: FakeApiServer, width: int
+) -> None:
+    backend = fake.backend
+    for n in range(3):
+        backend.add_call(f"phone-{n}", fromNumber="+15125550143", toNumber="+18885550110")
+    page.set_viewport_size({"width": width, "height": 700})
+    page.goto(fake.url + "/")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow} px wider than a {width} px screen"

@@ -211,6 +211,7 @@ def test_list_summaries_newest_first_without_raw_reply(world: Any) -> None:
 def test_summarize_now_asks_for_interim_while_live_and_final_after(world: Any) -> None:
     transcripts, _, publisher = world
     start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
+    transcripts.put_segments([segment("c1", 1)])  # something said
     status, body, _ = call("POST", "/calls/c1/summaries", body=b"{}")
     assert status == 202
     event, detail = publisher.events[-1]
@@ -265,6 +266,7 @@ def test_retry_only_a_failed_version(world: Any) -> None:
 def test_every_contract_route_is_served(world: Any) -> None:
     transcripts, summaries, _ = world
     start(transcripts, "c1", f"{TODAY}T09:00:00.000Z")
+    transcripts.put_segments([segment("c1", 1)])
     summaries.put_summary(summary("c1", 1, SummaryStatus.FAILED))
     for method, template in API_ROUTES:
         path = template.replace("{callId}", "c1").replace("{version}", "1")
@@ -316,3 +318,11 @@ def test_without_live_updates_a_ticket_request_is_501(world: Any) -> None:
     api.set_dependencies(api.ApiDependencies(transcripts, summaries, publisher))
     status, body, _ = call("POST", "/calls/c1/live")
     assert (status, body["error"]) == (501, "NotImplemented")
+
+
+def test_summarize_now_before_any_words_is_refused_without_a_version(world: Any) -> None:
+    transcripts, summaries, publisher = world
+    start(transcripts, "quiet", f"{TODAY}T09:00:00.000Z")
+    status, body, _ = call("POST", "/calls/quiet/summaries")
+    assert (status, body["error"]) == (409, "Conflict") and "nothing to summarize yet" in body["message"]
+    assert publisher.events == [] and summaries.list_summaries("quiet") == []

@@ -26,7 +26,8 @@ export class SummaryPanel {
     this.status = h("p", { class: "summary-status", role: "status", id: "summary-status" });
     this.versions = h("div", { class: "versions" });
     this.body = h("div", { class: "summary-body" });
-    this.element = h("div", { class: "summary-panel-inner" }, this.status, this.versions, this.body);
+    this.speechHint = h("p", { class: "muted small speech-hint", hidden: true }, "Nothing to summarize yet: “Summarize now” is available once the first words are transcribed.");
+    this.element = h("div", { class: "summary-panel-inner" }, this.status, this.speechHint, this.versions, this.body);
   }
 
   /** The call's state changed: "Summarize now" while the call is live; after it, "Summarize
@@ -37,11 +38,23 @@ export class SummaryPanel {
     this.#offerSummarize();
   }
 
+  /** Whether anything has been said yet: "Summarize now" waits for the first final utterance
+   * (a summary of nothing would only be a FAILED version). */
+  setSpeech(hasSpeech) {
+    if (this.hasSpeech === hasSpeech) return;
+    this.hasSpeech = hasSpeech;
+    this.#offerSummarize();
+  }
+
   #offerSummarize() {
     const triedFinal = this.summaries.some((s) => s.kind === "final");
     const again = !this.live && triedFinal && !this.hasFinal && !this.expectingChange;
     this.summarizeButton.hidden = !(this.live || again);
     this.summarizeButton.textContent = this.live ? "Summarize now" : "Summarize again";
+    const silent = this.live && this.hasSpeech === false;
+    if (this.waitingAbove === null) this.summarizeButton.disabled = silent;
+    this.summarizeButton.title = silent ? "Nothing to summarize yet: no words have been transcribed" : "";
+    this.speechHint.hidden = !silent;
   }
 
   get newestVersion() {
@@ -79,9 +92,8 @@ export class SummaryPanel {
         this.waitingAbove = null;
         this.chosenVersion = null;
         this.summarizeButton.disabled = false;
-        this.status.textContent = `${titleCase(arrived.kind)} summary (version ${arrived.version}) is ${
-          String(arrived.status).toUpperCase() === "FAILED" ? "failed" : "ready"
-        }.`;
+        const outcome = String(arrived.status).toUpperCase() === "FAILED" ? "failed" : "is ready";
+        this.status.textContent = `${titleCase(arrived.kind)} summary (version ${arrived.version}) ${outcome}.`;
       } else if (Date.now() - this.waitingSince > 60_000) {
         this.waitingAbove = null;
         this.summarizeButton.disabled = false;

@@ -42,6 +42,12 @@ export class TranscriptView {
     this.element = h("div", { class: "transcript-wrap" }, this.scroller, this.jumpButton, this.announcer);
   }
 
+  /** True once at least one utterance is final (there is something to summarize). */
+  get hasFinals() {
+    for (const segment of this.segments.values()) if (!segment.isPartial) return true;
+    return false;
+  }
+
   /** Merge a batch of segments (any order, partials and finals mixed). */
   update(segments) {
     const announce = [];

@@ -150,7 +150,10 @@ class CallBrowser:
 
     def request_summary(self, call_id: str) -> dict[str, Any]:
         """ "Summarize now": an interim summary while the call is live, a final one after it."""
-        live = str(self._call(call_id).get("status", "")) != CallStatus.ENDED.value
+        call = self._call(call_id)
+        live = str(call.get("status", "")) != CallStatus.ENDED.value
+        if live and not int(call.get("transcriptRevision") or 0):
+            raise Conflict(f"nothing to summarize yet: no words of call {call_id} have been transcribed")
         kind = SummaryKind.INTERIM if live else SummaryKind.FINAL
         return self._publish(call_id, kind, ReasonCode.ON_DEMAND.value)
 

@@ -143,6 +143,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
   function onPushed(message) {
     if (message.type === "segments") {
       if (Array.isArray(message.segments)) transcript.update(message.segments);
+      summary.setSpeech(transcript.hasFinals);
       if (message.call && call) {
         const marker = `${message.call.latestSummaryVersion ?? ""}/${message.call.latestSummaryStatus ?? ""}`;
         showCall({ ...call, ...message.call });
@@ -173,6 +174,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
     }
     showCall(result.call);
     transcript.update(result.segments);
+    summary.setSpeech(transcript.hasFinals);
     connection.textContent = "";
     followLive();
 
