@@ -44,11 +44,11 @@ RETRY_POLICIES: Mapping[str, ClientPolicy] = {
 }
 
 
-def client_config(service: str) -> Any:
-    """The botocore Config for `service` (its retry policy and timeouts)."""
+def client_config(service: str, policy: ClientPolicy | None = None) -> Any:
+    """The botocore Config for `service` (its retry policy and timeouts, or `policy`'s)."""
     from botocore.config import Config
 
-    policy = RETRY_POLICIES[service]
+    policy = policy or RETRY_POLICIES[service]
     return Config(
         retries={"mode": "standard", "total_max_attempts": policy.total_max_attempts},
         read_timeout=policy.read_timeout,
@@ -64,6 +64,38 @@ def new_client(service: str, *, region: str | None = None, endpoint_url: str | N
     return boto3.client(
         service, region_name=region or None, endpoint_url=endpoint_url or None, config=client_config(service)
     )
+
+
+def within_budget(policy: ClientPolicy, left: float | None) -> ClientPolicy:
+    """`policy` shrunk to fit `left` seconds (domain.run_budget): each attempt's read timeout at
+    most the time left, and only as many attempts as such timeouts fit (at least one). Read
+    timeouts are floored to whole seconds, then to tens above ten, so a container builds few clients."""
+    if left is None or left >= policy.total_max_attempts * policy.read_timeout:
+        return policy
+    read = max(1.0, min(policy.read_timeout, left))
+    read = float(int(read) // 10 * 10) if read >= 10 else float(int(read))
+    attempts = max(1, min(policy.total_max_attempts, int(left // read)))
+    return ClientPolicy(attempts, read_timeout=read, connect_timeout=min(policy.connect_timeout, read))
+
+
+_bounded: dict[tuple[str, str, ClientPolicy], Any] = {}
+
+
+def budgeted_client(service: str, *, region: str | None = None) -> Any:
+    """A client for a model call inside a summary run: its retry policy fitted to the run's time
+    left (domain.run_budget), so no attempt is still waiting when the run must store its result.
+    Cached per fitted policy; the service's own policy outside any run."""
+    from callrecap.domain import run_budget
+
+    policy = within_budget(RETRY_POLICIES[service], run_budget.remaining())
+    key = (service, region or "", policy)
+    client = _bounded.get(key)
+    if client is None:
+        import boto3
+
+        client = boto3.client(service, region_name=region or None, config=client_config(service, policy))
+        _bounded[key] = client
+    return client
 
 
 def error_code(error: BaseException) -> str:

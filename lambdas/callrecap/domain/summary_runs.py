@@ -44,6 +44,7 @@ from callrecap.contracts import (
     FailureReason,
     Function,
 )
+from callrecap.domain import run_budget
 from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
 from callrecap.domain.ports import EventPublisher, LeaseClaim, SummaryStore, TranscriptStore
@@ -448,7 +449,8 @@ class SummaryService:
 
         def work() -> None:
             try:
-                outcome["result"] = (engine or self._engine)(turns, call_id)
+                with run_budget.within(seconds):
+                    outcome["result"] = (engine or self._engine)(turns, call_id)
             except Exception as exc:  # any provider failure becomes a FAILED version
                 logger.exception("summarizer engine raised for call %s", call_id)
                 outcome["error"] = f"{type(exc).__name__}: {exc}"

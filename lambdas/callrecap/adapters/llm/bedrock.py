@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import describe, error_code, is_transient, new_client
+from callrecap.adapters.aws_clients import budgeted_client, describe, error_code, is_transient
 from callrecap.contracts import FailureReason
 from callrecap.domain.ports import LlmReply, ProviderError
 
@@ -54,9 +54,10 @@ class BedrockProvider:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("bedrock-runtime", region=self._region)
-        return self._client
+        """The injected client, else one whose timeout and retries fit the run's time left."""
+        if self._client is not None:
+            return self._client
+        return budgeted_client("bedrock-runtime", region=self._region)
 
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from callrecap.adapters.aws_clients import describe, error_code, is_transient, new_client
+from callrecap.adapters.aws_clients import budgeted_client, describe, error_code, is_transient
 from callrecap.contracts import SCHEMA_VERSION, FailureReason
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, ProviderError
 
@@ -45,9 +45,10 @@ class LambdaSummarizer:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("lambda")
-        return self._client
+        """The injected client, else one whose timeout and retries fit the run's time left."""
+        if self._client is not None:
+            return self._client
+        return budgeted_client("lambda")
 
     def summarize_call(self, request: DelegatedSummaryRequest) -> DelegatedReply:
         payload = json.dumps(build_payload(request)).encode("utf-8")

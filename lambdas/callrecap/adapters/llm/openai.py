@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
 from callrecap.contracts import FailureReason
+from callrecap.domain import run_budget
 from callrecap.domain.ports import LlmReply, ProviderError
 
 KeySource = Callable[[], str]
@@ -102,8 +103,11 @@ class OpenAiCompatibleProvider:
         import urllib.request  # ~25 ms: only for the containers that use this provider
 
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked in __init__)
+        timeout = run_budget.capped(self._timeout)  # never past the run's time left
+        if timeout < run_budget.MIN_ATTEMPT_SECONDS:
+            raise TimeoutError(f"no time left in this run for a model call ({timeout:.1f} s)")
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as reply:  # noqa: S310 (scheme checked)
+            with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310 (scheme checked)
                 text = reply.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as error:
             raise _HttpStatusError(error.code, error.read().decode("utf-8", errors="replace")) from error

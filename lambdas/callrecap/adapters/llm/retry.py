@@ -2,7 +2,8 @@
 
 Full jitter (sleep a random time in [0, min(cap, base * 2**attempt)]) spreads the retries of many
 summarizer invocations that were throttled at the same moment, instead of retrying in lockstep.
-`sleep` and `rand` are injectable so tests run instantly and deterministically.
+`sleep` and `rand` are injectable so tests run instantly and deterministically. Inside a summary
+run no retry waits past the run's time left (domain.run_budget): the last error is raised instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from callrecap.domain import run_budget
 
 T = TypeVar("T")
 
@@ -39,5 +42,8 @@ def call_with_retries(
         except Exception as error:
             if attempt + 1 >= policy.attempts or not is_retryable(error):
                 raise
-            policy.sleep(policy.delay(attempt))
+            delay = policy.delay(attempt)
+            if not run_budget.allows(delay):
+                raise  # no time for another attempt within this run
+            policy.sleep(delay)
     raise AssertionError("unreachable: the loop returns or raises")
