@@ -17,7 +17,7 @@ from enum import StrEnum
 from math import ceil
 from typing import Any, Final, TypeVar
 
-from callrecap.contracts import PAGE_REQUESTS_PER_SECOND
+from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
 from callrecap.settings import AgentChannel, EnvVar, Provider, Settings
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -138,6 +138,9 @@ class DeployConfig:
     max_input_tokens: int = 0
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
+    llm_throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
+    """A final whose model is throttled is put back on its queue with backoff until this long after
+    the call ended; then stored FAILED (THROTTLED, retryable) for the sweeper's bounded retries."""
     llm_fallback: str = ""
     """Providers that write the summary when the primary fails (`llmFallback`, comma-separated):
     `extractive` (offline: no model, no IAM) is what a deployment can name today."""
@@ -228,6 +231,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "finalSummaryDelaySeconds": "final_summary_delay_seconds",
     "llmMaxConcurrency": "llm_max_concurrency",
     "llmFallback": "llm_fallback",
+    "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
@@ -297,6 +301,7 @@ HTTP_API_ACCOUNT_QUOTA_RPS: Final = 10_000
 _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "expectedOpenPages": (1, 100_000),
     "llmMaxConcurrency": (2, 1000),  # the SQS event source's maximum concurrency bounds
+    "llmThrottleMaxAgeSeconds": (0, 43_200),  # within the sweeper's 12-hour look-back
     "apiThrottleRps": (0, 1_000_000),
     "ingestBatchSize": (1, 10_000),
     "ingestBatchWindowSeconds": (0, 300),

@@ -188,6 +188,7 @@ class Pipeline(Construct):
             EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
+            EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
         }
         if cfg.llm_fallback:
             env[EnvVar.LLM_FALLBACK] = cfg.llm_fallback

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
+from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECONDS
+
 
 class EnvVar(StrEnum):
     TABLE_NAME = "CALLRECAP_TABLE_NAME"
@@ -47,6 +49,10 @@ class EnvVar(StrEnum):
     SETTLE_SECONDS = "CALLRECAP_SETTLE_SECONDS"
     """The final-summary delay (finalSummaryDelaySeconds): a stale request waits until the call's
     transcript has been quiet this long, so a burst of late segments makes one new final."""
+    THROTTLE_MAX_AGE_SECONDS = "CALLRECAP_THROTTLE_MAX_AGE_SECONDS"
+    """llmThrottleMaxAgeSeconds: how long after its event a throttled final is still put back."""
+    THROTTLE_BACKOFF_SECONDS = "CALLRECAP_THROTTLE_BACKOFF_SECONDS"
+    """The first wait of a throttled final (doubling after); the local stack shortens it."""
     LIVE_URL = "CALLRECAP_LIVE_URL"
     """wss:// URL of the live-updates WebSocket API (the api function hands it to pages)."""
     LIVE_ENDPOINT = "CALLRECAP_LIVE_ENDPOINT"
@@ -142,6 +148,8 @@ class Settings:
     settle_seconds: int = 0
     final_summary_queue_url: str = ""
     llm_fallback: tuple[Provider, ...] = ()
+    throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
+    throttle_backoff_seconds: int = THROTTLE_BACKOFF_SECONDS
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -222,6 +230,8 @@ class Settings:
             settle_seconds=get_int(EnvVar.SETTLE_SECONDS, 0, 0),
             final_summary_queue_url=get(EnvVar.FINAL_SUMMARY_QUEUE_URL),
             llm_fallback=_fallback_chain(get(EnvVar.LLM_FALLBACK), provider, problems),
+            throttle_max_age_seconds=get_int(EnvVar.THROTTLE_MAX_AGE_SECONDS, THROTTLE_MAX_AGE_SECONDS, 0),
+            throttle_backoff_seconds=get_int(EnvVar.THROTTLE_BACKOFF_SECONDS, THROTTLE_BACKOFF_SECONDS, 1),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -24,6 +24,10 @@ def aws_env(moto_url: str, region: str) -> dict[str, str]:
     }
 
 
+LOCAL_THROTTLE_BACKOFF_SECONDS = 2
+"""The local stack's first wait for a throttled final (contracts.THROTTLE_BACKOFF_SECONDS deployed)."""
+
+
 def handler_env(resources: LocalResources, prompts_dir: Path, overrides: Mapping[str, str]) -> dict[str, str]:
     """The functions' settings for the local resources (`overrides`: the caller's CALLRECAP_*)."""
     env = {
@@ -31,7 +35,10 @@ def handler_env(resources: LocalResources, prompts_dir: Path, overrides: Mapping
         EnvVar.EVENT_BUS_NAME.value: resources.bus_name,
         EnvVar.QUARANTINE_QUEUE_URL.value: resources.quarantine_queue_url,
         EnvVar.CRM_DELIVERY_TABLE_NAME.value: resources.table_name,
+        EnvVar.FINAL_SUMMARY_QUEUE_URL.value: resources.final_summary_queue_url,
         EnvVar.LLM_PROVIDER.value: "extractive",
+        # A throttled final is put back after 2 s, 4 s, ... (15 s, 30 s, ... deployed).
+        EnvVar.THROTTLE_BACKOFF_SECONDS.value: str(LOCAL_THROTTLE_BACKOFF_SECONDS),
         "POWERTOOLS_SERVICE_NAME": "callrecap-local",
         "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),

@@ -66,6 +66,12 @@ class LocalResources:
     live_key_id: str = ""
     """The KMS HMAC key of live tickets (infra/live.py creates the same kind)."""
 
+    @property
+    def final_summary_queue_url(self) -> str:
+        """The queue the summarizer consumes itself (CallEnded, stale requests) and puts a settling
+        or throttled request back on (CALLRECAP_FINAL_SUMMARY_QUEUE_URL, as deployed)."""
+        return next((t.queue_url for t in self.targets if t.sqs_source and not t.queue_of), "")
+
 
 def rule_targets(
     prefix: str, bus_name: str, final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS

@@ -381,3 +381,24 @@ def test_the_call_list_does_not_scroll_sideways_on_a_phone(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the page is {overflow} px wider than a {width} px screen"
+
+
+def test_a_final_waiting_for_a_throttled_model_says_when_it_is_tried_again(
+    page: Any, fake: FakeApiServer
+) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(  # written long ago, yet not overdue: it waits on purpose
+        CALL,
+        1,
+        "final",
+        "PENDING",
+        error="the model is throttled: trying again at 2025-01-01T10:04:30Z",
+        failureReason="THROTTLED",
+    )
+    open_call(page, fake)
+    summary = page.locator("article.summary")
+    expect(summary.locator(".waiting-throttled")).to_contain_text("The model is busy (throttled)")
+    expect(summary.locator(".waiting-throttled")).to_contain_text("tried again at")
+    expect(summary).not_to_contain_text("taking longer than the summarizer is allowed to run")
+    expect(summary.get_by_role("button", name="Retry version 1")).to_have_count(0)

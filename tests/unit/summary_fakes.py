@@ -133,6 +133,11 @@ class FakeSummaries:
         if lease is not None and lease["owner"] == owner:
             lease.update(until=0, version=0)
 
+    def hold_lease(self, call_id: str, key: str, owner: str, until: float) -> None:
+        lease = self.leases.get((call_id, key))
+        if lease is not None and lease["owner"] == owner:
+            lease["until"] = until
+
     def record_on_call(self, summary: Summary) -> None:
         if self.transcripts is None:
             return

@@ -232,3 +232,47 @@ def test_a_call_still_settling_is_put_back_until_its_settle_time_is_up() -> None
         assert len(requeued) == 1 and len(world.engine.calls) == 1  # settle time up: written regardless
     finally:
         summarizer.set_dependencies(None)
+
+
+def test_a_throttled_final_is_put_back_with_a_growing_delay_until_its_age_limit() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from callrecap.contracts import DEFERRALS_FIELD
+
+    throttled = FakeEngineResult(sections={}, error="429", failure_reason="THROTTLED", retryable=True)
+    world = World(FakeEngine([throttled] * 3 + [FakeEngineResult(sections={"summary": "ok"})]))
+    requeued: list[tuple[dict[str, Any], int]] = []
+
+    class Requeue:
+        def requeue(self, body: str, delay_seconds: int) -> None:
+            requeued.append((json.loads(body), delay_seconds))
+
+    service = summarizer.dependencies().service
+    deps = summarizer.SummarizerDependencies(
+        service, requeue=Requeue(), throttle_max_age_seconds=600, throttle_backoff_seconds=15
+    )
+    summarizer.set_dependencies(deps)
+    leases = world.summaries.leases
+    try:
+        sent = datetime.now(UTC) - timedelta(seconds=5)
+        body = envelope("CallEnded", {"callId": "c1"}) | {"time": sent.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for expected_deferrals in (1, 2):
+            result = summarizer.handler(sqs_batch(json.dumps(body)), lambda_context())  # type: ignore[arg-type]
+            assert result == {"batchItemFailures": []}
+            body, delay = requeued[-1]
+            assert body[DEFERRALS_FIELD] == expected_deferrals
+            window = 15 * 2 ** (expected_deferrals - 1)
+            assert window / 2 <= delay <= window  # jittered in the upper half, doubling
+            for lease in leases.values():
+                lease["until"] = 0  # the wait is over (the fake's clock does not move)
+        statuses = [s.status.value for s in world.summaries.list_summaries("c1")]
+        assert statuses == ["PENDING"] and world.publisher.of(BusEvent.SUMMARY_FAILED) == []
+        # Older than the limit: the run stores FAILED (THROTTLED, retryable), nothing is put back.
+        old = datetime.now(UTC) - timedelta(seconds=599)
+        body = body | {"time": old.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        summarizer.handler(sqs_batch(json.dumps(body)), lambda_context())  # type: ignore[arg-type]
+        assert len(requeued) == 2
+        (failed,) = world.summaries.list_summaries("c1")
+        assert (failed.version, failed.status.value, failed.failure_reason) == (1, "FAILED", "THROTTLED")
+    finally:
+        summarizer.set_dependencies(None)

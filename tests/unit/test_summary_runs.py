@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -598,3 +599,82 @@ def test_an_empty_transcript_is_not_handed_to_the_fallback() -> None:
     env.transcripts.segments[CALL] = []
     outcome = env.service.handle(env.final())
     assert outcome.action == "failed" and backup.calls == []
+
+
+def throttled_with_reason() -> FakeEngineResult:
+    return FakeEngineResult(
+        sections={}, error="429 Too Many Requests", failure_reason="THROTTLED", retryable=True
+    )
+
+
+def test_a_throttled_final_that_may_wait_is_deferred_not_failed_then_resumed_in_its_version() -> None:
+    env = Env(FakeEngine([throttled_with_reason(), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    waiting = env.service.handle(replace(env.final(), defer_seconds=30.0))
+
+    assert (waiting.action, waiting.reason) == ("deferred", "throttled")
+    assert waiting.summary is not None and waiting.summary.status is SummaryStatus.PENDING
+    assert waiting.summary.error == "the model is throttled: trying again at 2026-01-01T10:00:30Z"
+    assert env.call[CallAttr.LATEST_SUMMARY_STATUS.value] == "PENDING"
+    assert env.publisher.events == []  # nothing failed, nothing to tell the CRM
+    # The lease is held through the wait (ending a little before the request is due back) ...
+    lease = env.summaries.leases[(CALL, "final#2")]
+    assert lease["version"] == 1 and lease["until"] == epoch(NOW) + 28
+    env.now = "2026-01-01T10:00:10.000Z"
+    assert env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.MISSING)).reason == (
+        "in-progress"
+    )  # ... so the sweeper (or a duplicate) does not pay for a run that would be throttled too
+
+    env.now = "2026-01-01T10:00:31.000Z"  # the request is back
+    done = env.service.handle(replace(env.final(), defer_seconds=60.0))
+    assert done.action == "completed" and done.summary is not None
+    assert done.summary.version == 1  # the same version, not a FAILED one and a new one
+    assert [s.status for s in env.summaries.list_summaries(CALL)] == [SummaryStatus.COMPLETED]
+    assert (done.summary.error, done.summary.failure_reason) == ("", "")
+    assert [d["version"] for d in env.publisher.of(BusEvent.CALL_SUMMARIZED)] == [1]
+    assert env.publisher.of(BusEvent.SUMMARY_FAILED) == []
+
+
+def test_a_throttled_final_past_its_age_limit_is_failed_retryable_in_the_deferred_version() -> None:
+    env = Env(FakeEngine([throttled_with_reason(), throttled_with_reason()]))
+    env.service.handle(replace(env.final(), defer_seconds=30.0))
+    env.now = "2026-01-01T10:00:31.000Z"
+    failed = env.service.handle(env.final())  # no more waiting allowed (defer_seconds 0)
+    assert failed.action == "failed" and failed.summary is not None
+    assert (failed.summary.version, failed.summary.failure_reason, failed.summary.retryable) == (
+        1,
+        FailureReason.THROTTLED,
+        True,
+    )
+    assert [d["version"] for d in env.publisher.of(BusEvent.SUMMARY_FAILED)] == [1]
+
+
+def test_a_deferred_versions_expired_lease_is_not_mistaken_for_a_stopped_run() -> None:
+    env = Env(FakeEngine([throttled_with_reason(), FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(replace(env.final(), defer_seconds=30.0))
+    env.now = "2026-01-01T10:05:00.000Z"  # the put-back was lost: the sweeper comes instead
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.MISSING))
+    assert outcome.action == "completed" and outcome.summary is not None and outcome.summary.version == 1
+    assert env.publisher.of(BusEvent.SUMMARY_FAILED) == []  # no TIMEOUT failure for the wait
+
+
+def test_with_a_fallback_a_throttled_primary_is_not_deferred() -> None:
+    env = Env(FakeEngine([throttled_with_reason()]))
+    backup = FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")])
+    env.service = SummaryService(
+        transcripts=env.transcripts,
+        summaries=env.summaries,
+        publisher=env.publisher,
+        engine=env.engine,
+        clock=lambda: env.now,
+        fallbacks=[backup],
+    )
+    outcome = env.service.handle(replace(env.final(), defer_seconds=30.0))
+    assert outcome.action == "completed" and outcome.summary is not None
+    assert outcome.summary.fallback_reason == FailureReason.THROTTLED
+
+
+def test_an_interim_is_never_deferred() -> None:
+    env = Env(FakeEngine([throttled_with_reason()]))
+    request = SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND, defer_seconds=30.0)
+    outcome = env.service.handle(request)  # "Summarize now" is answered now, failed if need be
+    assert outcome.action == "failed" and outcome.summary is not None and outcome.summary.retryable

@@ -264,6 +264,18 @@ export class SummaryPanel {
           retry(),
         ),
       );
+    } else if (status === "PENDING" && String(summary.failureReason || "").toUpperCase() === "THROTTLED") {
+      // Put back on its queue while the model is throttled (docs/summarization.md, "Throttling").
+      const next = String(summary.error || "").match(/(\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/);
+      const when = next ? ` at ${formatTime(next[1], { seconds: true })}` : " shortly";
+      parts.push(
+        h(
+          "div",
+          { class: "callout callout--warn waiting-throttled" },
+          h("span", { class: "spinner", "aria-hidden": "true" }),
+          ` The model is busy (throttled): the summary is tried again${when}.`,
+        ),
+      );
     } else if (status === "PENDING") {
       const written = Date.parse(summary.createdAt || "");
       const overdue = Number.isFinite(written) && Date.now() - written > PENDING_OVERDUE_MS;

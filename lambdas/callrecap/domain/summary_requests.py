@@ -40,6 +40,10 @@ class SummaryRunRequest:
     """For reason "retry": the FAILED version to retry."""
     settled: bool = False
     """A CallEnded whose settle time is up: summarize now even if the call still looks active."""
+    defer_seconds: float = 0.0
+    """If the model is throttled (and no fallback writes the summary), keep the version PENDING and
+    the run's lease for this long instead of failing: the final-summary queue puts the request
+    back for then (handlers/summarizer.py). 0: a throttled run is stored FAILED."""
 
 
 def request_from_event(detail_type: str, detail: Mapping[str, Any]) -> SummaryRunRequest:

@@ -92,6 +92,10 @@ long fails the same way everywhere)."""
 FALLBACK_RESERVE_SECONDS = 20.0
 """Time kept for the fallback chain when the primary is given up on (at most a quarter)."""
 
+LEASE_RETURN_MARGIN_SECONDS = 2.0
+"""A deferred run's lease ends this much before its request is due back (a lease's expiry is
+stored in whole seconds; the rest is clock skew between containers)."""
+
 RETRYABLE_REASONS = frozenset({FailureReason.THROTTLED, FailureReason.TIMEOUT})
 
 MAX_AUTOMATIC_ATTEMPTS = 3
@@ -155,11 +159,15 @@ class SummaryRepository(SummaryStore, Protocol):
 
     def release_lease(self, call_id: str, key: str, owner: str) -> None: ...
 
+    def hold_lease(self, call_id: str, key: str, owner: str, until: float) -> None:
+        """Keep the lease (and its version) until `until` (epoch s): a deferred run's wait."""
+        ...
+
 
 @dataclass(frozen=True)
 class SummaryOutcome:
     call_id: str
-    action: str  # "completed" | "failed" | "skipped" | "republished"
+    action: str  # "completed" | "failed" | "skipped" | "republished" | "deferred"
     reason: str
     summary: Summary | None = None
 
@@ -248,6 +256,7 @@ class SummaryService:
         claim = self._summaries.claim_lease(request.call_id, key, owner, now, until)
         if not claim.claimed:
             return SummaryOutcome(request.call_id, "skipped", "in-progress")
+        outcome: SummaryOutcome | None = None
         try:
             if claim.previous_version:
                 self._fail_stopped_run(request.call_id, claim.previous_version)
@@ -268,9 +277,10 @@ class SummaryService:
                     return SummaryOutcome(request.call_id, "skipped", "attempts-exhausted", failures[-1])
             if request.kind is SummaryKind.FINAL:
                 self._mark_stale_finals(existing, revision)
-            outcome = self._run(request, revision, deadline, key, owner)
+            outcome = self._run(request, revision, deadline, key, owner, existing)
         finally:
-            self._summaries.release_lease(request.call_id, key, owner)
+            if outcome is None or outcome.action != "deferred":  # a deferred run keeps its lease
+                self._summaries.release_lease(request.call_id, key, owner)
         if outcome.action == "completed" and request.kind is SummaryKind.FINAL:
             self._recheck_revision(outcome.summary, call)
         return outcome
@@ -314,8 +324,8 @@ class SummaryService:
     def _fail_stopped_run(self, call_id: str, version: int) -> None:
         """The expired lease's run was stopped (function timeout): its PENDING version is FAILED."""
         stopped = self._summaries.get_summary(call_id, version)
-        if stopped is None or stopped.status is not SummaryStatus.PENDING:
-            return
+        if stopped is None or stopped.status is not SummaryStatus.PENDING or is_deferred(stopped):
+            return  # a deferred run's lease ran out on purpose: the next run resumes its version
         if not self._summaries.set_status(
             call_id, version, SummaryStatus.FAILED, expected=SummaryStatus.PENDING
         ):
@@ -369,22 +379,33 @@ class SummaryService:
     # ------------------------------------------------------------------ the run
 
     def _run(
-        self, request: SummaryRunRequest, revision: int, deadline: float, lease_key: str, owner: str
+        self,
+        request: SummaryRunRequest,
+        revision: int,
+        deadline: float,
+        lease_key: str,
+        owner: str,
+        existing: Sequence[Summary] = (),
     ) -> SummaryOutcome:
         segments = self._transcripts.list_segments(request.call_id)
         turns = turns_from_segments(segments)
-        pending = self._summaries.claim_version(
-            Summary(
-                call_id=request.call_id,
-                version=0,
-                kind=request.kind,
-                status=SummaryStatus.PENDING,
-                provider=self._provider_name,
-                model=self._model_name,
-                transcript_revision=revision,
-                created_at=self._clock(),
+        resumed = self._deferred_final(existing) if request.kind is SummaryKind.FINAL else None
+        if resumed is not None:  # a final put back while the model was throttled: same version
+            pending = replace(resumed, transcript_revision=revision, error="", failure_reason="")
+            self._summaries.put_summary(pending)
+        else:
+            pending = self._summaries.claim_version(
+                Summary(
+                    call_id=request.call_id,
+                    version=0,
+                    kind=request.kind,
+                    status=SummaryStatus.PENDING,
+                    provider=self._provider_name,
+                    model=self._model_name,
+                    transcript_revision=revision,
+                    created_at=self._clock(),
+                )
             )
-        )
         self._summaries.bind_lease(request.call_id, lease_key, owner, pending.version)
         self._summaries.record_on_call(pending)
 
@@ -407,6 +428,13 @@ class SummaryService:
                 if backup is not None:
                     result, error, reason = backup, "", ""
                     fallback = (primary, failed)
+            if (
+                fallback is None
+                and failed == FailureReason.THROTTLED
+                and request.defer_seconds > 0
+                and request.kind is SummaryKind.FINAL
+            ):
+                return self._defer(pending, request, lease_key, owner)
         latency_ms = max(0, round((self._monotonic() - started) * 1000))
 
         summary = self._finish(pending, result, error, latency_ms, reason)
@@ -424,6 +452,39 @@ class SummaryService:
         self._publish(summary)
         action = "completed" if summary.status is SummaryStatus.COMPLETED else "failed"
         return SummaryOutcome(request.call_id, action, request.reason, summary)
+
+    @staticmethod
+    def _deferred_final(existing: Sequence[Summary]) -> Summary | None:
+        """The newest final version left PENDING by a run deferred for throttling, if any."""
+        return next((s for s in reversed(existing) if s.kind is SummaryKind.FINAL and is_deferred(s)), None)
+
+    def _defer(
+        self, pending: Summary, request: SummaryRunRequest, lease_key: str, owner: str
+    ) -> SummaryOutcome:
+        """The model is throttled: keep the version PENDING (saying so and until when) and hold
+        the lease until the request is back, so the sweeper, a duplicate or a page's retry does
+        not pay for a run that would be throttled too; the next run resumes this version."""
+        now = self._epoch()
+        back_at = datetime.fromtimestamp(now + request.defer_seconds, UTC)
+        waiting = replace(
+            pending,
+            failure_reason=FailureReason.THROTTLED,
+            error="the model is throttled: trying again at "
+            + back_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        )
+        self._summaries.put_summary(waiting)
+        self._summaries.record_on_call(waiting)
+        # Free a little before the put-back is due (leases count whole seconds), so the returning
+        # request finds it free.
+        hold = max(0.0, request.defer_seconds - LEASE_RETURN_MARGIN_SECONDS)
+        self._summaries.hold_lease(request.call_id, lease_key, owner, now + hold)
+        logger.warning(
+            "call %s: the model is throttled; final version %s waits %.0f s",
+            request.call_id,
+            waiting.version,
+            request.defer_seconds,
+        )
+        return SummaryOutcome(request.call_id, "deferred", "throttled", waiting)
 
     def _fall_back(
         self, turns: Sequence[Turn], call_id: str, deadline: float, margin: float
@@ -539,6 +600,11 @@ class SummaryService:
             self._publisher.publish(
                 BusEvent.SUMMARY_REQUESTED, stale_request_detail(summary.call_id, self._clock())
             )
+
+
+def is_deferred(summary: Summary) -> bool:
+    """A version kept PENDING by a run that was throttled and put back (SummaryService._defer)."""
+    return summary.status is SummaryStatus.PENDING and summary.failure_reason == FailureReason.THROTTLED
 
 
 def int_or_zero(value: Any) -> int:

@@ -11,11 +11,13 @@ events raise, so EventBridge's async retries and the function's DLQ keep a direc
 queued record is reported as a batch item failure (SQS redelivers it, then dead-letters it).
 
 Metrics (EMF, dimensions provider and model): SummariesProduced, SummariesFailed, LlmLatencyMs,
-InputTokens, OutputTokens, EstimatedCostUsd.
+InputTokens, OutputTokens, EstimatedCostUsd; SummariesDeferred (a throttled final put back).
 """
 
 from __future__ import annotations
 
+import json
+import random
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,9 +26,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
-from callrecap.contracts import SETTLE_POLL_SECONDS
+from callrecap.contracts import DEFERRALS_FIELD, SETTLE_POLL_SECONDS, throttle_backoff_seconds
 from callrecap.domain.models import Summary, SummaryStatus
-from callrecap.domain.summary_runs import SummaryOutcome, request_from_event
+from callrecap.domain.summary_runs import SummaryOutcome, int_or_zero, request_from_event
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger, metrics
@@ -69,16 +71,18 @@ def deadline_of(context: Any) -> float | None:
 
 
 def handle_bus_event(
-    event: EventBridgeEvent, context: Any = None, *, settled: bool = False
+    event: EventBridgeEvent, context: Any = None, *, settled: bool = False, defer_seconds: float = 0.0
 ) -> dict[str, Any]:
     """One CallEnded or SummaryRequested envelope -> one domain call; raises on infrastructure errors."""
-    request = request_from_event(event.detail_type, event.detail)
-    if settled:
-        request = replace(request, settled=True)
+    request = replace(
+        request_from_event(event.detail_type, event.detail), settled=settled, defer_seconds=defer_seconds
+    )
     with call_context(request.call_id):
         outcome = dependencies().service.handle(request, deadline=deadline_of(context))
         if outcome.action in ("completed", "failed") and outcome.summary is not None:
             record_metrics(outcome.summary)
+        if outcome.action == "deferred":
+            metrics.add_metric(name="SummariesDeferred", unit=MetricUnit.Count, value=1)
         result = response(outcome)
         log = logger.warning if outcome.action == "failed" else logger.info
         error = outcome.summary.error if outcome.summary else ""
@@ -98,18 +102,35 @@ def event_age_seconds(event: EventBridgeEvent) -> float:
 
 
 def handle_queued(record: Any, context: Any) -> dict[str, Any]:
-    """A record of the final-summary queue (CallEnded, stale requests). One whose call is still
-    settling (its last segments on their way) is put back for another look in SETTLE_POLL_SECONDS,
-    until the settle time is up; then its final is written regardless."""
-    event = EventBridgeEvent(record.json_body)
-    result = handle_bus_event(event, context)
-    if result.get("reason") != "settling":
-        return result
+    """A record of the final-summary queue (CallEnded, stale requests).
+
+    One whose call is still settling (its last segments on their way) is put back for another look
+    in SETTLE_POLL_SECONDS, until the settle time is up; then its final is written regardless. One
+    whose model was throttled (and no fallback wrote the summary) is put back with a doubling,
+    jittered delay while it is younger than llmThrottleMaxAgeSeconds; after that the run stores
+    FAILED (THROTTLED, retryable) and the sweeper's bounded retries take over.
+    """
+    body = record.json_body
+    event = EventBridgeEvent(body)
     deps = dependencies()
-    if deps.requeue is not None and event_age_seconds(event) < deps.settle_seconds:
+    deferrals = int_or_zero(body.get(DEFERRALS_FIELD)) if isinstance(body, dict) else 0
+    backoff = throttle_backoff_seconds(deferrals, deps.throttle_backoff_seconds, random.random())
+    age = event_age_seconds(event)
+    may_defer = deps.requeue is not None and age + backoff <= deps.throttle_max_age_seconds
+    defer = float(backoff) if may_defer else 0.0
+    result = handle_bus_event(event, context, defer_seconds=defer)
+    if result.get("reason") == "settling":
+        if deps.requeue is not None and age < deps.settle_seconds:
+            deps.requeue.requeue(record.body, SETTLE_POLL_SECONDS)
+            return result
+        result = handle_bus_event(event, context, settled=True, defer_seconds=defer)
+    if result.get("action") == "deferred":
+        deps.requeue.requeue(json.dumps({**body, DEFERRALS_FIELD: deferrals + 1}), backoff)
+    elif result.get("reason") == "in-progress" and deferrals and may_defer:
+        # Back from a throttled wait while its lease is still held (another run, or clock skew):
+        # look again shortly rather than leaving the deferred version to the sweeper.
         deps.requeue.requeue(record.body, SETTLE_POLL_SECONDS)
-        return result
-    return handle_bus_event(event, context, settled=True)
+    return result
 
 
 def is_sqs_batch(event: Any) -> bool:

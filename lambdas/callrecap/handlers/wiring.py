@@ -65,6 +65,10 @@ class SummarizerDependencies:
     """adapters.settle_queue.SqsRequeue: a CallEnded put back while its call settles (None: no queue)."""
     settle_seconds: int = 0
     """The longest a call may settle (finalSummaryDelaySeconds); then its final runs regardless."""
+    throttle_max_age_seconds: int = 0
+    """How long after its event a throttled final is still put back (llmThrottleMaxAgeSeconds)."""
+    throttle_backoff_seconds: int = 15
+    """The first wait of a throttled final; doubled after each put-back."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,8 @@ def summarizer() -> SummarizerDependencies:
         ),
         requeue=_requeue(settings),
         settle_seconds=settings.settle_seconds,
+        throttle_max_age_seconds=settings.throttle_max_age_seconds,
+        throttle_backoff_seconds=settings.throttle_backoff_seconds,
     )
 
 

@@ -69,6 +69,10 @@ class SummaryLeases(TableAdapter):
     def release_lease(self, call_id: str, key: str, owner: str) -> None:
         self._owned_update(call_id, key, owner, "SET #until = :zero REMOVE #version", {":zero": {"N": "0"}})
 
+    def hold_lease(self, call_id: str, key: str, owner: str, until: float) -> None:
+        """Keep the lease and its version until `until`: a run deferred for throttling."""
+        self._owned_update(call_id, key, owner, "SET #until = :until", {":until": {"N": str(int(until))}})
+
     def _owned_update(
         self, call_id: str, key: str, owner: str, expression: str, values: dict[str, Any]
     ) -> None:
