@@ -18,7 +18,7 @@ from math import ceil
 from typing import Any, Final, TypeVar
 
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
-from callrecap.settings import AgentChannel, EnvVar, Provider, Settings
+from callrecap.settings import AgentChannel, EnvVar, Fallback, Provider, Settings, resolve_fallback_chain
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -143,7 +143,8 @@ class DeployConfig:
     the call ended; then stored FAILED (THROTTLED, retryable) for the sweeper's bounded retries."""
     llm_fallback: str = ""
     """Providers that write the summary when the primary fails (`llmFallback`, comma-separated):
-    `extractive` (offline: no model, no IAM) is what a deployment can name today."""
+    `bedrock:<model id>` (a second model, granted like the first), `extractive` (offline: no
+    model, no IAM), `openai:<model>` / `lambda` with their settings; docs/summarization.md."""
     """Summarizer runs at once from the final-summary queue (the SQS event source's maximum
     concurrency): finals a minute <= this x 60 / the model's latency; keep under the model's quota."""
     """CallEnded waits this long in a delay queue before the final summary (docs/summarization.md)."""
@@ -175,6 +176,14 @@ class DeployConfig:
     @property
     def voice_connector_enabled(self) -> bool:
         return bool(self.voice_connector_id) or self.create_voice_connector
+
+    def fallback_chain(self) -> tuple[tuple[Fallback, ...], list[str]]:
+        """`llmFallback` resolved as the summarizer resolves it at cold start (settings)."""
+        return resolve_fallback_chain(
+            self.llm_fallback,
+            self.llm_provider,
+            {Provider.BEDROCK: self.bedrock_model_id, Provider.OPENAI: self.openai_model},
+        )
 
     @property
     def api_throttle_rps(self) -> int:
@@ -471,14 +480,8 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(f"bedrockRegion {config.bedrock_region!r} is not a region where Bedrock is offered")
     if config.summarizer_lambda_arn and not _LAMBDA_ARN.match(config.summarizer_lambda_arn):
         problems.append(f"summarizerLambdaArn {config.summarizer_lambda_arn!r} is not a Lambda function ARN")
-    fallback = [name.strip().lower() for name in config.llm_fallback.split(",") if name.strip()]
-    if any(name != "extractive" for name in fallback) or (
-        fallback and config.llm_provider.value == "extractive"
-    ):
-        problems.append(
-            f"llmFallback {config.llm_fallback!r}: only `extractive` can be a fallback today, "
-            "behind another llmProvider (docs/summarization.md, 'Fallback')"
-        )
+    fallback, fallback_problems = config.fallback_chain()
+    problems.extend(f"llmFallback {config.llm_fallback!r}: {problem}" for problem in fallback_problems)
     if config.crm_hook_arn and not _LAMBDA_ARN.match(config.crm_hook_arn):
         problems.append(f"crmHookArn {config.crm_hook_arn!r} is not a Lambda function ARN")
     if config.openai_api_key_secret_arn and not _SECRET_ARN.match(config.openai_api_key_secret_arn):
@@ -507,6 +510,7 @@ def _cross_checks(config: DeployConfig) -> list[str]:
     settings = Settings(
         table_name="synth",
         llm_provider=config.llm_provider,
+        llm_fallback=fallback,
         bedrock_model_id=config.bedrock_model_id,
         bedrock_region=config.bedrock_region,
         summarizer_lambda_arn=config.summarizer_lambda_arn,

@@ -190,20 +190,24 @@ class Pipeline(Construct):
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
         }
-        if cfg.llm_fallback:
-            env[EnvVar.LLM_FALLBACK] = cfg.llm_fallback
+        chain = cfg.fallback_chain()[0]
+        if chain:  # resolved: every link names its model, as granted below
+            env[EnvVar.LLM_FALLBACK] = ",".join(str(link) for link in chain)
         if cfg.price_table:
             env[EnvVar.PRICE_TABLE] = cfg.price_table
-        if cfg.llm_provider is Provider.BEDROCK:
-            env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
-            env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or cdk.Stack.of(self).region
-        elif cfg.llm_provider is Provider.LAMBDA:
-            env[EnvVar.SUMMARIZER_LAMBDA_ARN] = cfg.summarizer_lambda_arn
-        elif cfg.llm_provider is Provider.OPENAI:
-            env[EnvVar.OPENAI_BASE_URL] = cfg.openai_base_url
-            env[EnvVar.OPENAI_MODEL] = cfg.openai_model
-            if cfg.openai_api_key_secret_arn:
-                env[EnvVar.OPENAI_API_KEY_SECRET_ARN] = cfg.openai_api_key_secret_arn
+        for provider in self._providers():  # the primary's settings and each fallback's
+            if provider is Provider.BEDROCK:
+                if cfg.llm_provider is Provider.BEDROCK:
+                    env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
+                env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or cdk.Stack.of(self).region
+            elif provider is Provider.LAMBDA:
+                env[EnvVar.SUMMARIZER_LAMBDA_ARN] = cfg.summarizer_lambda_arn
+            elif provider is Provider.OPENAI:
+                env[EnvVar.OPENAI_BASE_URL] = cfg.openai_base_url
+                if cfg.llm_provider is Provider.OPENAI:
+                    env[EnvVar.OPENAI_MODEL] = cfg.openai_model
+                if cfg.openai_api_key_secret_arn:
+                    env[EnvVar.OPENAI_API_KEY_SECRET_ARN] = cfg.openai_api_key_secret_arn
         fn = self._factory.create(
             self,
             "Summarizer",
@@ -309,32 +313,50 @@ class Pipeline(Construct):
         assert isinstance(child, s3.CfnBucket)
         return child
 
-    def _grant_provider(self, fn: lambda_.Function) -> None:
+    def _providers(self) -> list[Provider]:
+        """The primary provider and each other provider of the `llmFallback` chain, once each."""
+        providers = [self._config.llm_provider]
+        for link in self._config.fallback_chain()[0]:
+            if link.provider not in providers:
+                providers.append(link.provider)
+        return providers
+
+    def _bedrock_models(self) -> list[str]:
+        """Every Bedrock model the summarizer may call: the primary's and the fallbacks'."""
         cfg = self._config
+        models = [cfg.bedrock_model_id] if cfg.llm_provider is Provider.BEDROCK else []
+        models += [link.model for link in cfg.fallback_chain()[0] if link.provider is Provider.BEDROCK]
+        return list(dict.fromkeys(models))
+
+    def _bedrock_model_arns(self, model: str) -> list[str]:
         stack = cdk.Stack.of(self)
-        if cfg.llm_provider is Provider.BEDROCK:
-            region = cfg.bedrock_region or stack.region
-            model = cfg.bedrock_model_id
-            if model.startswith(INFERENCE_PROFILE_PREFIXES):
-                base_model = model.split(".", 1)[1]
-                resources = [
-                    f"arn:{stack.partition}:bedrock:{region}:{stack.account}:inference-profile/{model}",
-                    # A cross-region profile routes to the foundation model in any of its regions.
-                    f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}",
-                ]
-            else:
-                resources = [f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model}"]
+        region = self._config.bedrock_region or stack.region
+        if model.startswith(INFERENCE_PROFILE_PREFIXES):
+            base_model = model.split(".", 1)[1]
+            return [
+                f"arn:{stack.partition}:bedrock:{region}:{stack.account}:inference-profile/{model}",
+                # A cross-region profile routes to the foundation model in any of its regions.
+                f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}",
+            ]
+        return [f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model}"]
+
+    def _grant_provider(self, fn: lambda_.Function) -> None:
+        """What the primary provider and every fallback of the chain need, and no more."""
+        cfg = self._config
+        models = self._bedrock_models()
+        if models:
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["bedrock:InvokeModel"],  # what Converse needs
-                    resources=resources,
+                    resources=[arn for model in models for arn in self._bedrock_model_arns(model)],
                 )
             )
-        elif cfg.llm_provider is Provider.LAMBDA:
+        providers = self._providers()
+        if Provider.LAMBDA in providers:
             fn.add_to_role_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[cfg.summarizer_lambda_arn])
             )
-        elif cfg.llm_provider is Provider.OPENAI and cfg.openai_api_key_secret_arn:
+        if Provider.OPENAI in providers and cfg.openai_api_key_secret_arn:
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["secretsmanager:GetSecretValue"], resources=[cfg.openai_api_key_secret_arn]

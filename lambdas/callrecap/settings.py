@@ -92,20 +92,54 @@ class ChimeCallKeySetting(StrEnum):
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
 
-def _fallback_chain(raw: str, primary: Provider, problems: list[str]) -> tuple[Provider, ...]:
-    chain: list[Provider] = []
-    for name in (part.strip().lower() for part in raw.split(",") if part.strip()):
+@dataclass(frozen=True)
+class Fallback:
+    """One link of the `llmFallback` chain: a provider, and the model it uses ("" = its configured
+    one). Written `extractive`, `bedrock:<model id>` or `openai:<model>` (split at the first colon:
+    Bedrock model ids contain colons of their own)."""
+
+    provider: Provider
+    model: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.provider.value}:{self.model}" if self.model else self.provider.value
+
+
+def parse_fallback_chain(raw: str) -> tuple[list[Fallback], list[str]]:
+    """The links of a comma-separated chain, and what is wrong with it (unknown providers)."""
+    chain: list[Fallback] = []
+    problems: list[str] = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        name, _, model = part.partition(":")
         try:
-            provider = Provider(name)
+            provider = Provider(name.strip().lower())
         except ValueError:
             allowed = ", ".join(p.value for p in Provider)
-            problems.append(f"{EnvVar.LLM_FALLBACK.value}: unknown provider {name!r} (one of {allowed})")
+            problems.append(f"unknown provider {name.strip().lower()!r} in {part!r} (one of {allowed})")
             continue
-        if provider is primary or provider in chain:
-            problems.append(f"{EnvVar.LLM_FALLBACK.value}: {name} is already in the chain")
+        if provider is Provider.EXTRACTIVE and model.strip():
+            problems.append(f"{part!r}: extractive has no model")
             continue
-        chain.append(provider)
-    return tuple(chain)
+        chain.append(Fallback(provider, model.strip()))
+    return chain, problems
+
+
+def resolve_fallback_chain(
+    raw: str, primary: Provider, configured: Mapping[Provider, str]
+) -> tuple[tuple[Fallback, ...], list[str]]:
+    """The chain with each link's model resolved (`configured`: each provider's own model), and
+    its problems: unknown providers, a link equal to the primary or to an earlier link. Shared
+    by the Lambda's cold start and the synth (infra/config.py)."""
+    links, problems = parse_fallback_chain(raw)
+    head = Fallback(primary, configured.get(primary, ""))
+    chain: list[Fallback] = []
+    for link in links:
+        resolved = Fallback(link.provider, link.model or configured.get(link.provider, ""))
+        if resolved == head or resolved in chain:
+            problems.append(f"{link} is already in the chain")
+            continue
+        chain.append(resolved)
+    return tuple(chain), problems
 
 
 class SettingsError(ValueError):
@@ -147,7 +181,7 @@ class Settings:
     """A token claim listing the queue ids a supervisor is limited to ("": supervisors see all)."""
     settle_seconds: int = 0
     final_summary_queue_url: str = ""
-    llm_fallback: tuple[Provider, ...] = ()
+    llm_fallback: tuple[Fallback, ...] = ()
     throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
     throttle_backoff_seconds: int = THROTTLE_BACKOFF_SECONDS
     live_url: str = ""
@@ -202,6 +236,12 @@ class Settings:
         chime_call_key = get_choice(EnvVar.CHIME_CALL_KEY, ChimeCallKeySetting.TRANSACTION_ID)
         unassigned = get_choice(EnvVar.UNASSIGNED_CALLS_VISIBLE_TO, UnassignedCallsSetting.SUPERVISORS)
 
+        fallback, fallback_problems = resolve_fallback_chain(
+            get(EnvVar.LLM_FALLBACK),
+            provider,
+            {Provider.BEDROCK: get(EnvVar.BEDROCK_MODEL_ID), Provider.OPENAI: get(EnvVar.OPENAI_MODEL)},
+        )
+        problems.extend(f"{EnvVar.LLM_FALLBACK.value}: {problem}" for problem in fallback_problems)
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
             event_bus_name=get(EnvVar.EVENT_BUS_NAME),
@@ -229,7 +269,7 @@ class Settings:
             supervisor_queues_claim=get(EnvVar.SUPERVISOR_QUEUES_CLAIM),
             settle_seconds=get_int(EnvVar.SETTLE_SECONDS, 0, 0),
             final_summary_queue_url=get(EnvVar.FINAL_SUMMARY_QUEUE_URL),
-            llm_fallback=_fallback_chain(get(EnvVar.LLM_FALLBACK), provider, problems),
+            llm_fallback=fallback,
             throttle_max_age_seconds=get_int(EnvVar.THROTTLE_MAX_AGE_SECONDS, THROTTLE_MAX_AGE_SECONDS, 0),
             throttle_backoff_seconds=get_int(EnvVar.THROTTLE_BACKOFF_SECONDS, THROTTLE_BACKOFF_SECONDS, 1),
             live_url=get(EnvVar.LIVE_URL),
@@ -237,7 +277,7 @@ class Settings:
             live_key_id=get(EnvVar.LIVE_KEY_ID),
         )
         problems.extend(settings.live_problems())
-        if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE:
+        if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE or fallback:
             problems.extend(settings.provider_problems())
         if problems:
             raise SettingsError("invalid callrecap settings: " + "; ".join(problems))
@@ -254,13 +294,26 @@ class Settings:
         return problems
 
     def provider_problems(self) -> list[str]:
-        """What is missing for the chosen LLM provider (shared with the CDK config checks)."""
+        """What is missing for the chosen LLM provider and each fallback link (shared with the
+        CDK config checks)."""
         missing: list[str] = []
-        if self.llm_provider is Provider.BEDROCK and not self.bedrock_model_id:
+        links = [Fallback(self.llm_provider, self._own_model(self.llm_provider)), *self.llm_fallback]
+        for link in links:
+            for problem in self._link_problems(link):
+                if problem not in missing:
+                    missing.append(problem)
+        return missing
+
+    def _own_model(self, provider: Provider) -> str:
+        return {Provider.BEDROCK: self.bedrock_model_id, Provider.OPENAI: self.openai_model}.get(provider, "")
+
+    def _link_problems(self, link: Fallback) -> list[str]:
+        missing: list[str] = []
+        if link.provider is Provider.BEDROCK and not link.model:
             missing.append(f"provider bedrock needs {EnvVar.BEDROCK_MODEL_ID.value}")
-        if self.llm_provider is Provider.LAMBDA and not self.summarizer_lambda_arn:
+        if link.provider is Provider.LAMBDA and not self.summarizer_lambda_arn:
             missing.append(f"provider lambda needs {EnvVar.SUMMARIZER_LAMBDA_ARN.value}")
-        if self.llm_provider is Provider.OPENAI:
+        if link.provider is Provider.OPENAI:
             if not self.openai_base_url:
                 missing.append(f"provider openai needs {EnvVar.OPENAI_BASE_URL.value}")
             elif not self.openai_base_url.startswith(("http://", "https://")):
@@ -268,6 +321,6 @@ class Settings:
                     f"{EnvVar.OPENAI_BASE_URL.value} must be an http(s):// URL such as "
                     f"https://host/v1, got {self.openai_base_url!r}"
                 )
-            if not self.openai_model:
+            if not link.model:
                 missing.append(f"provider openai needs {EnvVar.OPENAI_MODEL.value}")
         return missing

@@ -15,7 +15,9 @@ VOICE_CONNECTOR_ID = "abcdefghij0123456789ab"
 CRM_HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:crm-hook"
 SUMMARIZER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
 
-# Existing Voice Connector, Call Analytics with PII redaction, Bedrock, the example CRM hook.
+FALLBACK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+# Existing Voice Connector, Call Analytics with PII redaction, Bedrock with a second Bedrock model
+# and then extractive as its fallbacks, the example CRM hook.
 MAIN_CONTEXT: dict[str, Any] = {
     "voiceConnectorId": VOICE_CONNECTOR_ID,
     "transcribeMode": "call-analytics",
@@ -24,6 +26,7 @@ MAIN_CONTEXT: dict[str, Any] = {
     "llmProvider": "bedrock",
     "bedrockModelId": "amazon.nova-lite-v1:0",
     "bedrockRegion": "us-west-2",
+    "llmFallback": f"bedrock:{FALLBACK_MODEL}, extractive",
     "skipLayerBuild": True,
 }
 # A new Voice Connector, plain Transcribe with PII identification, a custom summarizer Lambda,

@@ -121,7 +121,17 @@ def test_llm_fallback_is_checked_at_synth() -> None:
     from infra.config import ConfigError, parse_config
 
     assert parse_config({"llmFallback": "extractive"}).llm_fallback == "extractive"
-    with pytest.raises(ConfigError, match="llmFallback"):
-        parse_config({"llmFallback": "openai"})
-    with pytest.raises(ConfigError, match="llmFallback"):
+    chain, problems = parse_config(
+        {"llmFallback": "bedrock:amazon.nova-pro-v1:0,extractive"}
+    ).fallback_chain()
+    assert [str(link) for link in chain] == ["bedrock:amazon.nova-pro-v1:0", "extractive"] and not problems
+    with pytest.raises(ConfigError, match="openai needs context key openaiBaseUrl"):
+        parse_config({"llmFallback": "openai:llama3"})
+    with pytest.raises(ConfigError, match="unknown provider 'bedrok'"):
+        parse_config({"llmFallback": "bedrok:amazon.nova-pro-v1:0"})
+    with pytest.raises(ConfigError, match="bedrock is already in the chain"):
+        parse_config({"llmFallback": "bedrock"})  # the primary's own model
+    with pytest.raises(ConfigError, match="already in the chain"):
         parse_config({"llmProvider": "extractive", "llmFallback": "extractive"})
+    with pytest.raises(ConfigError, match="lambda needs context key summarizerLambdaArn"):
+        parse_config({"llmFallback": "lambda"})

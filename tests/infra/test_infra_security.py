@@ -17,10 +17,11 @@ from infra_helpers import (
     resources_of,
     role_statements,
 )
-from infra_synth import Synthesized
+from infra_synth import FALLBACK_MODEL, Synthesized
 
 from callrecap.adapters.dynamo.schema import table_definition
 from callrecap.contracts import TTL_ATTRIBUTE, Function
+from callrecap.settings import EnvVar
 
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 
@@ -113,17 +114,22 @@ def test_function_logs_go_only_to_their_own_log_group(main_synth: Synthesized) -
         assert "ManagedPolicyArns" not in role
 
 
-def test_bedrock_invoke_is_limited_to_the_configured_model(main_synth: Synthesized) -> None:
+def test_bedrock_invoke_is_limited_to_the_configured_model_and_its_fallback(main_synth: Synthesized) -> None:
     raw = main_synth.raw
     statements = role_statements(raw, function_role_id(raw, Function.SUMMARIZER))
     (bedrock,) = [s for s in statements if "bedrock:InvokeModel" in actions_of(s)]
-    (arn,) = resources_of(bedrock)
-    assert arn == {
-        "Fn::Join": [
-            "",
-            ["arn:", {"Ref": "AWS::Partition"}, ":bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0"],
-        ]
-    }
+    assert resources_of(bedrock) == [
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, f":bedrock:us-west-2::foundation-model/{model}"],
+            ]
+        }
+        for model in ("amazon.nova-lite-v1:0", FALLBACK_MODEL)
+    ]
+    env = raw["Resources"][function_id(raw, Function.SUMMARIZER)]["Properties"]["Environment"]["Variables"]
+    assert env[EnvVar.LLM_FALLBACK.value] == f"bedrock:{FALLBACK_MODEL},extractive"
+    assert env[EnvVar.BEDROCK_MODEL_ID.value] == "amazon.nova-lite-v1:0"
 
 
 def test_data_at_rest_is_encrypted(main_synth: Synthesized) -> None:

@@ -39,10 +39,11 @@ class BoundEngine:
 
 
 def build_engine(
-    settings: Settings, *, provider: str | None = None, max_input_tokens: int = 0
+    settings: Settings, *, provider: str | None = None, model: str = "", max_input_tokens: int = 0
 ) -> BoundEngine:
-    """The engine of `settings` (provider/budget overridable, as the CLI flags do)."""
-    chosen = build_provider(settings, provider)
+    """The engine of `settings` (provider, model and budget overridable: the CLI's flags, a
+    fallback link's own model)."""
+    chosen = build_provider(settings, provider, model=model)
     return BoundEngine(
         provider=chosen,
         prompts=build_prompt_source(settings),

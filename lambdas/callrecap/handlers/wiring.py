@@ -206,7 +206,10 @@ def summarizer() -> SummarizerDependencies:
             provider_name=engine.provider_name,
             model_name=engine.model_name,
             settle_seconds=settings.settle_seconds,
-            fallbacks=[build_engine(settings, provider=p.value) for p in settings.llm_fallback],
+            fallbacks=[
+                build_engine(settings, provider=link.provider.value, model=link.model)
+                for link in settings.llm_fallback
+            ],
         ),
         requeue=_requeue(settings),
         settle_seconds=settings.settle_seconds,

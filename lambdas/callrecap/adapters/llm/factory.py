@@ -10,8 +10,11 @@ from callrecap.domain.summary_engine import AnyProvider
 from callrecap.settings import EnvVar, Provider, Settings, SettingsError
 
 
-def build_provider(settings: Settings, provider: Provider | str | None = None) -> AnyProvider:
-    """The provider named by `provider` (e.g. the CLI's --provider) or by the settings."""
+def build_provider(
+    settings: Settings, provider: Provider | str | None = None, *, model: str = ""
+) -> AnyProvider:
+    """The provider named by `provider` (e.g. the CLI's --provider) or by the settings; `model`
+    replaces the configured model of bedrock or openai (a fallback link's own model)."""
     try:
         chosen = Provider(provider) if provider else settings.llm_provider
     except ValueError as error:
@@ -26,8 +29,8 @@ def build_provider(settings: Settings, provider: Provider | str | None = None) -
     if chosen is Provider.BEDROCK:
         from callrecap.adapters.llm.bedrock import BedrockProvider
 
-        _require(settings.bedrock_model_id, EnvVar.BEDROCK_MODEL_ID, chosen)
-        return BedrockProvider(settings.bedrock_model_id, region=settings.bedrock_region)
+        _require(model or settings.bedrock_model_id, EnvVar.BEDROCK_MODEL_ID, chosen)
+        return BedrockProvider(model or settings.bedrock_model_id, region=settings.bedrock_region)
     if chosen is Provider.LAMBDA:
         from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
 
@@ -36,14 +39,14 @@ def build_provider(settings: Settings, provider: Provider | str | None = None) -
     from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, secret_api_key
 
     _require(settings.openai_base_url, EnvVar.OPENAI_BASE_URL, chosen)
-    _require(settings.openai_model, EnvVar.OPENAI_MODEL, chosen)
+    _require(model or settings.openai_model, EnvVar.OPENAI_MODEL, chosen)
     key = (
         secret_api_key(settings.openai_api_key_secret_arn)
         if settings.openai_api_key_secret_arn
         else settings.openai_api_key
     )
     try:
-        return OpenAiCompatibleProvider(settings.openai_base_url, settings.openai_model, api_key=key)
+        return OpenAiCompatibleProvider(settings.openai_base_url, model or settings.openai_model, api_key=key)
     except ValueError as error:  # a base URL without http(s)://: one line, like the other settings
         raise SettingsError(f"{EnvVar.OPENAI_BASE_URL.value}: {error}") from error
 
