@@ -1,6 +1,7 @@
 """Concurrent deliveries of one CallEnded, against moto's server (a real socket per container):
 the run lease lets exactly one of them call the model, store the final and publish
-CallSummarized; the others find the lease (or the finished final) and do nothing."""
+CallSummarized; the others find the lease (or the finished final) and do nothing. Once over the
+domain service from threads, once over the Lambda handler in ten processes."""
 
 from __future__ import annotations
 
@@ -111,3 +112,138 @@ def test_concurrent_deliveries_of_call_ended_make_one_final(aws: AwsResources, c
     assert [(s.kind, s.status) for s in versions] == [(SummaryKind.FINAL, SummaryStatus.COMPLETED)]
     summarized = [e for e in aws.bus_events() if e["detail-type"] == "CallSummarized"]
     assert len(summarized) == 1  # so the CRM hook is handed one final
+
+
+CONTAINER = """
+import json, sys, time
+from callrecap_local.lambda_events import LambdaContext
+from callrecap.handlers import summarizer
+
+event, start_at = json.loads(sys.argv[1]), float(sys.argv[2])
+summarizer.dependencies()  # the cold start, before the race
+outcomes = []
+handle = summarizer.handle_bus_event
+summarizer.handle_bus_event = lambda *a, **k: outcomes.append(handle(*a, **k)) or outcomes[-1]
+time.sleep(max(0.0, start_at - time.time()))
+result = summarizer.handler(event, LambdaContext("callrecap-summarizer", timeout_seconds=300))
+print(json.dumps({"result": result, "outcomes": outcomes}))
+"""
+
+
+class CountingModel:
+    """An OpenAI-compatible model on loopback that takes a moment and counts its requests."""
+
+    def __init__(self) -> None:
+        import json
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests = 0
+        lock = threading.Lock()
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    model.requests += 1
+                time.sleep(0.5)
+                choice = {"message": {"content": json.dumps(DEFAULT_SECTIONS)}, "finish_reason": "stop"}
+                body = json.dumps({"choices": [choice]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+
+def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsResources) -> None:
+    """The Lambda handler itself, in ten processes (ten containers: own interpreter, own clients,
+    own cold start), each handed the same queued CallEnded at the same moment."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from callrecap.contracts import BUS_SOURCE
+    from callrecap.settings import EnvVar
+
+    ended_call(aws)
+    model = CountingModel()
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(root / p) for p in ("lambdas", "local", ".")),
+        EnvVar.TABLE_NAME.value: aws.table_name,
+        EnvVar.EVENT_BUS_NAME.value: aws.bus_name,
+        EnvVar.LLM_PROVIDER.value: "openai",
+        EnvVar.OPENAI_BASE_URL.value: model.url,
+        EnvVar.OPENAI_MODEL.value: "counting",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+        "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
+    }
+    envelope = {
+        "version": "0",
+        "id": "0d0c0b0a-0000-4000-8000-000000000001",
+        "detail-type": "CallEnded",
+        "source": BUS_SOURCE,
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"callId": CALL, "schemaVersion": "1"},
+    }
+    record = {
+        "messageId": "m1",
+        "receiptHandle": "rh1",
+        "body": json.dumps(envelope),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:final-summary",
+        "awsRegion": "us-east-1",
+    }
+    start_at = time.time() + 8.0  # after every process's cold start
+    try:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", CONTAINER, json.dumps({"Records": [record]}), str(start_at)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(10)
+        ]
+        results = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err[-2000:]
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        model.httpd.shutdown()
+        model.httpd.server_close()
+
+    assert all(r["result"] == {"batchItemFailures": []} for r in results)  # nobody failed or retries
+    outcomes = sorted((o["action"], o["reason"]) for r in results for o in r["outcomes"])
+    assert outcomes.count(("completed", "call-ended")) == 1, outcomes
+    others = [reason for action, reason in outcomes if action != "completed"]
+    assert set(others) <= {"in-progress", "up-to-date"} and len(others) == 9, outcomes
+    assert "in-progress" in others, outcomes  # they did overlap: the lease, not luck, kept them out
+    assert model.requests == 1  # one model call
+    versions = DynamoSummaryStore(aws.table_name, client=aws.dynamodb).list_summaries(CALL)
+    assert [(s.kind, s.status) for s in versions] == [(SummaryKind.FINAL, SummaryStatus.COMPLETED)]
+    summarized = [e for e in aws.bus_events() if e["detail-type"] == "CallSummarized"]
+    assert len(summarized) == 1
