@@ -25,6 +25,9 @@ class EnvVar(StrEnum):
     LLM_PROVIDER = "CALLRECAP_LLM_PROVIDER"
     BEDROCK_MODEL_ID = "CALLRECAP_BEDROCK_MODEL_ID"
     BEDROCK_REGION = "CALLRECAP_BEDROCK_REGION"
+    BEDROCK_PROFILE = "CALLRECAP_BEDROCK_PROFILE"
+    """A named AWS profile that signs the Bedrock calls ("": the function's own credentials); the
+    local stack uses it, since its other clients sign with moto's fake keys."""
     SUMMARIZER_LAMBDA_ARN = "CALLRECAP_SUMMARIZER_LAMBDA_ARN"
     OPENAI_BASE_URL = "CALLRECAP_OPENAI_BASE_URL"
     OPENAI_MODEL = "CALLRECAP_OPENAI_MODEL"
@@ -155,6 +158,7 @@ class Settings:
     llm_provider: Provider = Provider.EXTRACTIVE
     bedrock_model_id: str = ""
     bedrock_region: str = ""
+    bedrock_profile: str = ""
     summarizer_lambda_arn: str = ""
     openai_base_url: str = ""
     openai_model: str = ""
@@ -250,6 +254,7 @@ class Settings:
             llm_provider=provider,
             bedrock_model_id=get(EnvVar.BEDROCK_MODEL_ID),
             bedrock_region=get(EnvVar.BEDROCK_REGION),
+            bedrock_profile=get(EnvVar.BEDROCK_PROFILE),
             summarizer_lambda_arn=get(EnvVar.SUMMARIZER_LAMBDA_ARN),
             openai_base_url=get(EnvVar.OPENAI_BASE_URL),
             openai_model=get(EnvVar.OPENAI_MODEL),

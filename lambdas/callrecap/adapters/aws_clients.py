@@ -78,22 +78,25 @@ def within_budget(policy: ClientPolicy, left: float | None) -> ClientPolicy:
     return ClientPolicy(attempts, read_timeout=read, connect_timeout=min(policy.connect_timeout, read))
 
 
-_bounded: dict[tuple[str, str, ClientPolicy], Any] = {}
+_bounded: dict[tuple[str, str, str, ClientPolicy], Any] = {}
 
 
-def budgeted_client(service: str, *, region: str | None = None) -> Any:
+def budgeted_client(service: str, *, region: str | None = None, profile: str = "") -> Any:
     """A client for a model call inside a summary run: its retry policy fitted to the run's time
     left (domain.run_budget), so no attempt is still waiting when the run must store its result.
-    Cached per fitted policy; the service's own policy outside any run."""
+    Cached per fitted policy; the service's own policy outside any run. `profile`: a named AWS
+    profile signs the calls instead of the process's credentials (CALLRECAP_BEDROCK_PROFILE)."""
     from callrecap.domain import run_budget
 
     policy = within_budget(RETRY_POLICIES[service], run_budget.remaining())
-    key = (service, region or "", policy)
+    key = (service, region or "", profile, policy)
     client = _bounded.get(key)
     if client is None:
         import boto3
 
-        client = boto3.client(service, region_name=region or None, config=client_config(service, policy))
+        # An explicit profile takes its credentials from the profile, not the environment's keys.
+        session = boto3.Session(profile_name=profile) if profile else boto3
+        client = session.client(service, region_name=region or None, config=client_config(service, policy))
         _bounded[key] = client
     return client
 

@@ -42,11 +42,13 @@ class BedrockProvider:
         region: str = "",
         client: Any = None,
         temperature: float = 0.0,
+        profile: str = "",
     ) -> None:
         if not model_id:
             raise ValueError("bedrock needs a model id")
         self.model = model_id
         self._region = region
+        self._profile = profile
         self._client = client
         self._temperature = temperature
         self._fold_system = False
@@ -57,7 +59,7 @@ class BedrockProvider:
         """The injected client, else one whose timeout and retries fit the run's time left."""
         if self._client is not None:
             return self._client
-        return budgeted_client("bedrock-runtime", region=self._region)
+        return budgeted_client("bedrock-runtime", region=self._region, profile=self._profile)
 
     def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
         try:

@@ -30,7 +30,11 @@ def build_provider(
         from callrecap.adapters.llm.bedrock import BedrockProvider
 
         _require(model or settings.bedrock_model_id, EnvVar.BEDROCK_MODEL_ID, chosen)
-        return BedrockProvider(model or settings.bedrock_model_id, region=settings.bedrock_region)
+        return BedrockProvider(
+            model or settings.bedrock_model_id,
+            region=settings.bedrock_region,
+            profile=settings.bedrock_profile,
+        )
     if chosen is Provider.LAMBDA:
         from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
 
