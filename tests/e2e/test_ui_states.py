@@ -4,6 +4,7 @@ summary, sign-in), each checked the way an agent sees it in Chromium."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -402,3 +403,13 @@ def test_a_final_waiting_for_a_throttled_model_says_when_it_is_tried_again(
     expect(summary.locator(".waiting-throttled")).to_contain_text("tried again at")
     expect(summary).not_to_contain_text("taking longer than the summarizer is allowed to run")
     expect(summary.get_by_role("button", name="Retry version 1")).to_have_count(0)
+
+
+def test_a_call_without_an_informative_topic_is_titled_by_its_caller_and_time(
+    page: Any, fake: FakeApiServer
+) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, startedAt="2025-01-01T09:30:00Z", fromNumber="+15550222")
+    open_call(page, fake)
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Call from \+15550222 at \d{1,2}:30"))

@@ -150,6 +150,22 @@ def test_record_on_call_never_goes_backwards(client: Any) -> None:
     assert item[CallAttr.TOPIC.value] == {"S": "Refund"}
 
 
+def test_an_early_interims_topic_does_not_name_the_call(client: Any) -> None:
+    """ "Summarize now" in the first seconds answered topic "Good": not a title for the call."""
+    store = DynamoSummaryStore(TABLE, client=client)
+    early = Summary(
+        CALL, 1, SummaryKind.INTERIM, SummaryStatus.COMPLETED, sections={"topic": "Good"}, turn_count=2
+    )
+    store.record_on_call(early)
+    assert CallAttr.TOPIC.value not in meta(client)
+    later = replace(early, version=2, sections={"topic": "Refund for a late order"}, turn_count=6)
+    store.record_on_call(later)
+    assert meta(client)[CallAttr.TOPIC.value] == {"S": "Refund for a late order"}
+    final = replace(early, version=3, kind=SummaryKind.FINAL, sections={"topic": "Refund"}, turn_count=1)
+    store.record_on_call(final)  # a final names the call however short
+    assert meta(client)[CallAttr.TOPIC.value] == {"S": "Refund"}
+
+
 def test_record_on_call_does_not_create_a_call(client: Any) -> None:
     store = DynamoSummaryStore(TABLE, client=client)
     store.record_on_call(Summary("ghost", 1, SummaryKind.FINAL, SummaryStatus.COMPLETED, sections={"a": 1}))

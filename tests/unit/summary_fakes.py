@@ -19,6 +19,7 @@ from callrecap.domain.models import (
     Usage,
 )
 from callrecap.domain.ports import LeaseClaim, Page, SegmentWriteResult
+from callrecap.domain.summary_record import call_topic
 
 
 class FakeTranscripts:
@@ -151,8 +152,9 @@ class FakeSummaries:
         if summary.status is SummaryStatus.COMPLETED:
             if summary.kind is SummaryKind.FINAL:
                 call[CallAttr.FINAL_SUMMARY_REVISION.value] = summary.transcript_revision
-            if isinstance(summary.sections.get("topic"), str):
-                call[CallAttr.TOPIC.value] = summary.sections["topic"]
+            topic = call_topic(summary)
+            if topic is not None:
+                call[CallAttr.TOPIC.value] = topic
 
 
 class FakePublisher:

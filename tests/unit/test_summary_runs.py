@@ -678,3 +678,10 @@ def test_an_interim_is_never_deferred() -> None:
     request = SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND, defer_seconds=30.0)
     outcome = env.service.handle(request)  # "Summarize now" is answered now, failed if need be
     assert outcome.action == "failed" and outcome.summary is not None and outcome.summary.retryable
+
+
+def test_a_run_records_how_many_turns_it_summarized_and_names_the_call_only_when_informative() -> None:
+    env = Env(FakeEngine([FakeEngineResult(sections={"summary": "Hi.", "topic": "Good"})]))
+    outcome = env.service.handle(SummaryRunRequest(CALL, SummaryKind.INTERIM, ReasonCode.ON_DEMAND))
+    assert outcome.summary is not None and outcome.summary.turn_count == 2
+    assert CallAttr.TOPIC.value not in env.call  # two turns: too early to name the call

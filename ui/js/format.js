@@ -65,6 +65,15 @@ export function formatNumber(number) {
   return number ? String(number) : "Unknown";
 }
 
+/** A call's heading: its topic once a summary gave an informative one (a final, or an interim of a
+ * long enough transcript: the server decides), else who called and when. */
+export function callTitle(call) {
+  if (call.topic) return String(call.topic);
+  const time = call.startedAt ? formatTime(call.startedAt) : "";
+  const at = time && time !== "—" ? ` at ${time}` : "";
+  return call.fromNumber ? `Call from ${call.fromNumber}${at}` : `Call${at}`;
+}
+
 /** "action_items" -> "Action items", "customerSentiment" -> "Customer sentiment". */
 export function humanize(name) {
   const words = String(name)

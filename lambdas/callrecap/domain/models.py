@@ -197,6 +197,8 @@ class Summary:
     """The provider that failed when a fallback provider wrote this summary ("" otherwise)."""
     fallback_reason: str = ""
     """Why it failed (contracts.FailureReason)."""
+    turn_count: int = 0
+    """Final transcript turns the run summarized (0 for versions stored before it was recorded)."""
 
 
 @dataclass(frozen=True)

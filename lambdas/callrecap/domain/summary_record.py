@@ -34,6 +34,7 @@ class SummaryAttr:
     FAILURE_REASON = "failureReason"
     FALLBACK_FROM = "fallbackFrom"
     FALLBACK_REASON = "fallbackReason"
+    TURN_COUNT = "turnCount"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -59,6 +60,8 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
         SummaryAttr.LATENCY_MS: summary.latency_ms,
         SummaryAttr.CREATED_AT: summary.created_at,
     }
+    if summary.turn_count:
+        record[SummaryAttr.TURN_COUNT] = summary.turn_count
     if summary.error:
         record[SummaryAttr.ERROR] = summary.error
     if summary.raw_reply:
@@ -99,4 +102,25 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         failure_reason=str(record.get(SummaryAttr.FAILURE_REASON, "")),
         fallback_from=str(record.get(SummaryAttr.FALLBACK_FROM, "")),
         fallback_reason=str(record.get(SummaryAttr.FALLBACK_REASON, "")),
+        turn_count=int(record.get(SummaryAttr.TURN_COUNT, 0)),
     )
+
+
+TOPIC_SECTION = "topic"
+TOPIC_MAX_CHARS = 200
+MIN_TOPIC_TURNS = 6
+"""An interim summary names the call (its `topic` on the call list and the page heading) only
+once it covers this many turns: "Summarize now" in the first seconds gives topics like "Good"."""
+
+
+def call_topic(summary: Summary) -> str | None:
+    """The topic this summary gives its call record, or None: a COMPLETED final's, or a
+    COMPLETED interim's that covers at least MIN_TOPIC_TURNS turns."""
+    if summary.status is not SummaryStatus.COMPLETED:
+        return None
+    if summary.kind is SummaryKind.INTERIM and summary.turn_count < MIN_TOPIC_TURNS:
+        return None
+    topic = summary.sections.get(TOPIC_SECTION)
+    if not isinstance(topic, str) or not topic.strip():
+        return None
+    return topic.strip()[:TOPIC_MAX_CHARS]

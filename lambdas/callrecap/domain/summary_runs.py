@@ -406,6 +406,7 @@ class SummaryService:
                     created_at=self._clock(),
                 )
             )
+        pending = replace(pending, turn_count=len(turns))
         self._summaries.bind_lease(request.call_id, lease_key, owner, pending.version)
         self._summaries.record_on_call(pending)
 

@@ -1,7 +1,15 @@
 // One call: its details, the transcript as it is spoken, and its summaries.
 import { badge, errorState, liveBadge, loadingState } from "../components.js";
 import { h, replaceChildren, srOnly } from "../dom.js";
-import { callDurationSeconds, describeClock, formatClock, formatDateTime, formatNumber, titleCase } from "../format.js";
+import {
+  callDurationSeconds,
+  callTitle,
+  describeClock,
+  formatClock,
+  formatDateTime,
+  formatNumber,
+  titleCase,
+} from "../format.js";
 import { LiveChannel } from "../live.js";
 import { Poller } from "../poller.js";
 import { listHref } from "../router.js";
@@ -91,7 +99,7 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
 
   function renderHeader() {
     const live = call.status === "LIVE";
-    heading.textContent = call.topic ? String(call.topic) : live ? "Call in progress" : "Call";
+    heading.textContent = callTitle(call);
     replaceChildren(statusSlot, liveBadge(call.status));
     const seconds = callDurationSeconds(call);
     const crm = typeof call.crmStatus === "object" && call.crmStatus ? call.crmStatus.status : call.crmStatus;

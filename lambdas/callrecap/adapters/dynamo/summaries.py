@@ -24,13 +24,11 @@ from callrecap.adapters.dynamo.table import is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
-from callrecap.domain.summary_record import SummaryAttr, summary_to_record
+from callrecap.domain.summary_record import SummaryAttr, call_topic, summary_to_record
 
 log = logging.getLogger(__name__)
 
 MAX_CLAIM_ATTEMPTS = 8
-TOPIC_SECTION = "topic"
-TOPIC_MAX_CHARS = 200
 
 
 class VersionConflictError(RuntimeError):
@@ -152,10 +150,10 @@ class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
         }
         sets = ["#v = :v", "#st = :st", "#retry = :retry"]
         completed = summary.status is SummaryStatus.COMPLETED
-        topic = summary.sections.get(TOPIC_SECTION) if completed else None
-        if isinstance(topic, str) and topic.strip():
+        topic = call_topic(summary)
+        if topic is not None:
             names["#topic"] = CallAttr.TOPIC.value
-            values[":topic"] = {"S": topic.strip()[:TOPIC_MAX_CHARS]}
+            values[":topic"] = {"S": topic}
             sets.append("#topic = :topic")
         self._update_meta(
             summary.call_id,
