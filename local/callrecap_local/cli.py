@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "summarize": ("callrecap_local.cmd_summarize", "summarize one transcript file and print JSON"),
@@ -26,8 +27,16 @@ class CliError(Exception):
     """A user-facing failure: printed as one line on stderr, exit status 2."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr like every other user error (no usage
+    block): `callrecap serve: error: argument --port: ... (callrecap serve --help)`, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="callrecap", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="callrecap", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

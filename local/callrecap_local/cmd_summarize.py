@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from callrecap.settings import AgentChannel
 from callrecap_local.cli import CliError
 from callrecap_local.transcript_files import TranscriptFileError, read_transcript
 
@@ -33,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--id", dest="dialog_id", metavar="ID", help="dialog JSONL row to summarize (default: first)"
     )
     parser.add_argument(
+        "--agent-channel",
+        choices=[c.value for c in AgentChannel],
+        help="the Transcribe channel the agent speaks on (default: CALLRECAP_AGENT_CHANNEL, else ch_1, "
+        "the caller on ch_0: the convention of live ingest; docs/events.md)",
+    )
+    parser.add_argument(
         "--max-input-tokens",
         type=_positive_int,
         default=0,
@@ -52,17 +59,20 @@ def _positive_int(raw: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        transcript = read_transcript(args.path, dialog_id=args.dialog_id)
-    except TranscriptFileError as error:
-        raise CliError(str(error)) from error
-
     from callrecap.adapters.configured_engine import build_engine
     from callrecap.domain.prompt_templates import PromptError
     from callrecap.settings import Settings, SettingsError
 
     try:
         settings = Settings.from_env(require=())
+    except SettingsError as error:
+        raise CliError(str(error)) from error
+    agent_channel = args.agent_channel or settings.agent_channel.value
+    try:
+        transcript = read_transcript(args.path, dialog_id=args.dialog_id, agent_channel=agent_channel)
+    except TranscriptFileError as error:
+        raise CliError(str(error)) from error
+    try:
         engine = build_engine(settings, provider=args.provider, max_input_tokens=args.max_input_tokens)
         result = engine(transcript.turns, transcript.call_id)
     except (SettingsError, PromptError) as error:

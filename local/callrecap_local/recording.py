@@ -54,6 +54,8 @@ class Recording:
     events: tuple[RecordedEvent, ...]
     chime_call_key: ChimeCallKey | None = None
     """The Chime call-identity rule this recording needs (None: it has no Chime records)."""
+    dump: bool = False
+    """Read from a plain dump of stream records (no `at`/`source`): times derived (events_from_dump)."""
 
     @property
     def duration(self) -> float:
@@ -86,7 +88,7 @@ class Recording:
                     event.at, event.source, event.partition_key.replace(self.call_id, new_id), payload
                 )
             )
-        return Recording(self.path, new_id, tuple(events), self.chime_call_key)
+        return Recording(self.path, new_id, tuple(events), self.chime_call_key, self.dump)
 
 
 def detect_chime_call_key(events: Sequence[RecordedEvent]) -> ChimeCallKey | None:
@@ -113,17 +115,26 @@ def load_recording(path: str | Path, *, chime_call_key: ChimeCallKey | None = No
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise RecordingError(f"{path}: cannot read ({error.strerror})") from error
-    events: list[RecordedEvent] = []
+    rows: list[tuple[int, Any]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            events.append(_parse_event(raw))
-        except (ValueError, KeyError, TypeError) as error:
-            raise RecordingError(f"{path}:{number}: not a recorded event ({error})") from error
-    if not events:
+            rows.append((number, json.loads(line)))
+        except ValueError as error:
+            raise RecordingError(f"{path}:{number}: not JSON ({error})") from error
+    if not rows:
         raise RecordingError(f"{path}: no events")
+    dump = isinstance(rows[0][1], dict) and "at" not in rows[0][1]
+    if dump:
+        events = events_from_dump(rows, path)
+    else:
+        events = []
+        for number, raw in rows:
+            try:
+                events.append(_parse_event(raw))
+            except (ValueError, KeyError, TypeError) as error:
+                raise RecordingError(f"{path}:{number}: not a recorded event ({error})") from error
     events.sort(key=lambda e: e.at)  # stable: equal `at` keep file order
     detected = detect_chime_call_key(events)
     key = chime_call_key or detected or DEFAULT_CHIME_CALL_KEY
@@ -131,7 +142,37 @@ def load_recording(path: str | Path, *, chime_call_key: ChimeCallKey | None = No
     if not call_id:
         why = f"; {first_error}" if first_error else ""
         raise RecordingError(f"{path}: no record names a call (docs/events.md, 'Call identity'){why}")
-    return Recording(path, call_id, tuple(events), key if detected or chime_call_key else None)
+    return Recording(path, call_id, tuple(events), key if detected or chime_call_key else None, dump)
+
+
+def events_from_dump(rows: Sequence[tuple[int, Any]], path: Path) -> list[RecordedEvent]:
+    """A dump of stream records, one JSON object a line as a producer writes them to Kinesis (LCA's
+    events, Transcribe or Chime results), as a recording. Each record's `at` is its own time:
+    seconds since the first record's `CreatedAt` (LCA events carry it), else its `EndTime` in
+    seconds into the call, else the previous record's; never earlier than the previous one, so
+    the file's order (the producer's) is the replay's order."""
+    events: list[RecordedEvent] = []
+    first: datetime | None = None
+    previous = 0.0
+    for number, raw in rows:
+        if not isinstance(raw, dict):
+            raise RecordingError(f"{path}:{number}: expected a JSON object a line (a stream record)")
+        normalized = normalize_keys(raw)
+        fields = normalized if isinstance(normalized, dict) else raw
+        created = _parse_iso(str(fields.get("CreatedAt") or ""))
+        at: float | None = None
+        if created is not None:
+            first = first or created
+            at = (created - first).total_seconds()
+        elif fields.get("EndTime") is not None:
+            try:
+                at = float(fields["EndTime"])
+            except (TypeError, ValueError):
+                at = None
+        previous = max(previous, at if at is not None else previous)
+        key = str(fields.get("CallId") or "")
+        events.append(RecordedEvent(previous, "kinesis", key, raw))
+    return events
 
 
 def _parse_event(raw: dict[str, Any]) -> RecordedEvent:

@@ -5,8 +5,9 @@ Formats (detected from the content, not only the extension):
   the first row, or the row whose id is asked for;
 - Amazon Transcribe batch output JSON: words in `results.items` labelled by speaker
   (`speaker_label` on the item, or via `results.speaker_labels.segments`) or by channel
-  (`results.channel_labels`), or ready-made `results.audio_segments`; spk_0/ch_0 is the agent,
-  spk_1/ch_1 the customer (the usual contact-center convention: the agent speaks first);
+  (`results.channel_labels`), or ready-made `results.audio_segments`; spk_0 is the agent (who
+  answers first), spk_1 the customer; channels follow the project's one convention
+  (CALLRECAP_AGENT_CHANNEL: the agent on ch_1 and the caller on ch_0 by default, as live ingest);
 - a recorded call (DESIGN.md §2, what `callrecap replay` plays): its Kinesis records are parsed by
   the same inbound parser the ingest Lambda uses, and the final segments become the turns.
 
@@ -22,14 +23,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from callrecap.domain.inbound.transcribe import channel_roles_with_agent_on
 from callrecap.domain.models import Segment, Speaker, Turn
+from callrecap.settings import AgentChannel
 
-TRANSCRIBE_SPEAKERS: Mapping[str, Speaker] = {
-    "spk_0": Speaker.AGENT,
-    "spk_1": Speaker.CUSTOMER,
-    "ch_0": Speaker.AGENT,
-    "ch_1": Speaker.CUSTOMER,
-}
+DIARIZED_SPEAKERS: Mapping[str, Speaker] = {"spk_0": Speaker.AGENT, "spk_1": Speaker.CUSTOMER}
+"""Speaker labels (diarization, one channel): the first voice is the agent's, who answers."""
+
+
+def transcribe_speakers(agent_channel: str = AgentChannel.CH_1.value) -> dict[str, Speaker]:
+    """Transcribe labels -> speakers. Channels follow the one convention of the whole project,
+    the agent on `agent_channel` (CALLRECAP_AGENT_CHANNEL, default ch_1, the caller on ch_0: what
+    live ingest and LCA's Chime producers assume); speaker labels follow DIARIZED_SPEAKERS."""
+    roles = channel_roles_with_agent_on(agent_channel)
+    return {**DIARIZED_SPEAKERS, **dict(roles)}
 
 
 class TranscriptFileError(ValueError):
@@ -40,6 +47,8 @@ class FileFormat(StrEnum):
     DIALOG = "dialog-jsonl"
     TRANSCRIBE = "transcribe-batch"
     RECORDED_CALL = "recorded-call"
+    EVENT_DUMP = "event-dump"
+    """Stream records as a producer writes them (LCA events, Transcribe or Chime results), one a line."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,11 @@ class TranscriptFile:
     format: FileFormat
 
 
-def read_transcript(path: str | Path, *, dialog_id: str | None = None) -> TranscriptFile:
-    """The transcript in `path` (see module docstring); `dialog_id` picks a dialog JSONL row."""
+def read_transcript(
+    path: str | Path, *, dialog_id: str | None = None, agent_channel: str = AgentChannel.CH_1.value
+) -> TranscriptFile:
+    """The transcript in `path` (see module docstring); `dialog_id` picks a dialog JSONL row;
+    `agent_channel` is the Transcribe channel the agent speaks on (CALLRECAP_AGENT_CHANNEL)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -66,30 +78,27 @@ def read_transcript(path: str | Path, *, dialog_id: str | None = None) -> Transc
         raise TranscriptFileError(f"{path}: the file is empty")
 
     whole = _whole_json(text)
-    if isinstance(whole, dict):
-        if isinstance(whole.get("results"), dict):
-            if dialog_id is not None:
-                raise TranscriptFileError(
-                    f"{path}: --id selects a row of a dialog JSONL file; this is Transcribe output"
-                )
-            return read_transcribe_output(whole, path)
-        if not _looks_like_jsonl_row(whole):
+    if isinstance(whole, dict) and isinstance(whole.get("results"), dict):
+        if dialog_id is not None:
             raise TranscriptFileError(
-                f"{path}: JSON object without `results`: not an Amazon Transcribe batch output"
+                f"{path}: --id selects a row of a dialog JSONL file; this is Transcribe output"
             )
+        return read_transcribe_output(whole, path, transcribe_speakers(agent_channel))
+    # else one JSON object a line (a one-line file too): one of the line formats below
     first = _first_row(text, path)
     if "turns" in first:
         return read_dialog(text, path, dialog_id)
+    if dialog_id is not None:
+        raise TranscriptFileError(f"{path}: --id selects a row of a dialog JSONL file; this is not one")
     if "source" in first and "at" in first:
-        if dialog_id is not None:
-            raise TranscriptFileError(
-                f"{path}: --id selects a row of a dialog JSONL file; this is a recorded call"
-            )
-        return read_recorded_call(path)
-    raise TranscriptFileError(
-        f"{path}: unknown format: expected dialog JSONL (`turns`), a recorded call (`at`, `source`) "
-        "or Amazon Transcribe batch output (`results`)"
-    )
+        return read_recorded_call(path, agent_channel)
+    try:  # stream records as a producer writes them (LCA events, one a line)?
+        return read_recorded_call(path, agent_channel)
+    except TranscriptFileError as error:
+        raise TranscriptFileError(
+            f"{path}: unknown format: expected dialog JSONL (`turns`), a recorded call (`at`, `source`), "
+            f"stream records a line (LCA events) or Amazon Transcribe batch output (`results`); {error}"
+        ) from error
 
 
 # --------------------------------------------------------------------------- detection helpers
@@ -100,10 +109,6 @@ def _whole_json(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _looks_like_jsonl_row(value: Mapping[str, Any]) -> bool:
-    return "turns" in value or ("source" in value and "at" in value)
 
 
 def _rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -165,24 +170,27 @@ class _Word:
     punctuation: bool
 
 
-def read_transcribe_output(document: Mapping[str, Any], path: Path) -> TranscriptFile:
+def read_transcribe_output(
+    document: Mapping[str, Any], path: Path, speakers: Mapping[str, Speaker] | None = None
+) -> TranscriptFile:
+    speakers = speakers if speakers is not None else transcribe_speakers()
     results = document["results"]
     call_id = str(document.get("jobName") or path.stem)
     segments = results.get("audio_segments")
     if isinstance(segments, list) and segments:
-        turns = _turns_from_audio_segments(segments, path)
+        turns = _turns_from_audio_segments(segments, path, speakers)
     else:
         items = results.get("items")
         if not isinstance(items, list) or not items:
             raise TranscriptFileError(f"{path}: Transcribe output has neither `items` nor `audio_segments`")
-        turns = _turns_from_words(_words(items, results, path))
+        turns = _turns_from_words(_words(items, results, path, speakers))
     if not turns:
         raise TranscriptFileError(f"{path}: Transcribe output has no words")
     return TranscriptFile(call_id, turns, FileFormat.TRANSCRIBE)
 
 
-def _speaker(label: Any) -> Speaker:
-    return TRANSCRIBE_SPEAKERS.get(str(label), Speaker.UNKNOWN)
+def _speaker(label: Any, speakers: Mapping[str, Speaker]) -> Speaker:
+    return speakers.get(str(label), Speaker.UNKNOWN)
 
 
 def _seconds(value: Any) -> float:
@@ -192,7 +200,9 @@ def _seconds(value: Any) -> float:
         return 0.0
 
 
-def _turns_from_audio_segments(segments: Sequence[Any], path: Path) -> list[Turn]:
+def _turns_from_audio_segments(
+    segments: Sequence[Any], path: Path, speakers: Mapping[str, Speaker]
+) -> list[Turn]:
     turns: list[Turn] = []
     for segment in segments:
         if not isinstance(segment, dict):
@@ -203,7 +213,7 @@ def _turns_from_audio_segments(segments: Sequence[Any], path: Path) -> list[Turn
         label = segment.get("speaker_label", segment.get("channel_label"))
         turns.append(
             Turn(
-                speaker=_speaker(label).value,
+                speaker=_speaker(label, speakers).value,
                 text=text,
                 start_time=_seconds(segment.get("start_time")),
                 end_time=_seconds(segment.get("end_time")),
@@ -232,7 +242,9 @@ def _label_by_start(results: Mapping[str, Any]) -> dict[str, str]:
     return labels
 
 
-def _words(items: Sequence[Any], results: Mapping[str, Any], path: Path) -> list[_Word]:
+def _words(
+    items: Sequence[Any], results: Mapping[str, Any], path: Path, speakers: Mapping[str, Speaker]
+) -> list[_Word]:
     by_start = _label_by_start(results)
     words: list[_Word] = []
     previous = Speaker.UNKNOWN
@@ -249,7 +261,7 @@ def _words(items: Sequence[Any], results: Mapping[str, Any], path: Path) -> list
             or item.get("channel_label")
             or by_start.get(str(item.get("start_time")))
         )
-        speaker = _speaker(label) if label else previous
+        speaker = _speaker(label, speakers) if label else previous
         previous = speaker
         words.append(
             _Word(
@@ -298,21 +310,28 @@ def _merge_consecutive(turns: Sequence[Turn]) -> list[Turn]:
 # --------------------------------------------------------------------------- recorded call
 
 
-def read_recorded_call(path: Path) -> TranscriptFile:
-    """Final segments of a recorded call, through the ingest Lambda's own parser."""
-    from callrecap.domain.inbound import MalformedRecord, parse_record_object
+def read_recorded_call(path: Path, agent_channel: str = AgentChannel.CH_1.value) -> TranscriptFile:
+    """Final segments of a recorded call or a dump of stream records, through the ingest
+    Lambda's own parser and its channel convention."""
+    from callrecap.domain.inbound import DEFAULT_CHIME_CALL_KEY, MalformedRecord, parse_record_object
     from callrecap_local.recording import RecordingError, load_recording
 
     try:
         recording = load_recording(path)
     except RecordingError as error:
         raise TranscriptFileError(str(error)) from error
+    roles = channel_roles_with_agent_on(agent_channel)
     finals: dict[str, Segment] = {}
     for index, event in enumerate(recording.events):
         if event.source != "kinesis":
             continue
         try:
-            observations = parse_record_object(event.payload, record_id=f"{path.name}#{index}")
+            observations = parse_record_object(
+                event.payload,
+                record_id=f"{path.name}#{index}",
+                channel_roles=roles,
+                chime_call_key=recording.chime_call_key or DEFAULT_CHIME_CALL_KEY,
+            )
         except MalformedRecord as error:
             raise TranscriptFileError(f"{path}: event {index}: {error}") from error
         for observation in observations:
@@ -322,4 +341,5 @@ def read_recorded_call(path: Path) -> TranscriptFile:
     turns = [Turn(s.speaker.value, s.text.strip(), s.start_time, s.end_time) for s in ordered]
     if not turns:
         raise TranscriptFileError(f"{path}: the recorded call has no final transcript segments")
-    return TranscriptFile(recording.call_id, turns, FileFormat.RECORDED_CALL)
+    kind = FileFormat.EVENT_DUMP if recording.dump else FileFormat.RECORDED_CALL
+    return TranscriptFile(recording.call_id, turns, kind)

@@ -221,3 +221,24 @@ def test_bad_flags_and_settings_are_one_line_errors(
     assert cli_main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expected in err[0], err
+
+
+def test_replay_and_summarize_take_a_plain_dump_of_lca_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One JSON record a line, as an LCA producer writes them to the stream."""
+    fixture = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "producers" / "chimevc_transcriber_standard.json"
+    )
+    records = json.loads(fixture.read_text())["records"]
+    dump = tmp_path / "lca-dump.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    assert cli_main(["summarize", str(dump)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["callId"] == "vc-call-7" and summary["sections"]
+
+    status = cli_main(["replay", str(dump), "--speed", "100", "--json", "--timeout", "60"])
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
+    assert status == 0, line
+    assert (line["callId"], line["status"]) == ("vc-call-7", "COMPLETED"), line

@@ -155,7 +155,11 @@ def test_transcribe_output_with_channels_and_audio_segments(tmp_path: Path) -> N
     }
     (tmp_path / "c.json").write_text(json.dumps(channels), encoding="utf-8")
     (tmp_path / "s.json").write_text(json.dumps(segments), encoding="utf-8")
-    assert [t.speaker for t in read_transcript(tmp_path / "c.json").turns] == ["AGENT", "CUSTOMER"]
+    # One channel convention with live ingest: the caller on ch_0, the agent on ch_1 ...
+    assert [t.speaker for t in read_transcript(tmp_path / "c.json").turns] == ["CUSTOMER", "AGENT"]
+    # ... unless CALLRECAP_AGENT_CHANNEL / --agent-channel says otherwise.
+    flipped = read_transcript(tmp_path / "c.json", agent_channel="ch_0")
+    assert [t.speaker for t in flipped.turns] == ["AGENT", "CUSTOMER"]
     turns = read_transcript(tmp_path / "s.json").turns
     assert [(t.speaker, t.text) for t in turns] == [
         ("AGENT", "Hello there. How can I help?"),
@@ -178,7 +182,7 @@ def test_recorded_call_uses_final_segments_in_spoken_order(tmp_path: Path) -> No
     [
         ("", "empty"),
         ("not json at all\n", "not JSON"),
-        ('{"hello": 1}', "not an Amazon Transcribe batch output"),
+        ('{"hello": 1}', "or Amazon Transcribe batch output"),
         ('{"results": {"items": []}}', "neither `items` nor `audio_segments`"),
         ('{"x": 1}\n{"y": 2}\n', "unknown format"),
         ("[1, 2]\n", "expected a JSON object"),
@@ -213,3 +217,59 @@ def test_id_is_refused_for_files_that_are_not_dialogs(shared_data: Path, tmp_pat
         read_transcript(shared_data / "calls" / "Retail41.transcribe_batch_output.json", dialog_id="x")
     with pytest.raises(TranscriptFileError, match="--id"):
         read_transcript(recorded_call(tmp_path / "call.jsonl"), dialog_id="x")
+
+
+PRODUCERS = Path(__file__).resolve().parents[1] / "fixtures" / "producers"
+
+
+def test_a_dump_of_lca_events_a_line_is_a_transcript(tmp_path: Path) -> None:
+    """What an LCA producer writes to the stream, one JSON record a line (no `at`, no `source`)."""
+    records = json.loads((PRODUCERS / "chimevc_transcriber_standard.json").read_text())["records"]
+    dump = tmp_path / "lca-events.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    transcript = read_transcript(dump)
+    assert transcript.format is FileFormat.EVENT_DUMP and transcript.call_id == "vc-call-7"
+    first = transcript.turns[0]
+    assert (first.speaker, first.text) == ("CUSTOMER", "Hi, my invoice looks wrong.")
+
+
+def test_a_dump_gets_times_from_created_at_then_end_time(tmp_path: Path) -> None:
+    from callrecap_local.recording import load_recording
+
+    rows = [
+        {"CallId": "d1", "EventType": "START", "CreatedAt": "2026-02-03T10:00:00Z"},
+        {
+            "CallId": "d1",
+            "EventType": "ADD_TRANSCRIPT_SEGMENT",
+            "SegmentId": "a",
+            "Channel": "CALLER",
+            "StartTime": 0.5,
+            "EndTime": 2.0,
+            "Transcript": "Hello.",
+            "IsPartial": False,
+            "CreatedAt": "2026-02-03T10:00:03Z",
+        },
+        {
+            "CallId": "d1",
+            "EventType": "ADD_TRANSCRIPT_SEGMENT",
+            "SegmentId": "b",
+            "Channel": "AGENT",
+            "StartTime": 2.5,
+            "EndTime": 2.9,
+            "Transcript": "Hi.",
+            "IsPartial": False,
+        },
+        {"CallId": "d1", "EventType": "END"},
+    ]
+    dump = tmp_path / "d1.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    recording = load_recording(dump)
+    assert recording.dump and recording.call_id == "d1"
+    assert [e.at for e in recording.events] == [0.0, 3.0, 3.0, 3.0]  # never earlier than the last
+
+
+def test_lines_that_are_neither_say_what_was_expected(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text('{"hello": "world"}\n', encoding="utf-8")
+    with pytest.raises(TranscriptFileError, match="stream records a line"):
+        read_transcript(junk)
