@@ -4,11 +4,15 @@ loopback, and the same settings (settings.EnvVar) the CDK stacks set on the func
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from callrecap.settings import EnvVar
 from callrecap_local.resources import LocalResources
+
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+"""Unset while the local stack runs: its clients sign with fake keys for moto, never a profile's
+(a Bedrock profile is handed to the summarizer as CALLRECAP_BEDROCK_PROFILE instead)."""
 
 
 def aws_env(moto_url: str, region: str) -> dict[str, str]:
@@ -60,6 +64,13 @@ class ProcessEnvironment:
             if name not in self._saved:
                 self._saved[name] = os.environ.get(name)
             os.environ[name] = value
+
+    def unset(self, names: Sequence[str]) -> None:
+        """Remove these variables for as long as the stack runs (restore puts them back)."""
+        for name in names:
+            if name not in self._saved:
+                self._saved[name] = os.environ.get(name)
+            os.environ.pop(name, None)
 
     def restore(self) -> None:
         for name, value in self._saved.items():

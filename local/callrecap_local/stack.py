@@ -31,10 +31,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import boto3
+
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar
 from callrecap_local.aws_limits import enforced_aws_limits
-from callrecap_local.environment import ProcessEnvironment, aws_env, handler_env
+from callrecap_local.environment import PROFILE_VARIABLES, ProcessEnvironment, aws_env, handler_env
 from callrecap_local.functions import LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
@@ -161,6 +163,8 @@ class LocalPipeline:
             moto_host, moto_port = self._moto.get_host_and_port()
             self.moto_url = f"http://{moto_host}:{moto_port}"
             self._environment.set(aws_env(self.moto_url, self.region))
+            self._environment.unset(PROFILE_VARIABLES)
+            boto3.DEFAULT_SESSION = None  # a session cached earlier keeps its profile and files
             reset_all_handler_caches()
             self.resources = create_resources(
                 self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay

@@ -75,7 +75,7 @@ def test_renamed_replaces_the_id_everywhere_and_follows_the_replay_timeline(tmp_
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("not json\n", "not a recorded event"),
+        ("not json\n", "not JSON"),
         ('{"at": 0, "source": "sqs"}\n', "unknown source"),
         ('{"at": 0, "source": "kinesis", "data": {"x": 1}}\n', "no record names a call"),
         ("\n", "no events"),

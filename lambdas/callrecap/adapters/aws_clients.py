@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -78,9 +79,6 @@ def within_budget(policy: ClientPolicy, left: float | None) -> ClientPolicy:
     return ClientPolicy(attempts, read_timeout=read, connect_timeout=min(policy.connect_timeout, read))
 
 
-_bounded: dict[tuple[str, str, str, ClientPolicy], Any] = {}
-
-
 def budgeted_client(service: str, *, region: str | None = None, profile: str = "") -> Any:
     """A client for a model call inside a summary run: its retry policy fitted to the run's time
     left (domain.run_budget), so no attempt is still waiting when the run must store its result.
@@ -89,16 +87,16 @@ def budgeted_client(service: str, *, region: str | None = None, profile: str = "
     from callrecap.domain import run_budget
 
     policy = within_budget(RETRY_POLICIES[service], run_budget.remaining())
-    key = (service, region or "", profile, policy)
-    client = _bounded.get(key)
-    if client is None:
-        import boto3
+    return _fitted_client(service, region or "", profile, policy)
 
-        # An explicit profile takes its credentials from the profile, not the environment's keys.
-        session = boto3.Session(profile_name=profile) if profile else boto3
-        client = session.client(service, region_name=region or None, config=client_config(service, policy))
-        _bounded[key] = client
-    return client
+
+@lru_cache(maxsize=64)
+def _fitted_client(service: str, region: str, profile: str, policy: ClientPolicy) -> Any:
+    import boto3
+
+    # An explicit profile takes its credentials from the profile, not the environment's keys.
+    session = boto3.Session(profile_name=profile) if profile else boto3
+    return session.client(service, region_name=region or None, config=client_config(service, policy))
 
 
 def error_code(error: BaseException) -> str:
