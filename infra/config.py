@@ -136,6 +136,13 @@ class DeployConfig:
     openai_model: str = ""
     openai_api_key_secret_arn: str = ""
     max_input_tokens: int = 0
+    # The summarizer inside the customer's VPC (a self-hosted model there); docs/deploy.md, "VPC".
+    summarizer_vpc_id: str = ""
+    summarizer_subnet_ids: str = ""
+    summarizer_security_group_ids: str = ""
+    summarizer_route_table_ids: str = ""
+    summarizer_vpc_endpoints: bool = True
+    """Create the VPC endpoints the summarizer then needs (off when the VPC has them already)."""
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
     llm_throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
@@ -176,6 +183,28 @@ class DeployConfig:
     @property
     def voice_connector_enabled(self) -> bool:
         return bool(self.voice_connector_id) or self.create_voice_connector
+
+    @property
+    def summarizer_in_vpc(self) -> bool:
+        return bool(
+            self.summarizer_vpc_id or self.summarizer_subnet_ids or self.summarizer_security_group_ids
+        )
+
+    @staticmethod
+    def _ids(joined: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in joined.split(",") if part.strip())
+
+    @property
+    def subnet_ids(self) -> tuple[str, ...]:
+        return self._ids(self.summarizer_subnet_ids)
+
+    @property
+    def security_group_ids(self) -> tuple[str, ...]:
+        return self._ids(self.summarizer_security_group_ids)
+
+    @property
+    def route_table_ids(self) -> tuple[str, ...]:
+        return self._ids(self.summarizer_route_table_ids)
 
     def fallback_chain(self) -> tuple[tuple[Fallback, ...], list[str]]:
         """`llmFallback` resolved as the summarizer resolves it at cold start (settings)."""
@@ -241,6 +270,11 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "llmMaxConcurrency": "llm_max_concurrency",
     "llmFallback": "llm_fallback",
     "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
+    "summarizerVpcId": "summarizer_vpc_id",
+    "summarizerSubnetIds": "summarizer_subnet_ids",
+    "summarizerSecurityGroupIds": "summarizer_security_group_ids",
+    "summarizerRouteTableIds": "summarizer_route_table_ids",
+    "summarizerVpcEndpoints": "summarizer_vpc_endpoints",
     "idleMinutes": "idle_minutes",
     "sweeperIntervalMinutes": "sweeper_interval_minutes",
     "crmHookArn": "crm_hook_arn",
@@ -325,7 +359,13 @@ _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "logRetentionDays": (1, 3653),
     "iteratorAgeAlarmSeconds": (1, 604_800),
 }
-_BOOL_KEYS: Final = frozenset({"createVoiceConnector", "selfSignUp", "skipLayerBuild", "crmIncludeInterim"})
+_BOOL_KEYS: Final = frozenset(
+    {"createVoiceConnector", "selfSignUp", "skipLayerBuild", "crmIncludeInterim", "summarizerVpcEndpoints"}
+)
+_ID_LIST_KEYS: Final = frozenset(
+    {"summarizerSubnetIds", "summarizerSecurityGroupIds", "summarizerRouteTableIds"}
+)
+"""Resource ids given as a JSON list or a comma-separated string."""
 
 
 def nearest_key(key: str) -> str | None:
@@ -408,6 +448,9 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
             values[field_name] = _as_enum(key, value, ChimeCallIdentity, problems)
         elif key == "priceTable":
             values[field_name] = _as_price_table(value, problems)
+        elif key in _ID_LIST_KEYS:
+            items = value if isinstance(value, list) else str(value).split(",")
+            values[field_name] = ",".join(str(item).strip() for item in items if str(item).strip())
         else:
             values[field_name] = str(value).strip()
     values = {k: v for k, v in values.items() if v is not None}
@@ -416,6 +459,57 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
     if problems:
         raise ConfigError("invalid callrecap CDK context: " + "; ".join(problems))
     return config
+
+
+_RESOURCE_ID = {
+    "summarizerVpcId": (re.compile(r"^vpc-[0-9a-f]{8,17}$"), "VPC"),
+    "summarizerSubnetIds": (re.compile(r"^subnet-[0-9a-f]{8,17}$"), "subnet"),
+    "summarizerSecurityGroupIds": (re.compile(r"^sg-[0-9a-f]{8,17}$"), "security group"),
+    "summarizerRouteTableIds": (re.compile(r"^rtb-[0-9a-f]{8,17}$"), "route table"),
+}
+
+
+def _vpc_problems(config: DeployConfig) -> list[str]:
+    """The summarizer's VPC placement is all or nothing, with well-formed ids."""
+    if not config.summarizer_in_vpc:
+        if config.summarizer_route_table_ids:
+            return ["summarizerRouteTableIds needs the summarizer's VPC, subnets and security groups"]
+        return []
+    problems: list[str] = []
+    given = {
+        "summarizerVpcId": (config.summarizer_vpc_id,) if config.summarizer_vpc_id else (),
+        "summarizerSubnetIds": config.subnet_ids,
+        "summarizerSecurityGroupIds": config.security_group_ids,
+        "summarizerRouteTableIds": config.route_table_ids,
+    }
+    for key, ids in given.items():
+        if not ids and key != "summarizerRouteTableIds":
+            problems.append(f"the summarizer in a VPC needs {key}")
+        pattern, noun = _RESOURCE_ID[key]
+        problems.extend(f"{key}: {value!r} is not a {noun} id" for value in ids if not pattern.match(value))
+    if config.summarizer_vpc_endpoints and not config.route_table_ids:
+        problems.append(
+            "summarizerRouteTableIds: the DynamoDB and S3 gateway endpoints need the subnets' route "
+            "tables (or summarizerVpcEndpoints false when the VPC has its endpoints already)"
+        )
+    return problems
+
+
+def is_private_http_url(url: str) -> bool:
+    """http:// to an RFC 1918 address or a `.internal` name (a private hosted zone), not beyond."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host.endswith(".internal"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.version == 4 and any(
+        address in ipaddress.ip_network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    )
 
 
 def _as_price_table(value: Any, problems: list[str]) -> str:
@@ -488,8 +582,19 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         problems.append(
             f"openaiApiKeySecretArn {config.openai_api_key_secret_arn!r} is not a Secrets Manager ARN"
         )
+    problems.extend(_vpc_problems(config))
     if config.openai_base_url and not config.openai_base_url.startswith("https://"):
-        problems.append("openaiBaseUrl must be an https:// URL (the summarizer sends the transcript there)")
+        if not config.summarizer_in_vpc:
+            problems.append(
+                "openaiBaseUrl must be an https:// URL (the summarizer sends the transcript there); "
+                "http:// is allowed only to a private address with the summarizer in your VPC "
+                "(summarizerVpcId, docs/deploy.md)"
+            )
+        elif not is_private_http_url(config.openai_base_url):
+            problems.append(
+                f"openaiBaseUrl {config.openai_base_url!r}: http:// only to a private address inside "
+                "the VPC (10.x, 172.16-31.x, 192.168.x, or a *.internal name); use https:// otherwise"
+            )
     if config.cognito_domain_prefix and (
         not _DOMAIN_PREFIX.match(config.cognito_domain_prefix)
         or any(word in config.cognito_domain_prefix for word in ("aws", "amazon", "cognito"))

@@ -29,6 +29,7 @@ from infra.functions import FunctionFactory
 from infra.grants import grant_key, grant_prompt_read, grant_table
 from infra.nag import acknowledge
 from infra.storage import RETENTION_14_DAYS, Storage, parked_queue
+from infra.summarizer_vpc import place_in_vpc
 
 # EventBridge -> Lambda delivery: retries with back-off for up to two hours, then the rule's DLQ.
 RULE_RETRY_ATTEMPTS = 8
@@ -224,6 +225,8 @@ class Pipeline(Construct):
             "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
         )
         self._grant_provider(fn)
+        if cfg.summarizer_in_vpc:
+            place_in_vpc(self, fn, cfg, self._providers())
         dlq = parked_queue(
             self, "SummarizerDlq", purpose="the SummaryRequested rule and the summarizer's async invokes"
         )

@@ -30,7 +30,7 @@ MAIN_CONTEXT: dict[str, Any] = {
     "skipLayerBuild": True,
 }
 # A new Voice Connector, plain Transcribe with PII identification, a custom summarizer Lambda,
-# a configured CRM hook ARN, a longer final-summary delay.
+# a configured CRM hook ARN, a longer final-summary delay, the summarizer in the customer's VPC.
 ALT_CONTEXT: dict[str, Any] = {
     "createVoiceConnector": True,
     "transcribeMode": "transcribe",
@@ -39,6 +39,10 @@ ALT_CONTEXT: dict[str, Any] = {
     "summarizerLambdaArn": SUMMARIZER_ARN,
     "crmHookArn": CRM_HOOK_ARN,
     "finalSummaryDelaySeconds": 30,
+    "summarizerVpcId": "vpc-0a1b2c3d4e5f60718",
+    "summarizerSubnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    "summarizerSecurityGroupIds": "sg-0a1b2c3d4e5f60003",
+    "summarizerRouteTableIds": ["rtb-0a1b2c3d4e5f60004"],
     "priceTable": {"my-model": {"input": 0.001, "output": 0.002}},
     "skipLayerBuild": True,
 }

@@ -22,6 +22,7 @@ from infra_synth import FALLBACK_MODEL, Synthesized
 from callrecap.adapters.dynamo.schema import table_definition
 from callrecap.contracts import TTL_ATTRIBUTE, Function
 from callrecap.settings import EnvVar
+from infra.summarizer_vpc import ENI_ACTIONS
 
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 
@@ -31,6 +32,9 @@ STAR_ALLOWED = {
     "transcribe:StartStreamTranscription",
     "cloudfront:CreateInvalidation",  # aws-cdk-lib BucketDeployment
     "cloudfront:GetInvalidation",
+    # A summarizer placed in a VPC (alt): the ENI actions of AWSLambdaVPCAccessExecutionRole, which
+    # Lambda checks on the role, with Resource "*" (DescribeNetworkInterfaces has no resource type).
+    *ENI_ACTIONS,
 }
 
 
