@@ -161,6 +161,10 @@ class DeployConfig:
     crm_include_interim: bool = False
     """Also send interim ("Summarize now") summaries to the CRM hook (default: finals only)."""
     # Web
+    domain_name: str = ""
+    """The page's own host name (e.g. calls.example.com); with certificate_arn, TLS 1.2+ only."""
+    certificate_arn: str = ""
+    """An ACM certificate for domain_name, in us-east-1 (CloudFront's region for certificates)."""
     cognito_domain_prefix: str = ""
     self_sign_up: bool = False
     # API
@@ -270,6 +274,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "llmMaxConcurrency": "llm_max_concurrency",
     "llmFallback": "llm_fallback",
     "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
+    "domainName": "domain_name",
+    "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
     "summarizerSubnetIds": "summarizer_subnet_ids",
     "summarizerSecurityGroupIds": "summarizer_security_group_ids",
@@ -495,6 +501,30 @@ def _vpc_problems(config: DeployConfig) -> list[str]:
     return problems
 
 
+_HOST_NAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+def _domain_problems(config: DeployConfig) -> list[str]:
+    """The page's own domain: both keys or neither, a host name, an ACM certificate in us-east-1."""
+    if not config.domain_name and not config.certificate_arn:
+        return []
+    if not config.domain_name or not config.certificate_arn:
+        return ["domainName and certificateArn go together (the certificate must cover the domain)"]
+    problems: list[str] = []
+    if not _HOST_NAME.match(config.domain_name):
+        problems.append(f"domainName {config.domain_name!r} is not a host name such as calls.example.com")
+    match = _CERTIFICATE_ARN.match(config.certificate_arn)
+    if match is None:
+        problems.append(f"certificateArn {config.certificate_arn!r} is not an ACM certificate ARN")
+    elif match.group(1) != "us-east-1":
+        problems.append(
+            f"certificateArn is in {match.group(1)}: CloudFront takes certificates from us-east-1 only "
+            "(request or import it there)"
+        )
+    return problems
+
+
 def is_private_http_url(url: str) -> bool:
     """http:// to an RFC 1918 address or a `.internal` name (a private hosted zone), not beyond."""
     import ipaddress
@@ -583,6 +613,7 @@ def _cross_checks(config: DeployConfig) -> list[str]:
             f"openaiApiKeySecretArn {config.openai_api_key_secret_arn!r} is not a Secrets Manager ARN"
         )
     problems.extend(_vpc_problems(config))
+    problems.extend(_domain_problems(config))
     if config.openai_base_url and not config.openai_base_url.startswith("https://"):
         if not config.summarizer_in_vpc:
             problems.append(

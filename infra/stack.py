@@ -131,6 +131,8 @@ class CallRecapStack(cdk.Stack):
             "ApiUrl": self.api.url,
             "LiveUpdatesUrl": self.live.url,
             "WebUrl": self.web.url,
+            # With domainName: point its DNS record (CNAME, or a Route 53 alias) at this name.
+            "DistributionDomainName": self.web.distribution.distribution_domain_name,
             "UserPoolId": self.web.user_pool.user_pool_id,
             "CognitoDomain": self.web.domain.base_url(),
             "DashboardName": self.monitoring.dashboard.dashboard_name,

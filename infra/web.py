@@ -8,8 +8,10 @@ shape is the one ui/js/config.js reads.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
@@ -94,6 +96,14 @@ class Web(Construct):
             ),
         )
         origin = origins.S3BucketOrigin.with_origin_access_control(self.bucket)
+        custom_domain: dict[str, Any] = {}
+        if config.domain_name:
+            custom_domain = {
+                "domain_names": [config.domain_name],
+                "certificate": acm.Certificate.from_certificate_arn(
+                    self, "Certificate", config.certificate_arn
+                ),
+            }
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -120,6 +130,7 @@ class Web(Construct):
             enable_logging=True,
             log_bucket=access_logs,
             log_file_prefix="cloudfront/",
+            **custom_domain,
         )
         acknowledge(
             self.distribution,
@@ -133,13 +144,25 @@ class Web(Construct):
             "Distribution serves static files only; every data request goes to the HTTP API, which "
             "requires a Cognito JWT. A WAF web ACL (us-east-1 only) is left to the deployer.",
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR4",
-            "Distribution uses the default *.cloudfront.net certificate, with which CloudFront cannot "
-            "enforce a minimum TLS version; add a custom domain and certificate to pin TLSv1.2_2021.",
-        )
-        self.url = f"https://{self.distribution.distribution_domain_name}"
+        if config.domain_name:
+            # Own certificate: CloudFront enforces minimum_protocol_version (TLSv1.2_2021), CFR4 holds.
+            self.url = f"https://{config.domain_name}"
+        else:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "Distribution uses the default *.cloudfront.net certificate, with which CloudFront "
+                "cannot enforce a minimum TLS version; set domainName and certificateArn to pin "
+                "TLSv1.2_2021 (docs/deploy.md, 'A domain of your own').",
+            )
+            cdk.Annotations.of(self.distribution).add_warning_v2(
+                "callrecap:default-certificate",
+                "the page is served under *.cloudfront.net with CloudFront's default certificate, which "
+                "still accepts TLSv1 and TLSv1.1 from browsers; for TLS 1.2 or newer only, deploy with "
+                "-c domainName=calls.example.com -c certificateArn=<an ACM certificate in us-east-1> "
+                "(docs/deploy.md, 'A domain of your own').",
+            )
+            self.url = f"https://{self.distribution.distribution_domain_name}"
 
         self.user_pool = cognito.UserPool(
             self,

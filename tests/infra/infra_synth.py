@@ -47,9 +47,13 @@ ALT_CONTEXT: dict[str, Any] = {
     "skipLayerBuild": True,
 }
 CONNECT_INSTANCE_ARN = "arn:aws:connect:us-east-1:123456789012:instance/0a0b0c0d-1111-2222-3333-444455556666"
-# No Voice Connector of its own: Amazon Connect's Contact Lens segments and other producers (LCA).
+# No Voice Connector of its own: Amazon Connect's Contact Lens segments and other producers (LCA);
+# the page on a domain of its own.
+CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
 CONNECT_CONTEXT: dict[str, Any] = {
     "connectInstanceArn": CONNECT_INSTANCE_ARN,
+    "domainName": "calls.example.com",
+    "certificateArn": CERTIFICATE_ARN,
     "llmProvider": "extractive",
     "skipLayerBuild": True,
 }

@@ -128,3 +128,53 @@ def test_the_page_may_connect_to_this_stacks_api_and_sign_in_domain_only(main_sy
     (api_id,) = http_api_resources(raw, "AWS::ApiGatewayV2::Api")
     (domain_id,) = resources(raw, "AWS::Cognito::UserPoolDomain")
     assert api_id in markers and domain_id in markers  # the deploy-time values the pin is filled with
+
+
+def test_a_domain_of_its_own_serves_the_page_with_tls_1_2_only(connect_synth: Synthesized) -> None:
+    from infra_synth import CERTIFICATE_ARN
+
+    (distribution,) = connect_synth.resources("AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["calls.example.com"]
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": CERTIFICATE_ARN,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+    # cdk-nag's CFR4 holds now: nothing to acknowledge, and the sign-in returns to the domain
+    assert not [a for a in connect_synth.acknowledgements if a[1].endswith("AwsSolutions-CFR4")]
+    (client,) = connect_synth.resources("AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["CallbackURLs"] == ["https://calls.example.com/"]
+
+
+def test_without_a_domain_the_default_certificate_is_acknowledged_and_warned(main_synth: Synthesized) -> None:
+    (reason,) = [r for _, rule, r in main_synth.acknowledgements if rule.endswith("AwsSolutions-CFR4")]
+    assert "domainName and certificateArn" in reason
+    (distribution,) = main_synth.resources("AWS::CloudFront::Distribution").values()
+    assert "Aliases" not in distribution["Properties"]["DistributionConfig"]
+
+
+def test_the_domain_is_checked_at_synth() -> None:
+    import pytest
+    from infra_synth import CERTIFICATE_ARN
+
+    from infra.config import ConfigError, parse_config
+
+    assert parse_config({"domainName": "calls.example.com", "certificateArn": CERTIFICATE_ARN}).domain_name
+    for context, message in (
+        ({"domainName": "calls.example.com"}, "go together"),
+        ({"domainName": "not a name", "certificateArn": CERTIFICATE_ARN}, "is not a host name"),
+        (
+            {
+                "domainName": "calls.example.com",
+                "certificateArn": CERTIFICATE_ARN.replace("us-east-1", "eu-west-1"),
+            },
+            "us-east-1 only",
+        ),
+        (
+            {"domainName": "calls.example.com", "certificateArn": "arn:aws:iam::1:cert"},
+            "not an ACM certificate",
+        ),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            parse_config(context)
