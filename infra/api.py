@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
@@ -39,6 +40,7 @@ class Api(Construct):
         user_pool: cognito.IUserPool,
         client: cognito.IUserPoolClient,
         web_origin: str,
+        extra_clients: Sequence[cognito.IUserPoolClient] = (),
         log_retention_days: int,
         throttle_rps: int = 50,
     ) -> None:
@@ -59,7 +61,7 @@ class Api(Construct):
             ),
         )
         authorizer = authorizers.HttpUserPoolAuthorizer(
-            "CognitoAuthorizer", user_pool, user_pool_clients=[client]
+            "CognitoAuthorizer", user_pool, user_pool_clients=[client, *extra_clients]
         )
         integration = integrations.HttpLambdaIntegration("ApiIntegration", handler)
         call_data = integrations.HttpLambdaIntegration("CallDataIntegration", call_data_handler)

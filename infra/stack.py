@@ -86,6 +86,7 @@ class CallRecapStack(cdk.Stack):
             call_data_handler=call_data_function,
             user_pool=self.web.user_pool,
             client=self.web.client,
+            extra_clients=[self.web.smoke_client],
             web_origin=self.web.url,
             log_retention_days=config.log_retention_days,
             throttle_rps=config.api_throttle_rps,
@@ -134,6 +135,8 @@ class CallRecapStack(cdk.Stack):
             # With domainName: point its DNS record (CNAME, or a Route 53 alias) at this name.
             "DistributionDomainName": self.web.distribution.distribution_domain_name,
             "UserPoolId": self.web.user_pool.user_pool_id,
+            # `callrecap smoke --stack NAME` signs its test user in with this client
+            "SmokeTestClientId": self.web.smoke_client.user_pool_client_id,
             "CognitoDomain": self.web.domain.base_url(),
             "DashboardName": self.monitoring.dashboard.dashboard_name,
             "CrmHookFailureQueueUrl": self.pipeline.crm_hook_dlq.queue_url,

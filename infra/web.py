@@ -231,6 +231,21 @@ class Web(Construct):
             ),
         )
 
+        # `callrecap smoke`: signs in a test user it creates with AdminInitiateAuth, which takes
+        # AWS credentials allowed cognito-idp:AdminInitiateAuth on this pool: no end user can use
+        # this client (no password or hosted sign-in flow of its own, no OAuth).
+        self.smoke_client = self.user_pool.add_client(
+            "SmokeTestClient",
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            auth_flows=cognito.AuthFlow(admin_user_password=True),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            access_token_validity=cdk.Duration.minutes(15),
+            id_token_validity=cdk.Duration.minutes(15),
+            refresh_token_validity=cdk.Duration.hours(1),
+            disable_o_auth=True,
+        )
+
     def deploy_ui(self, api_url: str, live_url: str) -> s3deploy.BucketDeployment:
         """Upload ui/ plus a config.json pointing at the API and the sign-in domain."""
         site_config = {

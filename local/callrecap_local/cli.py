@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("callrecap_local.cmd_eval", "score summaries against human references (ROUGE)"),
     "data": ("callrecap_local.cmd_data", "export or delete one call's data in a deployed stack"),
     "crm-redrive": ("callrecap_local.cmd_crm_redrive", "put the CRM hook's failed events back on the bus"),
+    "smoke": ("callrecap_local.cmd_smoke", "smoke-test a deployed stack with one sample call"),
 }
 
 

@@ -38,13 +38,9 @@ def event_of(body: str) -> dict[str, Any]:
 
 
 def outputs_of(stack: str) -> dict[str, str]:
-    import boto3
+    from callrecap_local.stack_outputs import stack_outputs
 
-    try:
-        stacks = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
-    except Exception as error:
-        raise CliError(f"cannot read stack {stack!r}: {error}") from error
-    return {o["OutputKey"]: o["OutputValue"] for s in stacks for o in s.get("Outputs", [])}
+    return stack_outputs(stack)
 
 
 def redrive(sqs: Any, events: Any, queue_url: str, bus: str, limit: int) -> tuple[int, int]:

@@ -32,18 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def table_of_stack(stack: str, cloudformation: Any = None) -> str:
     """The stack's `TableName` output; CliError when the stack or the output is not there."""
-    if cloudformation is None:
-        import boto3
+    from callrecap_local.stack_outputs import stack_outputs
 
-        cloudformation = boto3.client("cloudformation")
-    try:
-        stacks = cloudformation.describe_stacks(StackName=stack)["Stacks"]
-    except Exception as error:
-        raise CliError(f"cannot read stack {stack!r}: {error}") from error
-    outputs = {o["OutputKey"]: o["OutputValue"] for s in stacks for o in s.get("Outputs", [])}
-    if TABLE_OUTPUT not in outputs:
-        raise CliError(f"stack {stack!r} has no {TABLE_OUTPUT} output: is it a callrecap stack?")
-    return str(outputs[TABLE_OUTPUT])
+    return stack_outputs(stack, require=(TABLE_OUTPUT,), cloudformation=cloudformation)[TABLE_OUTPUT]
 
 
 def run(args: argparse.Namespace) -> int:

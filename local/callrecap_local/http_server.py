@@ -62,6 +62,27 @@ def match_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def bearer_claims(authorization: str, user_pool_id: str) -> dict[str, str] | None:
+    """The claims of a bearer access token issued by the local user pool, in the shape API
+    Gateway's JWT authorizer passes them (array claims as "[a b]"); None without one. The issuer
+    and token use are checked, not moto's signature: the local stack has no secrets to protect."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not user_pool_id or token.count(".") != 2:
+        return None
+    import base64
+
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(claims, dict) or not str(claims.get("iss", "")).endswith(f"/{user_pool_id}"):
+        return None
+    if claims.get("token_use") != "access":
+        return None
+    return {k: f"[{' '.join(map(str, v))}]" if isinstance(v, list) else str(v) for k, v in claims.items()}
+
+
 class LocalHttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -75,11 +96,14 @@ class LocalHttpServer(ThreadingHTTPServer):
         config: dict[str, Any],
         claims: dict[str, str] | None = None,
         invoke_call_data: Callable[[dict[str, Any]], Any] | None = None,
+        user_pool_id: str = "",
     ):
         """`claims`: the signed-in user the local API sees (default the local admin);
-        `invoke_call_data`: the function behind CALL_DATA_ROUTES (default: the api function)."""
+        `invoke_call_data`: the function behind CALL_DATA_ROUTES (default: the api function);
+        `user_pool_id`: the local (moto) user pool whose bearer tokens name the user instead."""
         super().__init__(address, _RequestHandler)
         self.claims = claims
+        self.user_pool_id = user_pool_id
         self.invoke_call_data = invoke_call_data or invoke_api
         self.invoke_api = invoke_api
         self.ui_dir = ui_dir.resolve() if ui_dir else None
@@ -182,7 +206,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             path_parameters=parameters,
             source_ip=self.client_address[0],
-            claims=self.server.claims,
+            claims=bearer_claims(self.headers.get("Authorization", ""), self.server.user_pool_id)
+            or self.server.claims,
         )
         try:
             invoke = (

@@ -65,6 +65,10 @@ class LocalResources:
     targets: tuple[RuleTarget, ...] = field(default_factory=tuple)
     live_key_id: str = ""
     """The KMS HMAC key of live tickets (infra/live.py creates the same kind)."""
+    user_pool_id: str = ""
+    smoke_client_id: str = ""
+    """The Cognito user pool with the stack's groups and its AdminInitiateAuth client
+    (infra/web.py), as `callrecap smoke` uses them (moto's cognito-idp)."""
 
     @property
     def final_summary_queue_url(self) -> str:
@@ -175,7 +179,10 @@ def create_resources(
     live_key = clients("kms").create_key(
         KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC", Description=f"{prefix} live tickets"
     )["KeyMetadata"]["KeyId"]
+    user_pool_id, smoke_client_id = _user_pool(clients("cognito-idp"), prefix)
     return LocalResources(
+        user_pool_id=user_pool_id,
+        smoke_client_id=smoke_client_id,
         prefix=prefix,
         table_name=table_name,
         stream_name=stream_name,
@@ -186,6 +193,19 @@ def create_resources(
         targets=tuple(targets),
         live_key_id=live_key,
     )
+
+
+def _user_pool(cognito: Any, prefix: str) -> tuple[str, str]:
+    """A user pool with one group per role (domain.access.GROUP_ROLES) and the smoke-test client."""
+    from callrecap.domain.access import GROUP_ROLES
+
+    pool_id = str(cognito.create_user_pool(PoolName=f"{prefix}-users")["UserPool"]["Id"])
+    for group in GROUP_ROLES:
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName=f"{prefix}-smoke", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+    )
+    return pool_id, str(client["UserPoolClient"]["ClientId"])
 
 
 def _wait_stream_active(kinesis: Any, stream_name: str) -> str:

@@ -459,6 +459,7 @@ class LocalPipeline:
                 ui_dir=self.ui_dir,
                 config={"apiBase": "/api", "auth": None, "local": True, "viewer": self.viewer},
                 claims=self.viewer_claims,
+                user_pool_id=self.resources.user_pool_id if self.resources else "",
             )
         except OSError as error:
             raise LocalPipelineError(

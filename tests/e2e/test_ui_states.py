@@ -25,6 +25,14 @@ def fake() -> Iterator[FakeApiServer]:
         yield server
 
 
+def wait_until(condition: Any, seconds: float = 10.0) -> None:
+    """The page's request is asynchronous: wait for what the fake API received."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not send the request"
+        time.sleep(0.05)
+
+
 def open_call(page: Any, fake: FakeApiServer, call_id: str = CALL) -> None:
     page.goto(f"{fake.url}/#/calls/{call_id}")
     expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
@@ -276,7 +284,7 @@ def test_after_the_call_a_final_that_did_not_complete_can_be_summarized_again(
     again = page.get_by_role("button", name="Summarize again")
     expect(again).to_be_visible()
     again.click()
-    assert backend.posts("/summaries") == [f"/api/calls/{CALL}/summaries"]
+    wait_until(lambda: backend.posts("/summaries") == [f"/api/calls/{CALL}/summaries"])
     backend.put_summary(CALL, 2, "final", "COMPLETED", sections={"summary": "Written on the second try."})
     expect(page.locator("article.summary")).to_contain_text("Written on the second try.")
     expect(again).to_be_hidden()

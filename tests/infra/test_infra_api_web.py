@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from infra_helpers import function_id, http_api_resources, resources
 from infra_synth import Synthesized
 
@@ -19,13 +21,36 @@ def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main
         assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
 
 
+def web_client(raw: dict[str, Any]) -> str:
+    """The page's client (OAuth code flow), not the smoke test's."""
+    (client,) = [k for k, v in resources(raw, "AWS::Cognito::UserPoolClient").items() if "WebClient" in k]
+    return client
+
+
+def smoke_client(raw: dict[str, Any]) -> str:
+    (client,) = [k for k, v in resources(raw, "AWS::Cognito::UserPoolClient").items() if "SmokeTest" in k]
+    return client
+
+
+def test_the_smoke_test_client_allows_admin_sign_in_only(main_synth: Synthesized) -> None:
+    props = resources(main_synth.raw, "AWS::Cognito::UserPoolClient")[smoke_client(main_synth.raw)][
+        "Properties"
+    ]
+    assert sorted(props["ExplicitAuthFlows"]) == [
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    ]
+    assert "AllowedOAuthFlows" not in props and props.get("AllowedOAuthFlowsUserPoolClient") in (None, False)
+    outputs = main_synth.raw["Outputs"]
+    assert any(key.startswith("SmokeTestClientId") for key in outputs)
+
+
 def test_authorizer_trusts_the_user_pool_and_the_web_client(main_synth: Synthesized) -> None:
     raw = main_synth.raw
     (authorizer,) = http_api_resources(raw, "AWS::ApiGatewayV2::Authorizer").values()
     (pool,) = resources(raw, "AWS::Cognito::UserPool")
-    (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
     config = authorizer["Properties"]["JwtConfiguration"]
-    assert config["Audience"] == [{"Ref": client}]
+    assert config["Audience"] == [{"Ref": web_client(raw)}, {"Ref": smoke_client(raw)}]
     assert {"Ref": pool} in config["Issuer"]["Fn::Join"][1]
 
 
@@ -59,8 +84,7 @@ def test_user_pool_has_no_self_sign_up_and_hosted_sign_in(main_synth: Synthesize
     (pool,) = resources(raw, "AWS::Cognito::UserPool").values()
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert resources(raw, "AWS::Cognito::UserPoolDomain")
-    (client,) = resources(raw, "AWS::Cognito::UserPoolClient").values()
-    props = client["Properties"]
+    props = resources(raw, "AWS::Cognito::UserPoolClient")[web_client(raw)]["Properties"]
     assert props["AllowedOAuthFlows"] == ["code"]
     assert props["GenerateSecret"] is False
     assert "openid" in props["AllowedOAuthScopes"]
@@ -97,7 +121,7 @@ def test_generated_config_json_points_at_the_api_and_sign_in(main_synth: Synthes
     markers = [m for source in deployment["Properties"]["SourceMarkers"] for m in source.values()]
     text = str(markers)
     (api,) = http_api_resources(raw, "AWS::ApiGatewayV2::Api")
-    (client,) = resources(raw, "AWS::Cognito::UserPoolClient")
+    client = web_client(raw)
     (domain,) = resources(raw, "AWS::Cognito::UserPoolDomain")
     assert f"'Fn::GetAtt': ['{api}', 'ApiEndpoint']" in text
     assert f"'Ref': '{client}'" in text
@@ -143,7 +167,7 @@ def test_a_domain_of_its_own_serves_the_page_with_tls_1_2_only(connect_synth: Sy
     }
     # cdk-nag's CFR4 holds now: nothing to acknowledge, and the sign-in returns to the domain
     assert not [a for a in connect_synth.acknowledgements if a[1].endswith("AwsSolutions-CFR4")]
-    (client,) = connect_synth.resources("AWS::Cognito::UserPoolClient").values()
+    client = connect_synth.resources("AWS::Cognito::UserPoolClient")[web_client(connect_synth.raw)]
     assert client["Properties"]["CallbackURLs"] == ["https://calls.example.com/"]
 
 
