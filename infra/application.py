@@ -46,3 +46,15 @@ def build_app(
     stack = CallRecapStack(app, config.stack_name, config=config, env=env)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack
+
+
+def synth_warnings(assembly: Any) -> list[str]:
+    """The warnings and errors the constructs attached, one line each, as the CDK CLI prints them
+    (`python app.py` alone prints nothing of them: app.py passes these on to stderr)."""
+    lines = []
+    for stack in assembly.stacks:
+        for message in stack.messages:
+            level = str(message.level).rsplit(".", 1)[-1].lower()
+            if level in ("warning", "error"):
+                lines.append(f"[{level.capitalize()} at {message.id}] {message.entry.data}")
+    return lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,8 @@ class Synthesized:
     seconds: float
     acknowledgements: list[tuple[str, str, str]]
     """(construct path, cdk-nag rule id, reason) of every acknowledgement in the stack."""
+    warnings: list[str] = field(default_factory=list)
+    """What `make synth` prints on stderr (infra.application.synth_warnings)."""
 
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == kind}
@@ -91,4 +93,8 @@ def synthesize(context: dict[str, Any], outdir: Path) -> Synthesized:
         if entry.type == "aws:cdk:acknowledged-rules"
         for rule, reason in entry.data.items()
     ]
-    return Synthesized(Template.from_json(raw), raw, path, seconds, acknowledgements)
+    from infra.application import synth_warnings
+
+    return Synthesized(
+        Template.from_json(raw), raw, path, seconds, acknowledgements, synth_warnings(assembly)
+    )

@@ -176,6 +176,12 @@ def test_without_a_domain_the_default_certificate_is_acknowledged_and_warned(mai
     assert "domainName and certificateArn" in reason
     (distribution,) = main_synth.resources("AWS::CloudFront::Distribution").values()
     assert "Aliases" not in distribution["Properties"]["DistributionConfig"]
+    # `make synth` says so on stderr (it used to be hidden behind the acknowledgement)
+    assert any("accepts TLSv1 and TLSv1.1" in line for line in main_synth.warnings), main_synth.warnings
+
+
+def test_with_a_domain_the_synth_has_no_tls_warning(connect_synth: Synthesized) -> None:
+    assert not any("TLSv1" in line or "minimumProtocolVersion" in line for line in connect_synth.warnings)
 
 
 def test_the_domain_is_checked_at_synth() -> None:
