@@ -18,6 +18,7 @@ from math import ceil
 from typing import Any, Final, TypeVar
 
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
+from callrecap.domain.pii import parse_entities
 from callrecap.settings import AgentChannel, EnvVar, Fallback, Provider, Settings, resolve_fallback_chain
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -145,6 +146,8 @@ class DeployConfig:
     """Create the VPC endpoints the summarizer then needs (off when the VPC has them already)."""
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
+    pii_redact_before_model: str = "all"
+    """PII replaced by tags before any model sees the transcript: `all`, `off` or e.g. `CARD,EMAIL`."""
     llm_throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
     """A final whose model is throttled is put back on its queue with backoff until this long after
     the call ended; then stored FAILED (THROTTLED, retryable) for the sweeper's bounded retries."""
@@ -274,6 +277,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "llmMaxConcurrency": "llm_max_concurrency",
     "llmFallback": "llm_fallback",
     "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
+    "piiRedactBeforeModel": "pii_redact_before_model",
     "domainName": "domain_name",
     "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
@@ -613,6 +617,7 @@ def _cross_checks(config: DeployConfig) -> list[str]:
             f"openaiApiKeySecretArn {config.openai_api_key_secret_arn!r} is not a Secrets Manager ARN"
         )
     problems.extend(_vpc_problems(config))
+    problems.extend(f"piiRedactBeforeModel: {p}" for p in parse_entities(config.pii_redact_before_model)[1])
     problems.extend(_domain_problems(config))
     if config.openai_base_url and not config.openai_base_url.startswith("https://"):
         if not config.summarizer_in_vpc:

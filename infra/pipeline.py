@@ -190,6 +190,7 @@ class Pipeline(Construct):
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
+            EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
         }
         chain = cfg.fallback_chain()[0]
         if chain:  # resolved: every link names its model, as granted below

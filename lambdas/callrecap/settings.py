@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECONDS
+from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, parse_entities
 
 
 class EnvVar(StrEnum):
@@ -56,6 +57,9 @@ class EnvVar(StrEnum):
     """llmThrottleMaxAgeSeconds: how long after its event a throttled final is still put back."""
     THROTTLE_BACKOFF_SECONDS = "CALLRECAP_THROTTLE_BACKOFF_SECONDS"
     """The first wait of a throttled final (doubling after); the local stack shortens it."""
+    PII_REDACT_BEFORE_MODEL = "CALLRECAP_PII_REDACT_BEFORE_MODEL"
+    """The PII types replaced by tags before any provider sees the transcript (`all`, `off`, or a
+    list such as `CARD,EMAIL`; domain.pii)."""
     LIVE_URL = "CALLRECAP_LIVE_URL"
     """wss:// URL of the live-updates WebSocket API (the api function hands it to pages)."""
     LIVE_ENDPOINT = "CALLRECAP_LIVE_ENDPOINT"
@@ -188,6 +192,7 @@ class Settings:
     llm_fallback: tuple[Fallback, ...] = ()
     throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
     throttle_backoff_seconds: int = THROTTLE_BACKOFF_SECONDS
+    pii_redact_before_model: frozenset[PiiEntity] = ALL_ENTITIES
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -246,6 +251,8 @@ class Settings:
             {Provider.BEDROCK: get(EnvVar.BEDROCK_MODEL_ID), Provider.OPENAI: get(EnvVar.OPENAI_MODEL)},
         )
         problems.extend(f"{EnvVar.LLM_FALLBACK.value}: {problem}" for problem in fallback_problems)
+        pii_entities, pii_problems = parse_entities(get(EnvVar.PII_REDACT_BEFORE_MODEL))
+        problems.extend(f"{EnvVar.PII_REDACT_BEFORE_MODEL.value}: {problem}" for problem in pii_problems)
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
             event_bus_name=get(EnvVar.EVENT_BUS_NAME),
@@ -277,6 +284,7 @@ class Settings:
             llm_fallback=fallback,
             throttle_max_age_seconds=get_int(EnvVar.THROTTLE_MAX_AGE_SECONDS, THROTTLE_MAX_AGE_SECONDS, 0),
             throttle_backoff_seconds=get_int(EnvVar.THROTTLE_BACKOFF_SECONDS, THROTTLE_BACKOFF_SECONDS, 1),
+            pii_redact_before_model=pii_entities,
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -421,3 +421,19 @@ def test_a_call_without_an_informative_topic_is_titled_by_its_caller_and_time(
     open_call(page, fake)
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(r"^Call from \+15550222 at \d{1,2}:30"))
+
+
+def test_the_summary_says_what_was_hidden_from_the_model(page: Any, fake: FakeApiServer) -> None:
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(
+        CALL,
+        1,
+        "final",
+        "COMPLETED",
+        sections={"summary": "The card on file was updated."},
+        piiRedactions={"CARD": 1, "PHONE": 2},
+    )
+    open_call(page, fake)
+    note = page.locator("article.summary .pii-note")
+    expect(note).to_have_text("Hidden from the model: 1 card number, 2 phone numbers.")

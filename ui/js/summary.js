@@ -239,6 +239,10 @@ export class SummaryPanel {
         ),
       );
     }
+    const redacted = describeRedactions(summary.piiRedactions);
+    if (redacted) {
+      parts.push(h("p", { class: "small pii-note" }, `Hidden from the model: ${redacted}.`));
+    }
     const retry = () => {
       const button = h(
         "button",
@@ -351,4 +355,24 @@ export function renderValue(value) {
   const paragraphs = text.split(/\n{2,}/);
   if (paragraphs.length === 1) return h("p", { class: "section-text" }, text);
   return paragraphs.map((paragraph) => h("p", { class: "section-text" }, paragraph));
+}
+
+const PII_NAMES = {
+  CARD: ["card number", "card numbers"],
+  SSN: ["social security number", "social security numbers"],
+  EMAIL: ["e-mail address", "e-mail addresses"],
+  PHONE: ["phone number", "phone numbers"],
+  IBAN: ["IBAN", "IBANs"],
+};
+
+/** {"CARD": 1, "PHONE": 2} -> "1 card number, 2 phone numbers" (what the model saw as tags). */
+export function describeRedactions(counts) {
+  if (!counts || typeof counts !== "object") return "";
+  return Object.entries(counts)
+    .filter(([, n]) => Number(n) > 0)
+    .map(([type, n]) => {
+      const [one, many] = PII_NAMES[type] ?? [type.toLowerCase(), type.toLowerCase()];
+      return `${Number(n)} ${Number(n) === 1 ? one : many}`;
+    })
+    .join(", ");
 }

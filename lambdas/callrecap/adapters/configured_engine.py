@@ -2,18 +2,20 @@
 
 Shared by the summarizer Lambda and the `callrecap summarize` CLI so both summarize the same way.
 Prompts come from a PromptSource and are fetched per run (an S3 override is picked up within its
-cache TTL without a redeploy); the provider and budget are built once.
+cache TTL without a redeploy); the provider and budget are built once. Every provider, fallbacks
+and the offline one included, gets the turns with PII replaced by tags (domain.pii).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from callrecap.adapters.llm.factory import build_budget, build_provider
 from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
 from callrecap.domain.chunking import Budget
 from callrecap.domain.models import Turn
+from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, redact_turns
 from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
 from callrecap.settings import Settings
 
@@ -25,9 +27,13 @@ class BoundEngine:
     provider: AnyProvider
     prompts: PromptSource
     budget: Budget
+    redact: frozenset[PiiEntity] = ALL_ENTITIES
+    """PII replaced by tags before the provider sees the turns (CALLRECAP_PII_REDACT_BEFORE_MODEL)."""
 
     def __call__(self, turns: Sequence[Turn], call_id: str = "") -> EngineResult:
-        return summarize(turns, self.provider, self.prompts.get(), self.budget, call_id=call_id)
+        seen, counts = redact_turns(turns, self.redact)
+        result = summarize(seen, self.provider, self.prompts.get(), self.budget, call_id=call_id)
+        return replace(result, pii_redactions=counts) if counts else result
 
     @property
     def provider_name(self) -> str:
@@ -48,4 +54,5 @@ def build_engine(
         provider=chosen,
         prompts=build_prompt_source(settings),
         budget=build_budget(settings, chosen, max_input_tokens),
+        redact=settings.pii_redact_before_model,
     )

@@ -199,6 +199,8 @@ class Summary:
     """Why it failed (contracts.FailureReason)."""
     turn_count: int = 0
     """Final transcript turns the run summarized (0 for versions stored before it was recorded)."""
+    pii_redactions: dict[str, int] = field(default_factory=dict)
+    """PII replaced by tags before the provider saw the transcript, by type (domain.pii)."""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ summary is never returned as a success.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
@@ -87,6 +87,8 @@ class EngineResult:
     chunks: int = 0
     planned_llm_calls: int = 0
     """Worst-case calls of the plan (map-reduce) — `usage.llm_calls` is what was actually made."""
+    pii_redactions: Mapping[str, int] = field(default_factory=dict)
+    """PII found and replaced by tags before the provider saw the transcript (domain.pii), by type."""
 
     @property
     def ok(self) -> bool:

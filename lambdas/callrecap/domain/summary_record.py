@@ -35,6 +35,7 @@ class SummaryAttr:
     FALLBACK_FROM = "fallbackFrom"
     FALLBACK_REASON = "fallbackReason"
     TURN_COUNT = "turnCount"
+    PII_REDACTIONS = "piiRedactions"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -62,6 +63,8 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
     }
     if summary.turn_count:
         record[SummaryAttr.TURN_COUNT] = summary.turn_count
+    if summary.pii_redactions:
+        record[SummaryAttr.PII_REDACTIONS] = dict(summary.pii_redactions)
     if summary.error:
         record[SummaryAttr.ERROR] = summary.error
     if summary.raw_reply:
@@ -103,6 +106,9 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         fallback_from=str(record.get(SummaryAttr.FALLBACK_FROM, "")),
         fallback_reason=str(record.get(SummaryAttr.FALLBACK_REASON, "")),
         turn_count=int(record.get(SummaryAttr.TURN_COUNT, 0)),
+        pii_redactions={
+            str(k): int(v) for k, v in dict(record.get(SummaryAttr.PII_REDACTIONS) or {}).items()
+        },
     )
 
 

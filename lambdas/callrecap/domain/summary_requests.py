@@ -92,6 +92,8 @@ def summary_event_detail(summary: Summary) -> dict[str, Any]:
             if summary.fallback_from
             else {}
         ),
+        # counts only, never the text: what was hidden from the model (domain.pii)
+        **({"piiRedactions": dict(summary.pii_redactions)} if summary.pii_redactions else {}),
     }
 
 

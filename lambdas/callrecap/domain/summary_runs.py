@@ -123,6 +123,8 @@ class EngineResult(Protocol):
     def retryable(self) -> bool: ...
     @property
     def failure_reason(self) -> str: ...
+    @property
+    def pii_redactions(self) -> Mapping[str, int]: ...
 
 
 Engine = Callable[[Sequence[Turn], str], EngineResult]
@@ -574,6 +576,7 @@ class SummaryService:
             raw_reply=result.raw_reply if error else "",
             retryable=retryable,
             failure_reason=reason if error else "",
+            pii_redactions=dict(getattr(result, "pii_redactions", {}) or {}),
         )
 
     def _publish(self, summary: Summary) -> None:

@@ -1,0 +1,124 @@
+"""PII before the model (domain.pii): what the rules find in written and spoken form, what they
+leave alone, and what they do to the repository's sample calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callrecap.domain.models import Turn
+from callrecap.domain.pii import PiiEntity, luhn_valid, parse_entities, redact, redact_turns
+from callrecap_local.transcript_files import read_transcript
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("My card is 4111 1111 1111 1111.", "My card is [CARD]."),
+        ("It's 4111-1111-1111-1111, expiry next May", "It's [CARD], expiry next May"),
+        (
+            "Sure, four one one one, one one one one, one one one one, one one one one.",
+            "Sure, [CARD].",
+        ),
+        ("five five five five, five five five five, five five five five, four four four four", "[CARD]"),
+        (
+            "it's double five double five, five five five five, five five five five, four four four four",
+            "it's [CARD]",
+        ),
+        ("Amex three seven eight two eight two two four six three one zero zero zero five", "Amex [CARD]"),
+        ("email me at jane.doe@example.org thanks", "email me at [EMAIL] thanks"),
+        ("it's john dot smith at example dot com", "it's [EMAIL]"),
+        ("call me back on (206) 555-0142", "call me back on [PHONE]"),
+        ("my cell is two oh six, five five five, oh one four two", "my cell is [PHONE]"),
+        ("the toll-free one is 1 800 555 0199", "the toll-free one is [PHONE]"),
+        ("from abroad +44 20 7946 0958", "from abroad [PHONE]"),
+        ("my SSN is 123-45-6789", "my SSN is [SSN]"),
+        ("case 123-45-6789", "case [SSN]"),  # a written SSN shape goes wherever it stands
+        (
+            "social security number one two three, four five, six seven eight nine",
+            "social security number [SSN]",
+        ),
+        ("the IBAN is DE89 3704 0044 0532 0130 00 for the refund", "the IBAN is [IBAN] for the refund"),
+    ],
+)
+def test_found_and_replaced_by_its_tag(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order number 4111 1111 1111 1112",  # 16 digits that fail Luhn: not a card
+        "one ending in two two zero one, and one ending in eight six five five",  # endings may be shown
+        "your reference number is seven seven three, nine zero two",
+        "the refund of seventy dollars, 12.50 in fees",
+        "the IBAN is DE89 3704 0044 0532 0130 01",  # fails mod 97
+        "call 555-123-4567",  # not a NANP number: an exchange cannot start with 1
+        "I was double charged",
+    ],
+)
+def test_left_alone(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_luhn() -> None:
+    assert luhn_valid("4111111111111111") and luhn_valid("378282246310005")
+    assert not luhn_valid("4111111111111112")
+
+
+def test_only_the_chosen_entities() -> None:
+    text = "card 4111 1111 1111 1111, mail a@b.co"
+    assert redact(text, {PiiEntity.EMAIL}).text == "card 4111 1111 1111 1111, mail [EMAIL]"
+    assert redact(text, set()).text == text
+
+
+def test_turns_keep_speakers_and_times_and_count_by_type() -> None:
+    turns = [
+        Turn("CUSTOMER", "it's 4111 1111 1111 1111 and my cell is (206) 555-0142", 1.0, 4.0),
+        Turn("AGENT", "Thanks, updated.", 4.5, 5.0),
+    ]
+    seen, counts = redact_turns(turns)
+    assert seen[0] == Turn("CUSTOMER", "it's [CARD] and my cell is [PHONE]", 1.0, 4.0)
+    assert seen[1] is turns[1]
+    assert counts == {"CARD": 1, "PHONE": 1}
+
+
+@pytest.mark.parametrize(
+    ("raw", "chosen", "problems"),
+    [
+        ("", set(PiiEntity), 0),
+        ("all", set(PiiEntity), 0),
+        ("off", set(), 0),
+        ("card, email", {PiiEntity.CARD, PiiEntity.EMAIL}, 0),
+        ("CARD,PASSPORT", {PiiEntity.CARD}, 1),
+    ],
+)
+def test_setting(raw: str, chosen: set[PiiEntity], problems: int) -> None:
+    entities, found = parse_entities(raw)
+    assert set(entities) == chosen and len(found) == problems
+
+
+def test_what_the_sample_calls_hide_from_the_model() -> None:
+    """The decision, documented in docs/summarization.md: full phone numbers, e-mail addresses and
+    card numbers go; card endings, reference and case numbers, amounts stay."""
+    expected = {
+        "billing_dispute.jsonl": {"PHONE": 1},  # the caller's number; the card ending 4418 stays
+        "cancellation_retention.jsonl": {"EMAIL": 1},  # two card endings stay
+        "long_business_migration.jsonl": {"PHONE": 3},
+        "missing_parcel.jsonl": {},
+        "order_status.jsonl": {},  # case number C S 551 80 stays
+        "password_reset.jsonl": {},
+        "technical_support.jsonl": {},  # ticket B L 448 219 stays
+        "unresolved_complaint.jsonl": {},
+    }
+    found = {
+        path.name: redact_turns(read_transcript(path).turns)[1] for path in sorted(SAMPLES.glob("*.jsonl"))
+    }
+    assert found == expected
+    billing = " ".join(
+        t.text for t in redact_turns(read_transcript(SAMPLES / "billing_dispute.jsonl").turns)[0]
+    )
+    assert "four four one eight" in billing and "[PHONE]" in billing
