@@ -139,7 +139,7 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
     llm = InstantLlm(prompts.sections)
     chunks = 0
 
-    def engine(turns: Sequence[Any], call_id: str = "") -> Any:
+    def engine(turns: Sequence[Any], call_id: str = "", *, language: str = "") -> Any:
         nonlocal chunks
         result = summarize(turns, llm, prompts, call_id=call_id)
         chunks = result.chunks
@@ -294,7 +294,7 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
             transcripts=store,
             summaries=DynamoSummaryStore(table),
             publisher=Publisher(env.resources.bus_name),
-            engine=lambda turns, call_id="": summarize(turns, llm, prompts, call_id=call_id),
+            engine=lambda turns, call_id="", language="": summarize(turns, llm, prompts, call_id=call_id),
             provider_name=llm.name,
             model_name=llm.model,
         )

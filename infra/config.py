@@ -18,6 +18,7 @@ from math import ceil
 from typing import Any, Final, TypeVar
 
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
+from callrecap.domain.languages import is_language_code
 from callrecap.domain.pii import parse_entities
 from callrecap.settings import AgentChannel, EnvVar, Fallback, Provider, Settings, resolve_fallback_chain
 
@@ -146,6 +147,8 @@ class DeployConfig:
     """Create the VPC endpoints the summarizer then needs (off when the VPC has them already)."""
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
+    summary_language: str = ""
+    """Every summary in this language (`es`, `de-DE`); "": the call's language, else English."""
     pii_redact_before_model: str = "all"
     """PII replaced by tags before any model sees the transcript: `all`, `off` or e.g. `CARD,EMAIL`."""
     llm_throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
@@ -278,6 +281,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "llmFallback": "llm_fallback",
     "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
     "piiRedactBeforeModel": "pii_redact_before_model",
+    "summaryLanguage": "summary_language",
     "domainName": "domain_name",
     "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
@@ -618,6 +622,10 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         )
     problems.extend(_vpc_problems(config))
     problems.extend(f"piiRedactBeforeModel: {p}" for p in parse_entities(config.pii_redact_before_model)[1])
+    if config.summary_language and not is_language_code(config.summary_language):
+        problems.append(
+            f"summaryLanguage {config.summary_language!r} is not a language code such as es or de-DE"
+        )
     problems.extend(_domain_problems(config))
     if config.openai_base_url and not config.openai_base_url.startswith("https://"):
         if not config.summarizer_in_vpc:

@@ -191,6 +191,7 @@ class Pipeline(Construct):
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
             EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
+            EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
         }
         chain = cfg.fallback_chain()[0]
         if chain:  # resolved: every link names its model, as granted below

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECONDS
+from callrecap.domain.languages import is_language_code
 from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, parse_entities
 
 
@@ -57,6 +58,8 @@ class EnvVar(StrEnum):
     """llmThrottleMaxAgeSeconds: how long after its event a throttled final is still put back."""
     THROTTLE_BACKOFF_SECONDS = "CALLRECAP_THROTTLE_BACKOFF_SECONDS"
     """The first wait of a throttled final (doubling after); the local stack shortens it."""
+    SUMMARY_LANGUAGE = "CALLRECAP_SUMMARY_LANGUAGE"
+    """The language of every summary (`es`, `de-DE`...); unset: the call's language, else English."""
     PII_REDACT_BEFORE_MODEL = "CALLRECAP_PII_REDACT_BEFORE_MODEL"
     """The PII types replaced by tags before any provider sees the transcript (`all`, `off`, or a
     list such as `CARD,EMAIL`; domain.pii)."""
@@ -193,6 +196,7 @@ class Settings:
     throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
     throttle_backoff_seconds: int = THROTTLE_BACKOFF_SECONDS
     pii_redact_before_model: frozenset[PiiEntity] = ALL_ENTITIES
+    summary_language: str = ""
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -253,6 +257,11 @@ class Settings:
         problems.extend(f"{EnvVar.LLM_FALLBACK.value}: {problem}" for problem in fallback_problems)
         pii_entities, pii_problems = parse_entities(get(EnvVar.PII_REDACT_BEFORE_MODEL))
         problems.extend(f"{EnvVar.PII_REDACT_BEFORE_MODEL.value}: {problem}" for problem in pii_problems)
+        if get(EnvVar.SUMMARY_LANGUAGE) and not is_language_code(get(EnvVar.SUMMARY_LANGUAGE)):
+            problems.append(
+                f"{EnvVar.SUMMARY_LANGUAGE.value} must be a language code such as es or de-DE, "
+                f"got {get(EnvVar.SUMMARY_LANGUAGE)!r}"
+            )
         settings = cls(
             table_name=get(EnvVar.TABLE_NAME),
             event_bus_name=get(EnvVar.EVENT_BUS_NAME),
@@ -285,6 +294,7 @@ class Settings:
             throttle_max_age_seconds=get_int(EnvVar.THROTTLE_MAX_AGE_SECONDS, THROTTLE_MAX_AGE_SECONDS, 0),
             throttle_backoff_seconds=get_int(EnvVar.THROTTLE_BACKOFF_SECONDS, THROTTLE_BACKOFF_SECONDS, 1),
             pii_redact_before_model=pii_entities,
+            summary_language=get(EnvVar.SUMMARY_LANGUAGE),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -55,7 +55,7 @@ class CountingEngine:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def __call__(self, turns: list[Turn], call_id: str) -> FakeEngineResult:
+    def __call__(self, turns: list[Turn], call_id: str, *, language: str = "") -> FakeEngineResult:
         with self._lock:
             self.calls += 1
         time.sleep(0.3)

@@ -204,7 +204,7 @@ class FakeEngine:
     calls: list[list[Turn]] = field(default_factory=list)
     on_call: Any = None
 
-    def __call__(self, turns: Sequence[Turn], call_id: str = "") -> FakeEngineResult:
+    def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> FakeEngineResult:
         self.calls.append(list(turns))
         if self.on_call is not None:
             self.on_call()

@@ -359,7 +359,7 @@ def test_a_model_slower_than_the_deadline_is_given_up_and_failed_before_it() -> 
     released = threading.Event()
 
     class SlowEngine(FakeEngine):
-        def __call__(self, turns: Any, call_id: str = "") -> FakeEngineResult:
+        def __call__(self, turns: Any, call_id: str = "", *, language: str = "") -> FakeEngineResult:
             self.calls.append(list(turns))
             released.wait(10)
             return FakeEngineResult(sections=DEFAULT_SECTIONS)
@@ -577,7 +577,7 @@ def test_a_slow_primary_leaves_time_for_the_fallback() -> None:
     released = threading.Event()
 
     class SlowEngine(FakeEngine):
-        def __call__(self, turns: Any, call_id: str = "") -> FakeEngineResult:
+        def __call__(self, turns: Any, call_id: str = "", *, language: str = "") -> FakeEngineResult:
             released.wait(10)
             return FakeEngineResult(sections=DEFAULT_SECTIONS)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from callrecap.adapters.llm.factory import build_budget, build_provider
 from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
 from callrecap.domain.chunking import Budget
+from callrecap.domain.languages import language_name, summary_language
 from callrecap.domain.models import Turn
 from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, redact_turns
 from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
@@ -29,10 +30,15 @@ class BoundEngine:
     budget: Budget
     redact: frozenset[PiiEntity] = ALL_ENTITIES
     """PII replaced by tags before the provider sees the turns (CALLRECAP_PII_REDACT_BEFORE_MODEL)."""
+    language: str = ""
+    """CALLRECAP_SUMMARY_LANGUAGE: every summary in it ("": the call's language, else English)."""
 
-    def __call__(self, turns: Sequence[Turn], call_id: str = "") -> EngineResult:
+    def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult:
+        """`language`: the call's language code, when its producer said (domain.languages)."""
         seen, counts = redact_turns(turns, self.redact)
-        result = summarize(seen, self.provider, self.prompts.get(), self.budget, call_id=call_id)
+        code = summary_language(self.language, language)
+        prompts = self.prompts.get().with_defaults(language=language_name(code), language_code=code)
+        result = summarize(seen, self.provider, prompts, self.budget, call_id=call_id)
         return replace(result, pii_redactions=counts) if counts else result
 
     @property
@@ -55,4 +61,5 @@ def build_engine(
         prompts=build_prompt_source(settings),
         budget=build_budget(settings, chosen, max_input_tokens),
         redact=settings.pii_redact_before_model,
+        language=settings.summary_language,
     )

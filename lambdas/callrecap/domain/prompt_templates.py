@@ -24,7 +24,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,12 @@ class PromptSet:
     prompt_hash: str
     source: str = ""
     _compiled: Mapping[str, jinja2.Template] = field(default_factory=dict, repr=False, compare=False)
+    defaults: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """Values every template sees (e.g. `language`), below what a render passes itself."""
+
+    def with_defaults(self, **values: Any) -> PromptSet:
+        """A copy whose templates also see `values` (the run's language)."""
+        return replace(self, defaults={**self.defaults, **values})
 
     def render(self, name: str, **context: Any) -> str:
         """Render one template with the section list; raises PromptRenderError naming the template."""
@@ -100,7 +106,9 @@ class PromptSet:
             "sections": [section_view(s) for s in self.sections],
             "fence_open": FENCE_OPEN,
             "fence_close": FENCE_CLOSE,
+            "language": "English",
         }
+        values.update(self.defaults)
         values.update(context)
         try:
             return template.render(values).strip() + "\n"

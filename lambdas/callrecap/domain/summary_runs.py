@@ -127,8 +127,11 @@ class EngineResult(Protocol):
     def pii_redactions(self) -> Mapping[str, int]: ...
 
 
-Engine = Callable[[Sequence[Turn], str], EngineResult]
-"""(turns, call id) in, sections out: the engine with its provider, prompts and budget bound."""
+class Engine(Protocol):
+    """(turns, call id, the call's language code) in, sections out: the engine with its provider,
+    prompts and budget bound (adapters.configured_engine.BoundEngine)."""
+
+    def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult: ...
 
 
 class SummaryRepository(SummaryStore, Protocol):
@@ -279,7 +282,8 @@ class SummaryService:
                     return SummaryOutcome(request.call_id, "skipped", "attempts-exhausted", failures[-1])
             if request.kind is SummaryKind.FINAL:
                 self._mark_stale_finals(existing, revision)
-            outcome = self._run(request, revision, deadline, key, owner, existing)
+            language = str(call.get(CallAttr.LANGUAGE_CODE.value) or "")
+            outcome = self._run(request, revision, deadline, key, owner, existing, language=language)
         finally:
             if outcome is None or outcome.action != "deferred":  # a deferred run keeps its lease
                 self._summaries.release_lease(request.call_id, key, owner)
@@ -388,6 +392,8 @@ class SummaryService:
         lease_key: str,
         owner: str,
         existing: Sequence[Summary] = (),
+        *,
+        language: str = "",
     ) -> SummaryOutcome:
         segments = self._transcripts.list_segments(request.call_id)
         turns = turns_from_segments(segments)
@@ -423,11 +429,13 @@ class SummaryService:
             left = max(0.0, deadline - started)
             usable = left - min(STORE_MARGIN_SECONDS, left / 10)
             reserve = min(FALLBACK_RESERVE_SECONDS, usable / 4) if self._fallbacks else 0.0
-            result, error, reason = self._engine_within(turns, request.call_id, usable - reserve)
+            result, error, reason = self._engine_within(
+                turns, request.call_id, usable - reserve, language=language
+            )
             failed = reason or (str(getattr(result, "failure_reason", "")) if result and result.error else "")
             if self._fallbacks and failed in FALLBACK_ON:
                 primary = result.provider if result is not None and result.provider else self._provider_name
-                backup = self._fall_back(turns, request.call_id, deadline, left - usable)
+                backup = self._fall_back(turns, request.call_id, deadline, left - usable, language)
                 if backup is not None:
                     result, error, reason = backup, "", ""
                     fallback = (primary, failed)
@@ -490,18 +498,24 @@ class SummaryService:
         return SummaryOutcome(request.call_id, "deferred", "throttled", waiting)
 
     def _fall_back(
-        self, turns: Sequence[Turn], call_id: str, deadline: float, margin: float
+        self, turns: Sequence[Turn], call_id: str, deadline: float, margin: float, language: str = ""
     ) -> EngineResult | None:
         """The first provider of the chain that writes the summary in the time left, if any."""
         for engine in self._fallbacks:
             left = max(0.0, deadline - self._monotonic()) - margin
-            result, error, _ = self._engine_within(turns, call_id, left, engine)
+            result, error, _ = self._engine_within(turns, call_id, left, engine, language=language)
             if result is not None and not error and not result.error:
                 return result
         return None
 
     def _engine_within(
-        self, turns: Sequence[Turn], call_id: str, seconds: float, engine: Engine | None = None
+        self,
+        turns: Sequence[Turn],
+        call_id: str,
+        seconds: float,
+        engine: Engine | None = None,
+        *,
+        language: str = "",
     ) -> tuple[EngineResult | None, str, str]:
         """Run the engine, giving up after `seconds`: (result, error, failure reason).
 
@@ -514,7 +528,7 @@ class SummaryService:
         def work() -> None:
             try:
                 with run_budget.within(seconds):
-                    outcome["result"] = (engine or self._engine)(turns, call_id)
+                    outcome["result"] = (engine or self._engine)(turns, call_id, language=language)
             except Exception as exc:  # any provider failure becomes a FAILED version
                 logger.exception("summarizer engine raised for call %s", call_id)
                 outcome["error"] = f"{type(exc).__name__}: {exc}"
