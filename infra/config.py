@@ -20,7 +20,15 @@ from typing import Any, Final, TypeVar
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
 from callrecap.domain.languages import is_language_code
 from callrecap.domain.pii import parse_entities
-from callrecap.settings import AgentChannel, EnvVar, Fallback, Provider, Settings, resolve_fallback_chain
+from callrecap.settings import (
+    AgentChannel,
+    EnvVar,
+    Fallback,
+    Provider,
+    Settings,
+    parse_list,
+    resolve_fallback_chain,
+)
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -147,6 +155,10 @@ class DeployConfig:
     """Create the VPC endpoints the summarizer then needs (off when the VPC has them already)."""
     final_summary_delay_seconds: int = 10
     llm_max_concurrency: int = 25
+    dispositions: str = ""
+    """The deployment's disposition list (JSON list text; "": prompts/sections.toml's own)."""
+    follow_up_email: bool = True
+    """Write the follow_up_email section (false leaves it out)."""
     summary_language: str = ""
     """Every summary in this language (`es`, `de-DE`); "": the call's language, else English."""
     pii_redact_before_model: str = "all"
@@ -282,6 +294,8 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "llmThrottleMaxAgeSeconds": "llm_throttle_max_age_seconds",
     "piiRedactBeforeModel": "pii_redact_before_model",
     "summaryLanguage": "summary_language",
+    "dispositions": "dispositions",
+    "followUpEmail": "follow_up_email",
     "domainName": "domain_name",
     "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
@@ -374,7 +388,14 @@ _INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
     "iteratorAgeAlarmSeconds": (1, 604_800),
 }
 _BOOL_KEYS: Final = frozenset(
-    {"createVoiceConnector", "selfSignUp", "skipLayerBuild", "crmIncludeInterim", "summarizerVpcEndpoints"}
+    {
+        "createVoiceConnector",
+        "selfSignUp",
+        "skipLayerBuild",
+        "crmIncludeInterim",
+        "summarizerVpcEndpoints",
+        "followUpEmail",
+    }
 )
 _ID_LIST_KEYS: Final = frozenset(
     {"summarizerSubnetIds", "summarizerSecurityGroupIds", "summarizerRouteTableIds"}
@@ -462,6 +483,9 @@ def parse_config(raw: Mapping[str, Any]) -> DeployConfig:
             values[field_name] = _as_enum(key, value, ChimeCallIdentity, problems)
         elif key == "priceTable":
             values[field_name] = _as_price_table(value, problems)
+        elif key == "dispositions":
+            items = value if isinstance(value, list) else list(parse_list(str(value)))
+            values[field_name] = json.dumps([str(item).strip() for item in items]) if items else ""
         elif key in _ID_LIST_KEYS:
             items = value if isinstance(value, list) else str(value).split(",")
             values[field_name] = ",".join(str(item).strip() for item in items if str(item).strip())
@@ -481,6 +505,20 @@ _RESOURCE_ID = {
     "summarizerSecurityGroupIds": (re.compile(r"^sg-[0-9a-f]{8,17}$"), "security group"),
     "summarizerRouteTableIds": (re.compile(r"^rtb-[0-9a-f]{8,17}$"), "route table"),
 }
+
+
+def _disposition_problems(raw: str) -> list[str]:
+    """The deployment's list: 2-50 distinct, non-empty values of at most 60 characters."""
+    values = list(parse_list(raw))
+    if not raw:
+        return []
+    problems: list[str] = []
+    if not 2 <= len(values) <= 50:
+        problems.append(f"dispositions: give 2 to 50 values, got {len(values)}")
+    if len({v.lower() for v in values}) != len(values):
+        problems.append("dispositions: a value is listed twice")
+    problems.extend(f"dispositions: {v!r} is longer than 60 characters" for v in values if len(v) > 60)
+    return problems
 
 
 def _vpc_problems(config: DeployConfig) -> list[str]:
@@ -622,6 +660,7 @@ def _cross_checks(config: DeployConfig) -> list[str]:
         )
     problems.extend(_vpc_problems(config))
     problems.extend(f"piiRedactBeforeModel: {p}" for p in parse_entities(config.pii_redact_before_model)[1])
+    problems.extend(_disposition_problems(config.dispositions))
     if config.summary_language and not is_language_code(config.summary_language):
         problems.append(
             f"summaryLanguage {config.summary_language!r} is not a language code such as es or de-DE"

@@ -192,6 +192,8 @@ class Pipeline(Construct):
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
             EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
             EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
+            EnvVar.DISPOSITIONS: cfg.dispositions,
+            EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
         }
         chain = cfg.fallback_chain()[0]
         if chain:  # resolved: every link names its model, as granted below

@@ -58,6 +58,10 @@ class EnvVar(StrEnum):
     """llmThrottleMaxAgeSeconds: how long after its event a throttled final is still put back."""
     THROTTLE_BACKOFF_SECONDS = "CALLRECAP_THROTTLE_BACKOFF_SECONDS"
     """The first wait of a throttled final (doubling after); the local stack shortens it."""
+    DISPOSITIONS = "CALLRECAP_DISPOSITIONS"
+    """The deployment's disposition list (a JSON list or comma-separated; "": prompts/sections.toml's)."""
+    FOLLOW_UP_EMAIL = "CALLRECAP_FOLLOW_UP_EMAIL"
+    """`false` leaves the follow_up_email section out."""
     SUMMARY_LANGUAGE = "CALLRECAP_SUMMARY_LANGUAGE"
     """The language of every summary (`es`, `de-DE`...); unset: the call's language, else English."""
     PII_REDACT_BEFORE_MODEL = "CALLRECAP_PII_REDACT_BEFORE_MODEL"
@@ -152,6 +156,20 @@ def resolve_fallback_chain(
     return tuple(chain), problems
 
 
+def parse_list(raw: str) -> tuple[str, ...]:
+    """A JSON list of strings or a comma-separated string (how CDK passes a list to an env var)."""
+    import json
+
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            values = json.loads(text)
+        except ValueError:
+            values = []
+        return tuple(str(v).strip() for v in values if str(v).strip()) if isinstance(values, list) else ()
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 class SettingsError(ValueError):
     """Raised at cold start when the environment does not describe a usable configuration."""
 
@@ -197,6 +215,8 @@ class Settings:
     throttle_backoff_seconds: int = THROTTLE_BACKOFF_SECONDS
     pii_redact_before_model: frozenset[PiiEntity] = ALL_ENTITIES
     summary_language: str = ""
+    dispositions: tuple[str, ...] = ()
+    follow_up_email: bool = True
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -295,6 +315,8 @@ class Settings:
             throttle_backoff_seconds=get_int(EnvVar.THROTTLE_BACKOFF_SECONDS, THROTTLE_BACKOFF_SECONDS, 1),
             pii_redact_before_model=pii_entities,
             summary_language=get(EnvVar.SUMMARY_LANGUAGE),
+            dispositions=parse_list(get(EnvVar.DISPOSITIONS)),
+            follow_up_email=get(EnvVar.FOLLOW_UP_EMAIL).lower() not in ("false", "0", "no", "off"),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -22,16 +22,20 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.sections import complete
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = {
-    "summary": "The customer asked for help and the agent resolved it.",
-    "topic": "Customer request",
-    "action_items": [],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+SECTIONS = complete(
+    {
+        "summary": "The customer asked for help and the agent resolved it.",
+        "topic": "Customer request",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 def example_block() -> str:

@@ -17,6 +17,7 @@ from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
 from callrecap.domain.prompt_templates import load_prompt_set
 from callrecap.domain.summary_engine import summarize
+from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -146,13 +147,15 @@ def test_model_without_system_prompt_support_gets_it_in_the_user_turn(client: An
 
 
 def test_engine_over_stubbed_bedrock_records_tokens(client: Any) -> None:
-    sections = {
-        "summary": "The customer reported a late order; a replacement ships today.",
-        "topic": "Late order",
-        "action_items": ["Agent ships a replacement today."],
-        "resolved": "yes",
-        "customer_sentiment": "neutral",
-    }
+    sections = complete(
+        {
+            "summary": "The customer reported a late order; a replacement ships today.",
+            "topic": "Late order",
+            "action_items": ["Agent ships a replacement today."],
+            "resolved": "yes",
+            "customer_sentiment": "neutral",
+        }
+    )
     turns = [Turn("AGENT", "How can I help?"), Turn("CUSTOMER", "My order is late.")]
     with Stubber(client) as stub:
         stub.add_response("converse", converse_response("```json\n" + json.dumps(sections) + "\n```"))

@@ -17,17 +17,20 @@ from callrecap.domain.models import Turn
 from callrecap.domain.ports import DelegatedSummaryRequest, ProviderError
 from callrecap.domain.prompt_templates import load_prompt_set
 from callrecap.domain.summary_engine import Strategy, summarize
+from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-summarizer"
 TURNS = [Turn("AGENT", "How can I help?"), Turn("CUSTOMER", "My order is late."), Turn("customer", "Again.")]
-SECTIONS = {
-    "summary": "Late order.",
-    "topic": "Orders",
-    "action_items": [],
-    "resolved": "unclear",
-    "customer_sentiment": "negative",
-}
+SECTIONS = complete(
+    {
+        "summary": "Late order.",
+        "topic": "Orders",
+        "action_items": [],
+        "resolved": "unclear",
+        "customer_sentiment": "negative",
+    }
+)
 
 
 def payload(body: Any) -> StreamingBody:

@@ -19,14 +19,17 @@ from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
 from callrecap.domain.prompt_templates import load_prompt_set
 from callrecap.domain.summary_engine import summarize
+from tests.helpers.sections import complete
 
-SECTIONS = {
-    "summary": "Late order, replacement sent.",
-    "topic": "Late order",
-    "action_items": ["Agent sends a replacement."],
-    "resolved": "yes",
-    "customer_sentiment": "positive",
-}
+SECTIONS = complete(
+    {
+        "summary": "Late order, replacement sent.",
+        "topic": "Late order",
+        "action_items": ["Agent sends a replacement."],
+        "resolved": "yes",
+        "customer_sentiment": "positive",
+    }
+)
 
 
 @dataclass

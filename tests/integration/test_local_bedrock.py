@@ -17,17 +17,20 @@ from test_local_stack_replay import write_call
 
 from callrecap.settings import EnvVar
 from callrecap_local.cli import main as cli_main
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.slow
 
 PROFILE_KEY = "AKIAPROFILEKEY000001"
-SECTIONS = {
-    "summary": "The caller asked about an order; the agent gave its status.",
-    "topic": "Order status",
-    "action_items": [],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+SECTIONS = complete(
+    {
+        "summary": "The caller asked about an order; the agent gave its status.",
+        "topic": "Order status",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 @contextmanager

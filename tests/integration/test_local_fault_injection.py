@@ -24,18 +24,21 @@ import pytest
 
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.slow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 RECORDINGS = ("order_status.jsonl", "password_reset.jsonl", "technical_support.jsonl")
-SECTIONS = {
-    "summary": "The caller asked for help and the agent resolved it.",
-    "topic": "Customer request",
-    "action_items": [],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+SECTIONS = complete(
+    {
+        "summary": "The caller asked for help and the agent resolved it.",
+        "topic": "Customer request",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 class UnreliableModel:

@@ -19,6 +19,7 @@ import pytest
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.slow
 
@@ -41,13 +42,15 @@ class SlowModel:
                 if model.delay:
                     model.released.wait(model.delay)
                 content = json.dumps(
-                    {
-                        "summary": "The caller asked about an order.",
-                        "topic": "Order check",
-                        "action_items": [],
-                        "resolved": "yes",
-                        "customer_sentiment": "neutral",
-                    }
+                    complete(
+                        {
+                            "summary": "The caller asked about an order.",
+                            "topic": "Order check",
+                            "action_items": [],
+                            "resolved": "yes",
+                            "customer_sentiment": "neutral",
+                        }
+                    )
                 )
                 body = json.dumps(
                     {

@@ -16,6 +16,7 @@ from test_local_stack_replay import lca_call, write_call
 
 from callrecap_local.cli import main as cli_main
 from callrecap_local.stack import LocalPipeline, LocalPipelineError
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.slow
 Capture = pytest.CaptureFixture[str]
@@ -142,13 +143,15 @@ def test_replay_with_an_openai_compatible_server_of_your_own(
     from callrecap.settings import EnvVar
     from tests.helpers.standin import Reply, scripted
 
-    sections = {
-        "summary": "The caller asked about an order and the agent checked it.",
-        "topic": "Order status",
-        "action_items": [],
-        "resolved": "yes",
-        "customer_sentiment": "neutral",
-    }
+    sections = complete(
+        {
+            "summary": "The caller asked about an order and the agent checked it.",
+            "topic": "Order status",
+            "action_items": [],
+            "resolved": "yes",
+            "customer_sentiment": "neutral",
+        }
+    )
     answer = {"choices": [{"message": {"content": json.dumps(sections)}, "finish_reason": "stop"}]}
     with scripted(Reply(body=answer)) as server:
         monkeypatch.setenv(EnvVar.OPENAI_BASE_URL.value, f"{server.url}/v1")

@@ -19,17 +19,20 @@ import pytest
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.slow
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "order_status.jsonl"
-SECTIONS = {
-    "summary": "The caller asked where the order is; the agent gave the delivery date.",
-    "topic": "Order status",
-    "action_items": [],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+SECTIONS = complete(
+    {
+        "summary": "The caller asked where the order is; the agent gave the delivery date.",
+        "topic": "Order status",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 class ThrottledThenFine:

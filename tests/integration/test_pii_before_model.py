@@ -14,6 +14,7 @@ from callrecap.contracts import BusEvent
 from callrecap.domain.models import Speaker, SummaryKind, Turn
 from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
 from callrecap.settings import EnvVar, Settings
+from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, scripted
 from tests.unit.summary_fakes import FakePublisher, FakeSummaries, FakeTranscripts
 
@@ -24,13 +25,15 @@ TURNS = [
     Turn("AGENT", "Done. Can I reach you at jane.doe@example.org if anything changes?"),
     Turn("CUSTOMER", "Yes, or on (206) 555-0142."),
 ]
-SECTIONS = {
-    "summary": "The customer updated the card on file.",
-    "topic": "Card update",
-    "action_items": [],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+SECTIONS = complete(
+    {
+        "summary": "The customer updated the card on file.",
+        "topic": "Card update",
+        "action_items": [],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 def test_the_model_is_sent_tags_not_the_numbers() -> None:

@@ -20,18 +20,21 @@ from callrecap.domain.models import Speaker, SummaryKind, SummaryStatus
 from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
 from callrecap.handlers import wiring
 from callrecap.settings import EnvVar, Settings, SettingsError
+from tests.helpers.sections import complete
 from tests.helpers.standin import no_backoff
 from tests.unit.summary_fakes import FakePublisher, FakeSummaries, FakeTranscripts
 
 PRIMARY = "amazon.nova-lite-v1:0"
 SECOND = "anthropic.claude-3-haiku-20240307-v1:0"
-SECTIONS = {
-    "summary": "The caller reported an outage; the agent opened a ticket.",
-    "topic": "Internet outage",
-    "action_items": ["Send the technician"],
-    "resolved": "no",
-    "customer_sentiment": "negative",
-}
+SECTIONS = complete(
+    {
+        "summary": "The caller reported an outage; the agent opened a ticket.",
+        "topic": "Internet outage",
+        "action_items": ["Send the technician"],
+        "resolved": "no",
+        "customer_sentiment": "negative",
+    }
+)
 
 
 @contextmanager

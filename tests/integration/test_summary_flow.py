@@ -37,19 +37,22 @@ from callrecap_local.lambda_events import LambdaContext, http_api_event
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.context import lambda_context
 from tests.helpers.kinesis import kinesis_event
+from tests.helpers.sections import complete
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
 CALL = "flow-call-1"
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 PROMPT_BUCKET = "flow-prompts"
-SECTIONS = {
-    "summary": "The customer's dishwasher delivery was missed; the agent rebooked it for Saturday.",
-    "topic": "Missed delivery",
-    "action_items": ["Agent reschedules the delivery for Saturday morning."],
-    "resolved": "yes",
-    "customer_sentiment": "positive",
-}
+SECTIONS = complete(
+    {
+        "summary": "The customer's dishwasher delivery was missed; the agent rebooked it for Saturday.",
+        "topic": "Missed delivery",
+        "action_items": ["Agent reschedules the delivery for Saturday morning."],
+        "resolved": "yes",
+        "customer_sentiment": "positive",
+    }
+)
 
 
 def converse_response(text: str, input_tokens: int = 1000, output_tokens: int = 100) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from callrecap.contracts import CallAttr
 from callrecap.domain.models import Speaker, SummaryKind, Turn
 from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
 from callrecap.settings import EnvVar, Settings, SettingsError
+from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, scripted
 from tests.unit.summary_fakes import FakePublisher, FakeSummaries, FakeTranscripts
 
@@ -30,13 +31,15 @@ GERMAN = [
 
 
 def answer(summary: str) -> Reply:
-    sections = {
-        "summary": summary,
-        "topic": "-",
-        "action_items": [],
-        "resolved": "yes",
-        "customer_sentiment": "neutral",
-    }
+    sections = complete(
+        {
+            "summary": summary,
+            "topic": "-",
+            "action_items": [],
+            "resolved": "yes",
+            "customer_sentiment": "neutral",
+        }
+    )
     return Reply(body={"choices": [{"message": {"content": json.dumps(sections)}, "finish_reason": "stop"}]})
 
 

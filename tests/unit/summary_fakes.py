@@ -20,6 +20,7 @@ from callrecap.domain.models import (
 )
 from callrecap.domain.ports import LeaseClaim, Page, SegmentWriteResult
 from callrecap.domain.summary_record import call_topic
+from tests.helpers.sections import complete
 
 
 class FakeTranscripts:
@@ -185,13 +186,15 @@ class FakeEngineResult:
     failure_reason: str = ""
 
 
-DEFAULT_SECTIONS: dict[str, Any] = {
-    "summary": "The customer asked about a refund.",
-    "topic": "refund",
-    "action_items": ["send refund form"],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+DEFAULT_SECTIONS: dict[str, Any] = complete(
+    {
+        "summary": "The customer asked about a refund.",
+        "topic": "refund",
+        "action_items": ["send refund form"],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 
 
 @dataclass

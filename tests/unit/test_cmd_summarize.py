@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from callrecap_local.cli import main
+from tests.helpers.sections import complete
 from tests.unit.test_transcript_files import recorded_call
 
 OUTPUT_KEYS = {"callId", "sections", "provider", "model", "llmCalls", "inputTokens", "outputTokens"}
@@ -121,13 +122,15 @@ def test_console_entry_point_in_a_subprocess(tmp_path: Path) -> None:
 class _FakeChatServer:
     """An OpenAI-compatible /v1/chat/completions on loopback that counts requests."""
 
-    SECTIONS = {
-        "summary": "The team planned the product launch.",
-        "topic": "launch planning",
-        "action_items": ["send the schedule"],
-        "resolved": "yes",
-        "customer_sentiment": "neutral",
-    }
+    SECTIONS = complete(
+        {
+            "summary": "The team planned the product launch.",
+            "topic": "launch planning",
+            "action_items": ["send the schedule"],
+            "resolved": "yes",
+            "customer_sentiment": "neutral",
+        }
+    )
 
     def __init__(self) -> None:
         import http.server

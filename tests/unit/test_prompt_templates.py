@@ -19,6 +19,7 @@ from callrecap.domain.prompt_templates import (
     clean_text,
     load_prompt_set,
     merge_turns,
+    parse_sections,
     prompt_set_from_files,
     read_prompt_files,
     render_transcript,
@@ -41,10 +42,41 @@ def test_every_bundled_template_renders_with_a_sample_transcript() -> None:
 def test_default_sections() -> None:
     prompts = load_prompt_set(REPO_PROMPTS)
     by_name = {s.name: s for s in prompts.sections}
-    assert list(by_name) == ["summary", "topic", "action_items", "resolved", "customer_sentiment"]
+    assert list(by_name) == [
+        "summary",
+        "topic",
+        "action_items",
+        "resolved",
+        "customer_sentiment",
+        "disposition",
+        "follow_up_email",
+    ]
     assert by_name["action_items"].type is SectionType.LIST
     assert by_name["resolved"].allowed == ("yes", "no", "unclear")
     assert by_name["customer_sentiment"].allowed == ("positive", "neutral", "negative")
+    assert by_name["disposition"].unlisted == "other" and "billing" in by_name["disposition"].allowed
+
+
+def test_the_deployments_dispositions_replace_the_list_and_a_section_can_be_dropped() -> None:
+    prompts = load_prompt_set(REPO_PROMPTS)
+    configured = prompts.configured(dispositions=["Billing", "Repair", "Sales"], drop=["follow_up_email"])
+    by_name = {s.name: s for s in configured.sections}
+    assert by_name["disposition"].allowed == ("Billing", "Repair", "Sales", "other")  # the catch-all kept
+    assert "follow_up_email" not in by_name
+    assert configured.prompt_hash != prompts.prompt_hash and configured.prompt_hash.startswith("sha256:")
+    assert prompts.configured() is prompts
+
+
+def test_sections_can_be_turned_off_and_a_catch_all_must_be_allowed() -> None:
+    off = parse_sections(
+        '[[section]]\nname = "summary"\ninstruction = "x"\n'
+        '[[section]]\nname = "follow_up_email"\ninstruction = "y"\nenabled = false\n'
+    )
+    assert [s.name for s in off] == ["summary"]
+    with pytest.raises(PromptError, match="`unlisted` must be one of"):
+        parse_sections(
+            '[[section]]\nname = "d"\ntype = "enum"\nallowed = ["a"]\nunlisted = "z"\ninstruction = "x"\n'
+        )
 
 
 def test_summarize_prompt_lists_every_section_and_fences_the_transcript() -> None:

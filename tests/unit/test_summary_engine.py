@@ -15,15 +15,18 @@ from callrecap.domain.models import SectionSpec, Turn
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, LlmReply, ProviderError
 from callrecap.domain.prompt_templates import FENCE_OPEN, PromptSet, load_prompt_set
 from callrecap.domain.summary_engine import ErrorKind, Strategy, summarize
+from tests.helpers.sections import complete
 
 REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-GOOD = {
-    "summary": "The customer's order was late; the agent sent a replacement.",
-    "topic": "Late order",
-    "action_items": ["Agent ships a replacement today."],
-    "resolved": "yes",
-    "customer_sentiment": "neutral",
-}
+GOOD = complete(
+    {
+        "summary": "The customer's order was late; the agent sent a replacement.",
+        "topic": "Late order",
+        "action_items": ["Agent ships a replacement today."],
+        "resolved": "yes",
+        "customer_sentiment": "neutral",
+    }
+)
 TURNS = [
     Turn("AGENT", "Thanks for calling, how can I help?"),
     Turn("CUSTOMER", "My order has not arrived."),

@@ -17,6 +17,7 @@ from callrecap.domain.chunking import Budget
 from callrecap.domain.languages import language_name, summary_language
 from callrecap.domain.models import Turn
 from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, redact_turns
+from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION
 from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
 from callrecap.settings import Settings
 
@@ -32,12 +33,20 @@ class BoundEngine:
     """PII replaced by tags before the provider sees the turns (CALLRECAP_PII_REDACT_BEFORE_MODEL)."""
     language: str = ""
     """CALLRECAP_SUMMARY_LANGUAGE: every summary in it ("": the call's language, else English)."""
+    dispositions: tuple[str, ...] = ()
+    """CALLRECAP_DISPOSITIONS: the deployment's own disposition list."""
+    drop_sections: tuple[str, ...] = ()
+    """Sections the deployment turned off (follow_up_email with CALLRECAP_FOLLOW_UP_EMAIL=false)."""
 
     def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult:
         """`language`: the call's language code, when its producer said (domain.languages)."""
         seen, counts = redact_turns(turns, self.redact)
         code = summary_language(self.language, language)
-        prompts = self.prompts.get().with_defaults(language=language_name(code), language_code=code)
+        prompts = (
+            self.prompts.get()
+            .configured(dispositions=self.dispositions, drop=self.drop_sections)
+            .with_defaults(language=language_name(code), language_code=code)
+        )
         result = summarize(seen, self.provider, prompts, self.budget, call_id=call_id)
         return replace(result, pii_redactions=counts) if counts else result
 
@@ -62,4 +71,6 @@ def build_engine(
         budget=build_budget(settings, chosen, max_input_tokens),
         redact=settings.pii_redact_before_model,
         language=settings.summary_language,
+        dispositions=settings.dispositions,
+        drop_sections=() if settings.follow_up_email else (FOLLOW_UP_EMAIL_SECTION,),
     )

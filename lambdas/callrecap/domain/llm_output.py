@@ -31,12 +31,15 @@ class OutputError:
     problems: tuple[str, ...] = ()
 
 
-def parse_reply(text: str, sections: Sequence[SectionSpec]) -> dict[str, Any] | OutputError:
-    """Extract the JSON object of a reply and validate it against the section list."""
+def parse_reply(
+    text: str, sections: Sequence[SectionSpec], *, last_attempt: bool = False
+) -> dict[str, Any] | OutputError:
+    """Extract the JSON object of a reply and validate it against the section list
+    (`last_attempt`: after the repair, an enum with a catch-all takes it; see validate_sections)."""
     found = extract_json_object(text)
     if isinstance(found, OutputError):
         return found
-    return validate_sections(found, sections)
+    return validate_sections(found, sections, last_attempt=last_attempt)
 
 
 def extract_json_object(text: str) -> dict[str, Any] | OutputError:
@@ -53,9 +56,13 @@ def extract_json_object(text: str) -> dict[str, Any] | OutputError:
 
 
 def validate_sections(
-    data: Mapping[str, Any], sections: Sequence[SectionSpec]
+    data: Mapping[str, Any], sections: Sequence[SectionSpec], *, last_attempt: bool = False
 ) -> dict[str, Any] | OutputError:
-    """Values per section, normalized (key case, enum case, list shape); every problem listed."""
+    """Values per section, normalized (key case, enum case, list shape); every problem listed.
+
+    `last_attempt`: an enum value outside the list of a section with a catch-all (`unlisted`,
+    e.g. a disposition not in the deployment's list) is stored as the catch-all, with the model's
+    answer kept as `<name>_answer`, instead of failing the summary."""
     by_key = {_normalize_key(str(key)): value for key, value in data.items()}
     result: dict[str, Any] = {}
     problems: list[str] = []
@@ -79,7 +86,10 @@ def validate_sections(
                 result[spec.name] = items
         else:
             chosen = _as_enum(value, spec.allowed)
-            if chosen is None:
+            if chosen is None and last_attempt and spec.unlisted:
+                result[spec.name] = spec.unlisted
+                result[f"{spec.name}_answer"] = (_as_text(value) or json.dumps(value))[:200]
+            elif chosen is None:
                 allowed = ", ".join(f'"{option}"' for option in spec.allowed)
                 problems.append(f'"{spec.name}" must be one of {allowed}, got {json.dumps(value)[:80]}')
             else:

@@ -227,3 +227,6 @@ class SectionSpec:
     instruction: str
     type: SectionType = SectionType.TEXT
     allowed: tuple[str, ...] = ()
+    unlisted: str = ""
+    """An enum's catch-all (`other`): a reply still outside `allowed` after the one repair is
+    stored as this, the model's own answer kept beside it as `<name>_answer`."""

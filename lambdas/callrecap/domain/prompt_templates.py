@@ -20,6 +20,7 @@ spoken (or typed) inside the text are neutralized, so instructions a caller spea
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 import unicodedata
@@ -33,6 +34,9 @@ import jinja2
 from callrecap.domain.models import SectionSpec, SectionType, Turn
 
 SECTIONS_FILE = "sections.toml"
+DISPOSITION_SECTION = "disposition"
+"""The enum section whose values are the deployment's own list (CDK context `dispositions`)."""
+FOLLOW_UP_EMAIL_SECTION = "follow_up_email"
 TEMPLATE_SUFFIX = ".j2"
 
 
@@ -96,6 +100,26 @@ class PromptSet:
     def with_defaults(self, **values: Any) -> PromptSet:
         """A copy whose templates also see `values` (the run's language)."""
         return replace(self, defaults={**self.defaults, **values})
+
+    def configured(self, *, dispositions: Sequence[str] = (), drop: Sequence[str] = ()) -> PromptSet:
+        """The deployment's choices applied: its disposition list replaces the allowed values of
+        the `disposition` section (its catch-all kept at the end), the `drop` sections are left
+        out. The prompt hash covers them, so summaries say which list they were written with."""
+        if not dispositions and not drop:
+            return self
+        sections = []
+        for spec in self.sections:
+            if spec.name in drop:
+                continue
+            if spec.name == DISPOSITION_SECTION and spec.type is SectionType.ENUM and dispositions:
+                values = tuple(dict.fromkeys(v.strip() for v in dispositions if v.strip()))
+                if spec.unlisted and spec.unlisted not in values:
+                    values = (*values, spec.unlisted)
+                spec = replace(spec, allowed=values)
+            sections.append(spec)
+        marker = json.dumps({"dispositions": list(dispositions), "drop": sorted(drop)}, sort_keys=True)
+        digest = "sha256:" + hashlib.sha256(f"{self.prompt_hash}|{marker}".encode()).hexdigest()
+        return replace(self, sections=tuple(sections), prompt_hash=digest)
 
     def render(self, name: str, **context: Any) -> str:
         """Render one template with the section list; raises PromptRenderError naming the template."""
@@ -260,7 +284,21 @@ def parse_sections(text: str, *, source: str = "") -> tuple[SectionSpec, ...]:
                 allowed = tuple(value.strip() for value in allowed_raw)
         elif allowed_raw:
             problems.append(f"{label}: `allowed` only applies to type enum")
-        specs.append(SectionSpec(name=name, instruction=instruction.strip(), type=kind, allowed=allowed))
+        unlisted = entry.get("unlisted", "")
+        if unlisted and (kind is not SectionType.ENUM or unlisted not in allowed):
+            problems.append(f"{label}: `unlisted` must be one of the enum's `allowed` values")
+            unlisted = ""
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            problems.append(f"{label}: `enabled` must be true or false")
+            enabled = True
+        if not enabled:
+            continue
+        specs.append(
+            SectionSpec(
+                name=name, instruction=instruction.strip(), type=kind, allowed=allowed, unlisted=str(unlisted)
+            )
+        )
     if problems:
         raise PromptError(f"{where}: " + "; ".join(problems))
     return tuple(specs)

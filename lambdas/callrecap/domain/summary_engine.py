@@ -275,7 +275,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
                 error=parsed.message,
             )
             reply = run.complete(system, repair, budget.max_output_tokens)
-            parsed = parse_reply(reply, prompts.sections)
+            parsed = parse_reply(reply, prompts.sections, last_attempt=True)
         if isinstance(parsed, OutputError):
             return _result(
                 run,

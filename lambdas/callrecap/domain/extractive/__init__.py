@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from callrecap.domain.extractive.action_items import find_action_items
+from callrecap.domain.extractive.disposition import find_disposition
+from callrecap.domain.extractive.email import follow_up_email
 from callrecap.domain.extractive.resolution import find_resolution
 from callrecap.domain.extractive.sentiment import find_sentiment
 from callrecap.domain.extractive.summary import (
@@ -62,10 +64,16 @@ def summarize_extractive(
     outcome = find_resolution(sentences)
     summary = pick_summary(sentences, central, tuning)
     result: dict[str, Any] = {}
+    emails: list[SectionSpec] = []
     for spec in sections:
         name = spec.name.lower()
         value: Any
-        if spec.type is SectionType.LIST:
+        if spec.type is SectionType.TEXT and "email" in name:
+            emails.append(spec)  # written last, from the other sections
+            continue
+        if spec.type is SectionType.ENUM and "disposition" in name:
+            value = find_disposition(sentences, spec)
+        elif spec.type is SectionType.LIST:
             value = find_action_items(sentences) if "action" in name or "next" in name else []
         elif spec.type is SectionType.ENUM:
             if "resolv" in name:
@@ -81,4 +89,11 @@ def summarize_extractive(
         else:
             value = central_sentence(sentences, central) if sentences else ""
         result[spec.name] = value
-    return result
+    if emails:
+        topic = next((v for k, v in result.items() if "topic" in k and isinstance(v, str)), "")
+        topic = topic or find_topic(sentences)
+        items = next((v for k, v in result.items() if "action" in k and isinstance(v, list)), None)
+        email = follow_up_email(topic, outcome, items if items is not None else find_action_items(sentences))
+        for spec in emails:
+            result[spec.name] = email
+    return {spec.name: result[spec.name] for spec in sections}

@@ -1,0 +1,30 @@
+"""The follow-up email, assembled offline from what the other sections extracted: the topic,
+whether the issue was resolved, and the commitments made on the call. Nothing is added that the
+transcript did not say; with no commitments the email only thanks the caller and restates the topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_SPEAKER_PREFIX = re.compile(r"^(agent|customer|caller)\s*:\s*", re.IGNORECASE)
+
+RESOLUTION_LINES = {
+    "yes": "We were able to sort this out during the call.",
+    "no": "We could not resolve everything during the call yet, and we are following up.",
+}
+
+
+def follow_up_email(topic: str, resolved: str, action_items: Sequence[str]) -> str:
+    """'Subject: ...', a blank line, then a short body in the agent's voice."""
+    subject_topic = topic.strip().rstrip(".") or "your call"
+    lines = [f"Subject: Your call about {subject_topic}", "", "Hello,", ""]
+    lines.append(f"Thank you for calling us today about {subject_topic}.")
+    if resolved.lower() in RESOLUTION_LINES:
+        lines.append(RESOLUTION_LINES[resolved.lower()])
+    items = [_SPEAKER_PREFIX.sub("", item).strip() for item in action_items if item.strip()]
+    if items:
+        lines += ["", "What we agreed on the call:"]
+        lines += [f"- {item}" for item in items]
+    lines += ["", "Kind regards,", "Customer care"]
+    return "\n".join(lines)
