@@ -437,3 +437,22 @@ def test_the_summary_says_what_was_hidden_from_the_model(page: Any, fake: FakeAp
     open_call(page, fake)
     note = page.locator("article.summary .pii-note")
     expect(note).to_have_text("Hidden from the model: 1 card number, 2 phone numbers.")
+
+
+def test_the_follow_up_email_is_shown_as_written_with_a_copy_button(page: Any, fake: FakeApiServer) -> None:
+    email = "Subject: Your call about a late delivery\n\nHello,\n\nThank you for calling us today."
+    backend = fake.backend
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(
+        CALL,
+        1,
+        "final",
+        "COMPLETED",
+        sections={"summary": "A late delivery.", "disposition": "order status", "follow_up_email": email},
+    )
+    open_call(page, fake)
+    summary = page.locator("article.summary")
+    expect(summary.locator("pre.email-text")).to_have_text(email)
+    expect(summary).to_contain_text("Disposition")
+    summary.get_by_role("button", name="Copy email").click()
+    expect(page.locator("#summary-status")).to_contain_text("Email")

@@ -142,6 +142,32 @@ export class SummaryPanel {
     }
   }
 
+  /** The follow-up email as written, with a button that copies it for the agent's mail client. */
+  #email(text) {
+    const body = h("pre", { class: "email-text" }, text);
+    const copy = h(
+      "button",
+      {
+        type: "button",
+        class: "btn btn--secondary copy-email",
+        onclick: async () => {
+          try {
+            await navigator.clipboard.writeText(text);
+            this.status.textContent = "Email copied.";
+          } catch {
+            const range = document.createRange();
+            range.selectNodeContents(body);
+            window.getSelection()?.removeAllRanges();
+            window.getSelection()?.addRange(range);
+            this.status.textContent = "Email selected: press Ctrl+C (or Cmd+C) to copy it.";
+          }
+        },
+      },
+      "Copy email",
+    );
+    return h("div", { class: "email" }, body, copy);
+  }
+
   async #retry(version, button) {
     button.disabled = true;
     this.retrying.add(version);
@@ -309,7 +335,10 @@ export class SummaryPanel {
         h(
           "dl",
           { class: "sections" },
-          sections.map(([name, value]) => [h("dt", {}, humanize(name)), h("dd", {}, renderValue(value))]),
+          sections.map(([name, value]) => [
+            h("dt", {}, humanize(name)),
+            h("dd", {}, isEmail(name, value) ? this.#email(String(value)) : renderValue(value)),
+          ]),
         ),
       );
     } else if (status === "COMPLETED") {
@@ -375,4 +404,9 @@ export function describeRedactions(counts) {
       return `${Number(n)} ${Number(n) === 1 ? one : many}`;
     })
     .join(", ");
+}
+
+/** A section that is an email: named so, or text that starts with a subject line. */
+export function isEmail(name, value) {
+  return typeof value === "string" && (/email/i.test(name) || /^Subject:/.test(value.trim()));
 }
