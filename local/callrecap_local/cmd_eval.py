@@ -21,7 +21,15 @@ from callrecap_local.evaluation.runner import EvalSetupError, build_summarizer
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, metavar="PATH.jsonl", help="dialog file (docs/evaluation.md)")
+    parser.add_argument(
+        "path", type=Path, nargs="?", metavar="PATH.jsonl", help="dialog file (docs/evaluation.md)"
+    )
+    parser.add_argument(
+        "--dispositions",
+        type=Path,
+        metavar="FILE",
+        help="instead: disposition agreement on labelled calls (e.g. samples/dispositions.json)",
+    )
     parser.add_argument(
         "--provider",
         help="bedrock | lambda | openai | extractive (default: CALLRECAP_LLM_PROVIDER, else extractive)",
@@ -54,6 +62,10 @@ def _positive_int(raw: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dispositions is not None:
+        return _dispositions(args)
+    if args.path is None:
+        raise CliError("give a dialog file (PATH.jsonl), or --dispositions FILE")
     split = Split(args.split)
     if args.prompts and not Path(args.prompts).is_dir():
         raise CliError(f"--prompts {args.prompts}: no such directory")
@@ -158,3 +170,23 @@ class Progress:
         if self.enabled and self.done:
             self.stream.write("\r" + " " * (self.WIDTH + 40) + "\r")
             self.stream.flush()
+
+
+def _dispositions(args: argparse.Namespace) -> int:
+    """`--dispositions FILE`: the summarizer's disposition for each labelled call vs its label."""
+    from callrecap_local.evaluation.dispositions import DispositionFileError, disposition_agreement
+
+    if args.prompts and not Path(args.prompts).is_dir():
+        raise CliError(f"--prompts {args.prompts}: no such directory")
+    try:
+        summarizer = build_summarizer(
+            args.provider, prompts_dir=args.prompts, max_input_tokens=args.max_input_tokens
+        )
+        report = disposition_agreement(args.dispositions, summarizer)
+    except (EvalSetupError, DispositionFileError) as error:
+        raise CliError(str(error)) from error
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print("\n".join(report.lines()))
+    return 0

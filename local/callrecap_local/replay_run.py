@@ -136,4 +136,9 @@ def _section_lines(name: str, value: Any, width: int) -> list[str]:
             for item in value
         ]
     text = "-" if value in (None, "") else str(value)
+    if "\n" in text:  # written with its own lines (the follow-up email): kept as written
+        return [label.rstrip()] + [
+            textwrap.fill(line, width, initial_indent="    ", subsequent_indent="    ") if line else ""
+            for line in text.splitlines()
+        ]
     return [textwrap.fill(text, width, initial_indent=label, subsequent_indent=" " * len(label))]

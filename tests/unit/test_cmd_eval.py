@@ -153,3 +153,12 @@ def test_when_every_dialog_fails_eval_fails_with_the_first_reason(
         line.startswith("callrecap eval: error: every dialog failed (2); the first, ")
         and "refused" in line.lower()
     )
+
+
+def test_disposition_agreement_on_the_sample_calls(capsys: pytest.CaptureFixture[str]) -> None:
+    """The offline provider against samples/dispositions.json (people's labels): figures, per call."""
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    assert main(["eval", "--dispositions", str(samples / "dispositions.json"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["calls"] == 8 and report["agreed"] >= 7  # 7/8 measured: the office move reads as tech
+    assert {row["call"] for row in report["rows"]} == {p.name for p in samples.glob("*.jsonl")}

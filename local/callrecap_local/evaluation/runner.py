@@ -84,10 +84,10 @@ def _engine_summarizer(
     max_input_tokens: int,
     environ: Mapping[str, str] | None,
 ) -> DialogSummarizer:
+    from callrecap.adapters.configured_engine import BoundEngine
     from callrecap.adapters.llm.factory import build_budget, build_provider
     from callrecap.domain.cost import PriceTable, PriceTableError
-    from callrecap.domain.prompt_templates import PromptError, load_prompt_set
-    from callrecap.domain.summary_engine import summarize
+    from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION, PromptError, load_prompt_set
     from callrecap.settings import Settings, SettingsError
 
     try:
@@ -102,8 +102,20 @@ def _engine_summarizer(
     except PromptError as error:
         raise EvalSetupError(f"prompts: {error}") from error
 
+    # The production engine around the loaded prompts: PII hidden from the model, the deployment's
+    # dispositions and sections, the summary language (adapters.configured_engine).
+    engine = BoundEngine(
+        provider=provider,
+        prompts=_Loaded(prompts),
+        budget=budget,
+        redact=settings.pii_redact_before_model,
+        language=settings.summary_language,
+        dispositions=settings.dispositions,
+        drop_sections=() if settings.follow_up_email else (FOLLOW_UP_EMAIL_SECTION,),
+    )
+
     def run(dialog_id: str, turns: list[Turn]) -> Produced:
-        result = summarize(turns, provider, prompts, budget, call_id=dialog_id)
+        result = engine(turns, dialog_id)
         return Produced(
             sections=dict(result.sections),
             provider=result.provider,
@@ -117,6 +129,16 @@ def _engine_summarizer(
     return DialogSummarizer(
         provider=provider.name, model=provider.model, run=run, path="engine", price=prices.estimate_usd
     )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A PromptSource of prompts already loaded (`eval --prompts DIR`)."""
+
+    prompts: Any
+
+    def get(self) -> Any:
+        return self.prompts
 
 
 def _direct_extractive() -> DialogSummarizer:
