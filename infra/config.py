@@ -161,6 +161,8 @@ class DeployConfig:
     """Write the follow_up_email section (false leaves it out)."""
     summary_language: str = ""
     """Every summary in this language (`es`, `de-DE`); "": the call's language, else English."""
+    redact_stored_transcript: bool = False
+    """Store the transcript with PII replaced by tags too (agents then see the tags)."""
     pii_redact_before_model: str = "all"
     """PII replaced by tags before any model sees the transcript: `all`, `off` or e.g. `CARD,EMAIL`."""
     llm_throttle_max_age_seconds: int = THROTTLE_MAX_AGE_SECONDS
@@ -296,6 +298,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "summaryLanguage": "summary_language",
     "dispositions": "dispositions",
     "followUpEmail": "follow_up_email",
+    "redactStoredTranscript": "redact_stored_transcript",
     "domainName": "domain_name",
     "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
@@ -395,6 +398,7 @@ _BOOL_KEYS: Final = frozenset(
         "crmIncludeInterim",
         "summarizerVpcEndpoints",
         "followUpEmail",
+        "redactStoredTranscript",
     }
 )
 _ID_LIST_KEYS: Final = frozenset(

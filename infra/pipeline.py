@@ -118,6 +118,9 @@ class Pipeline(Construct):
                 EnvVar.QUARANTINE_QUEUE_URL: self._storage.quarantine.queue_url,
                 EnvVar.AGENT_CHANNEL: cfg.agent_channel.value,
                 EnvVar.CHIME_CALL_KEY: cfg.chime_call_key,
+                # redactStoredTranscript: segments stored with piiRedactBeforeModel's types as tags
+                EnvVar.REDACT_STORED_TRANSCRIPT: "true" if cfg.redact_stored_transcript else "false",
+                EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
             },
             description="Kinesis transcript records -> DynamoDB segments; malformed records -> quarantine",
         )

@@ -62,6 +62,8 @@ class EnvVar(StrEnum):
     """The deployment's disposition list (a JSON list or comma-separated; "": prompts/sections.toml's)."""
     FOLLOW_UP_EMAIL = "CALLRECAP_FOLLOW_UP_EMAIL"
     """`false` leaves the follow_up_email section out."""
+    REDACT_STORED_TRANSCRIPT = "CALLRECAP_REDACT_STORED_TRANSCRIPT"
+    """`true`: the ingest function stores segments with PII replaced by tags (redactStoredTranscript)."""
     SUMMARY_LANGUAGE = "CALLRECAP_SUMMARY_LANGUAGE"
     """The language of every summary (`es`, `de-DE`...); unset: the call's language, else English."""
     PII_REDACT_BEFORE_MODEL = "CALLRECAP_PII_REDACT_BEFORE_MODEL"
@@ -217,6 +219,7 @@ class Settings:
     summary_language: str = ""
     dispositions: tuple[str, ...] = ()
     follow_up_email: bool = True
+    redact_stored_transcript: bool = False
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -317,6 +320,8 @@ class Settings:
             summary_language=get(EnvVar.SUMMARY_LANGUAGE),
             dispositions=parse_list(get(EnvVar.DISPOSITIONS)),
             follow_up_email=get(EnvVar.FOLLOW_UP_EMAIL).lower() not in ("false", "0", "no", "off"),
+            redact_stored_transcript=get(EnvVar.REDACT_STORED_TRANSCRIPT).lower()
+            in ("true", "1", "yes", "on"),
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),
@@ -327,6 +332,14 @@ class Settings:
         if problems:
             raise SettingsError("invalid callrecap settings: " + "; ".join(problems))
         return settings
+
+    @property
+    def stored_transcript_redaction(self) -> frozenset[PiiEntity]:
+        """What the ingest function hides before storing: piiRedactBeforeModel's types (all of
+        them when that is off), only with redactStoredTranscript on."""
+        if not self.redact_stored_transcript:
+            return frozenset()
+        return self.pii_redact_before_model or ALL_ENTITIES
 
     def live_problems(self) -> list[str]:
         """A live URL or endpoint that is not a WebSocket / HTTP URL (checked at cold start)."""

@@ -496,3 +496,27 @@ def test_a_record_dynamodb_can_never_store_is_quarantined_and_the_shard_goes_on(
     assert quarantined["sequenceNumber"] == sequence_number(0)
     assert quarantined["reason"].startswith("cannot be stored") and reason in quarantined["reason"]
     assert [s.text for s in store(aws).list_segments(CALL)] == ["still stored"]
+
+
+def test_with_redact_stored_transcript_no_segment_is_stored_with_the_numbers(aws: AwsResources) -> None:
+    """redactStoredTranscript: partials and finals are stored (and pushed) with the tags."""
+    from callrecap.domain.pii import ALL_ENTITIES
+
+    ingest.set_dependencies(dataclasses.replace(deps(aws), redact=ALL_ENTITIES))
+    card = "four one one one, one one one one, one one one one, one one one one"
+    event = kinesis_event(
+        [
+            lca("START"),
+            lca_segment("s1", 1.0, f"my new card is {card}", partial=True, channel="CALLER"),
+            lca_segment("s1", 1.0, f"my new card is {card}, and my cell is (206) 555-0142", channel="CALLER"),
+        ],
+        partition_key=CALL,
+    )
+    try:
+        assert handle(event) == {"batchItemFailures": []}
+    finally:
+        ingest.set_dependencies(None)
+    store = DynamoTranscriptStore(aws.table_name, client=aws.dynamodb)
+    texts = [s.text for s in store.list_segments(CALL)]
+    assert texts == ["my new card is [CARD], and my cell is [PHONE]"]
+    assert not any("one one" in t or "0142" in t for t in texts)

@@ -122,3 +122,16 @@ def test_what_the_sample_calls_hide_from_the_model() -> None:
         t.text for t in redact_turns(read_transcript(SAMPLES / "billing_dispute.jsonl").turns)[0]
     )
     assert "four four one eight" in billing and "[PHONE]" in billing
+
+
+def test_the_stored_transcript_is_redacted_only_when_asked() -> None:
+    from callrecap.settings import EnvVar, Settings
+
+    base = {EnvVar.TABLE_NAME.value: "t"}
+    assert Settings.from_env(base).stored_transcript_redaction == frozenset()
+    on = {**base, EnvVar.REDACT_STORED_TRANSCRIPT.value: "true"}
+    assert Settings.from_env(on).stored_transcript_redaction == frozenset(PiiEntity)
+    chosen = {**on, EnvVar.PII_REDACT_BEFORE_MODEL.value: "CARD"}
+    assert Settings.from_env(chosen).stored_transcript_redaction == {PiiEntity.CARD}
+    off = {**on, EnvVar.PII_REDACT_BEFORE_MODEL.value: "off"}  # the model may see it all; the table not
+    assert Settings.from_env(off).stored_transcript_redaction == frozenset(PiiEntity)

@@ -22,7 +22,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callrecap.contracts import BusEvent
@@ -53,6 +53,7 @@ from callrecap.domain.models import (
     Segment,
     observed_call_id,
 )
+from callrecap.domain.pii import PiiEntity, redact
 from callrecap.domain.ports import (
     EventPublisher,
     IngestStore,
@@ -89,6 +90,8 @@ class IngestDependencies:
     """Which metadata field names a Chime record's call (settings.EnvVar.CHIME_CALL_KEY)."""
     live: LiveFanout | None = None
     """Pushes to watching pages (None: live updates are off, pages poll)."""
+    redact: frozenset[PiiEntity] = frozenset()
+    """PII replaced by tags before a segment is stored (redactStoredTranscript; domain.pii)."""
 
 
 @dataclass
@@ -137,6 +140,8 @@ class IngestBatch:
         segments: list[Segment] = []
         for seq, observation in parsed:
             if isinstance(observation, Segment):
+                if self.deps.redact:  # the stored (and pushed) text never holds what was found
+                    observation = replace(observation, text=redact(observation.text, self.deps.redact).text)
                 segments.append(observation)
                 segment_records[(observation.call_id, observation.segment_id)].append(seq)
         calls_not_stored = self._store_segments(segments, segment_records)

@@ -139,6 +139,7 @@ def ingest() -> IngestDependencies:
         channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
         chime_call_key=ChimeCallKey(settings.chime_call_key.value),
         live=_live_fanout(settings),
+        redact=settings.stored_transcript_redaction,
     )
 
 
