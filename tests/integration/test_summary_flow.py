@@ -215,7 +215,10 @@ def test_late_segment_and_a_changed_s3_prompt_give_a_new_version_with_a_new_hash
     assert stale_request["detail"]["reason"] == "stale"
 
     def sent_prompt(request: dict[str, Any]) -> bool:
-        return request["messages"][0]["content"][0]["text"].rstrip().endswith("- customer_sentiment")
+        from callrecap.domain.prompt_templates import load_prompt_set
+
+        last = load_prompt_set().sections[-1].name  # the override lists every section, last at the end
+        return request["messages"][0]["content"][0]["text"].rstrip().endswith(f"- {last}")
 
     flow.bedrock.add_response("converse", converse_response(json.dumps({**SECTIONS, "topic": "Order 5521"})))
     captured: list[dict[str, Any]] = []

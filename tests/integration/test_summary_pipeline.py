@@ -186,7 +186,7 @@ def test_late_segment_makes_final_stale_and_a_new_version(stack: Stack) -> None:
     assert [e["detail"]["version"] for e in stack.of(stack.observed(), "CallSummarized")] == [2]
 
 
-def failing_engine(turns: list[Turn], call_id: str = "") -> EngineResult:
+def failing_engine(turns: list[Turn], call_id: str = "", *, language: str = "") -> EngineResult:
     return EngineResult(
         sections={},
         usage=Usage(2, 900, 40),
