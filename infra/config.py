@@ -161,6 +161,8 @@ class DeployConfig:
     """Write the follow_up_email section (false leaves it out)."""
     summary_language: str = ""
     """Every summary in this language (`es`, `de-DE`); "": the call's language, else English."""
+    pii_detector: str = "rules"
+    """`rules`, or `comprehend`: Amazon Comprehend DetectPiiEntities beside the rules."""
     redact_stored_transcript: bool = False
     """Store the transcript with PII replaced by tags too (agents then see the tags)."""
     pii_redact_before_model: str = "all"
@@ -299,6 +301,7 @@ CONTEXT_KEYS: Final[Mapping[str, str]] = {
     "dispositions": "dispositions",
     "followUpEmail": "follow_up_email",
     "redactStoredTranscript": "redact_stored_transcript",
+    "piiDetector": "pii_detector",
     "domainName": "domain_name",
     "certificateArn": "certificate_arn",
     "summarizerVpcId": "summarizer_vpc_id",
@@ -665,6 +668,8 @@ def _cross_checks(config: DeployConfig) -> list[str]:
     problems.extend(_vpc_problems(config))
     problems.extend(f"piiRedactBeforeModel: {p}" for p in parse_entities(config.pii_redact_before_model)[1])
     problems.extend(_disposition_problems(config.dispositions))
+    if config.pii_detector not in ("rules", "comprehend"):
+        problems.append(f"piiDetector must be rules or comprehend, got {config.pii_detector!r}")
     if config.summary_language and not is_language_code(config.summary_language):
         problems.append(
             f"summaryLanguage {config.summary_language!r} is not a language code such as es or de-DE"

@@ -30,6 +30,7 @@ OPERATION_ACTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "list_objects_v2"): ("s3:ListBucket",),
     ("s3", "get_object"): ("s3:GetObject",),
     ("bedrock-runtime", "converse"): ("bedrock:InvokeModel",),
+    ("comprehend", "detect_pii_entities"): ("comprehend:DetectPiiEntities",),
     ("lambda", "invoke"): ("lambda:InvokeFunction",),
     ("secretsmanager", "get_secret_value"): ("secretsmanager:GetSecretValue",),
     ("kms", "generate_mac"): ("kms:GenerateMac",),  # live tickets: the api function signs

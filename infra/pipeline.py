@@ -194,6 +194,7 @@ class Pipeline(Construct):
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
             EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
+            EnvVar.PII_DETECTOR: cfg.pii_detector,
             EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
             EnvVar.DISPOSITIONS: cfg.dispositions,
             EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
@@ -232,6 +233,16 @@ class Pipeline(Construct):
             "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
         )
         self._grant_provider(fn)
+        if cfg.pii_detector == "comprehend":
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=["comprehend:DetectPiiEntities"], resources=["*"])
+            )
+            acknowledge(
+                fn.role or fn,
+                "AwsSolutions-IAM5[Resource::*]",
+                "SummarizerRole: piiDetector comprehend calls Amazon Comprehend DetectPiiEntities, an "
+                "action without a resource type (it acts on the text sent, not on a resource).",
+            )
         if cfg.summarizer_in_vpc:
             place_in_vpc(self, fn, cfg, self._providers())
         dlq = parked_queue(

@@ -62,6 +62,8 @@ class EnvVar(StrEnum):
     """The deployment's disposition list (a JSON list or comma-separated; "": prompts/sections.toml's)."""
     FOLLOW_UP_EMAIL = "CALLRECAP_FOLLOW_UP_EMAIL"
     """`false` leaves the follow_up_email section out."""
+    PII_DETECTOR = "CALLRECAP_PII_DETECTOR"
+    """`rules` (default) or `comprehend`: Amazon Comprehend DetectPiiEntities beside the rules."""
     REDACT_STORED_TRANSCRIPT = "CALLRECAP_REDACT_STORED_TRANSCRIPT"
     """`true`: the ingest function stores segments with PII replaced by tags (redactStoredTranscript)."""
     SUMMARY_LANGUAGE = "CALLRECAP_SUMMARY_LANGUAGE"
@@ -96,6 +98,13 @@ class UnassignedCallsSetting(StrEnum):
 
     SUPERVISORS = "supervisors"
     AGENTS = "agents"
+
+
+class PiiDetectorSetting(StrEnum):
+    """What finds PII before the model: the rules alone, or Amazon Comprehend beside them."""
+
+    RULES = "rules"
+    COMPREHEND = "comprehend"
 
 
 class ChimeCallKeySetting(StrEnum):
@@ -220,6 +229,7 @@ class Settings:
     dispositions: tuple[str, ...] = ()
     follow_up_email: bool = True
     redact_stored_transcript: bool = False
+    pii_detector: PiiDetectorSetting = PiiDetectorSetting.RULES
     live_url: str = ""
     live_endpoint: str = ""
     live_key_id: str = ""
@@ -271,6 +281,7 @@ class Settings:
         agent_channel = get_choice(EnvVar.AGENT_CHANNEL, AgentChannel.CH_1)
         chime_call_key = get_choice(EnvVar.CHIME_CALL_KEY, ChimeCallKeySetting.TRANSACTION_ID)
         unassigned = get_choice(EnvVar.UNASSIGNED_CALLS_VISIBLE_TO, UnassignedCallsSetting.SUPERVISORS)
+        pii_detector = get_choice(EnvVar.PII_DETECTOR, PiiDetectorSetting.RULES)
 
         fallback, fallback_problems = resolve_fallback_chain(
             get(EnvVar.LLM_FALLBACK),
@@ -322,6 +333,7 @@ class Settings:
             follow_up_email=get(EnvVar.FOLLOW_UP_EMAIL).lower() not in ("false", "0", "no", "off"),
             redact_stored_transcript=get(EnvVar.REDACT_STORED_TRANSCRIPT).lower()
             in ("true", "1", "yes", "on"),
+            pii_detector=pii_detector,
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),
             live_key_id=get(EnvVar.LIVE_KEY_ID),

@@ -53,6 +53,7 @@ CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-
 CONNECT_CONTEXT: dict[str, Any] = {
     "connectInstanceArn": CONNECT_INSTANCE_ARN,
     "domainName": "calls.example.com",
+    "piiDetector": "comprehend",
     "certificateArn": CERTIFICATE_ARN,
     "llmProvider": "extractive",
     "skipLayerBuild": True,

@@ -135,3 +135,13 @@ def test_llm_fallback_is_checked_at_synth() -> None:
         parse_config({"llmProvider": "extractive", "llmFallback": "extractive"})
     with pytest.raises(ConfigError, match="lambda needs context key summarizerLambdaArn"):
         parse_config({"llmFallback": "lambda"})
+
+
+def test_with_piidetector_comprehend_the_summarizer_may_call_it(connect_synth: Synthesized) -> None:
+    from infra_helpers import actions_of, function_role_id, role_statements
+
+    raw = connect_synth.raw
+    statements = role_statements(raw, function_role_id(raw, Function.SUMMARIZER))
+    assert any("comprehend:DetectPiiEntities" in actions_of(s) for s in statements)
+    env = raw["Resources"][function_id(raw, Function.SUMMARIZER)]["Properties"]["Environment"]["Variables"]
+    assert env[EnvVar.PII_DETECTOR.value] == "comprehend"

@@ -30,6 +30,8 @@ PROVIDER_MODULES = {
     "lambda": "callrecap.adapters.llm.lambda_provider",
     "openai": "callrecap.adapters.llm.openai",
 }
+OPTIONAL_MODULES = frozenset({"callrecap.adapters.comprehend_pii"})
+"""Adapters only a configured option uses (piiDetector: comprehend); checked in their variant."""
 AUDITED_SERVICES = ("dynamodb", "events", "sqs", "s3", "bedrock", "lambda", "secretsmanager", "execute-api")
 """IAM prefixes whose grants must match the adapters' calls (kms and logs follow from these)."""
 AUDITED_KMS_ACTIONS = frozenset({"kms:GenerateMac", "kms:VerifyMac"})
@@ -121,7 +123,7 @@ def wired_adapter_modules(builder: str) -> frozenset[str]:
 def needed_actions(function: Function, provider: str) -> set[str]:
     handler_module = handler_path(function).rsplit(".", 1)[0]
     used = adapter_modules(handler_module) | wired_adapter_modules(handler_module.rsplit(".", 1)[1])
-    modules = {m for m in used if not m.startswith(PROVIDERS)}
+    modules = {m for m in used if not m.startswith(PROVIDERS) and m not in OPTIONAL_MODULES}
     if any(m.startswith(PROVIDERS) for m in used):
         modules.add(PROVIDER_MODULES[provider])
     return {action for m in modules for call in aws_calls(m) for action in OPERATION_ACTIONS[call]}

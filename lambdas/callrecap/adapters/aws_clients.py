@@ -40,6 +40,8 @@ RETRY_POLICIES: Mapping[str, ClientPolicy] = {
     "lambda": ClientPolicy(total_max_attempts=3, read_timeout=900.0, connect_timeout=10.0),
     # Live tickets: signed when a page opens a call, verified on its WebSocket's $connect.
     "kms": ClientPolicy(total_max_attempts=3, read_timeout=3.0, connect_timeout=2.0),
+    # The optional PII detector beside the rules (adapters.comprehend_pii).
+    "comprehend": ClientPolicy(total_max_attempts=3, read_timeout=10.0, connect_timeout=3.0),
     # Pushes to watching pages: late is useless (the page reconciles), so short and one retry.
     "apigatewaymanagementapi": ClientPolicy(total_max_attempts=2, read_timeout=2.0, connect_timeout=1.0),
 }

@@ -16,10 +16,10 @@ from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
 from callrecap.domain.chunking import Budget
 from callrecap.domain.languages import language_name, summary_language
 from callrecap.domain.models import Turn
-from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, redact_turns
+from callrecap.domain.pii import ALL_ENTITIES, PiiDetector, PiiEntity, redact_turns
 from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION
 from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
-from callrecap.settings import Settings
+from callrecap.settings import PiiDetectorSetting, Settings
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,12 @@ class BoundEngine:
     """CALLRECAP_DISPOSITIONS: the deployment's own disposition list."""
     drop_sections: tuple[str, ...] = ()
     """Sections the deployment turned off (follow_up_email with CALLRECAP_FOLLOW_UP_EMAIL=false)."""
+    detector: PiiDetector | None = None
+    """A PII detector beside the rules (CALLRECAP_PII_DETECTOR=comprehend)."""
 
     def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult:
         """`language`: the call's language code, when its producer said (domain.languages)."""
-        seen, counts = redact_turns(turns, self.redact)
+        seen, counts = redact_turns(turns, self.redact, detector=self.detector, language=language or "en")
         code = summary_language(self.language, language)
         prompts = (
             self.prompts.get()
@@ -73,4 +75,14 @@ def build_engine(
         language=settings.summary_language,
         dispositions=settings.dispositions,
         drop_sections=() if settings.follow_up_email else (FOLLOW_UP_EMAIL_SECTION,),
+        detector=build_detector(settings),
     )
+
+
+def build_detector(settings: Settings) -> PiiDetector | None:
+    """Amazon Comprehend beside the rules when configured (its client is created on first use)."""
+    if settings.pii_detector is not PiiDetectorSetting.COMPREHEND:
+        return None
+    from callrecap.adapters.comprehend_pii import ComprehendPiiDetector
+
+    return ComprehendPiiDetector()

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from callrecap.domain.models import Turn
 
@@ -56,13 +57,20 @@ _SEPARATORS = {",", "-", ".", "dash", "/", "(", ")"}
 class Finding:
     start: int
     end: int
-    entity: PiiEntity
+    entity: str
+    """A PiiEntity, or another type a detector reports (Amazon Comprehend's NAME, ADDRESS...)."""
+
+
+class PiiDetector(Protocol):
+    """A detector beside the rules (adapters.comprehend_pii): findings in `text`, in offsets of it."""
+
+    def find(self, text: str, language: str) -> list[Finding]: ...
 
 
 @dataclass(frozen=True)
 class Redaction:
     text: str
-    counts: Counter[PiiEntity] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -199,37 +207,68 @@ def _without_overlaps(findings: Sequence[Finding]) -> list[Finding]:
     return kept
 
 
-def redact(text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES) -> Redaction:
-    """`text` with each finding replaced by its tag, and the count per entity type."""
+def redact(
+    text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES, *, extra: Sequence[Finding] = ()
+) -> Redaction:
+    """`text` with each finding (the rules', plus `extra` from a detector) replaced by its tag,
+    and the count per entity type."""
     findings = find_pii(text, entities)
+    if extra:
+        findings = _without_overlaps([*findings, *extra])
     if not findings:
         return Redaction(text)
     parts: list[str] = []
     position = 0
     for finding in findings:
         parts.append(text[position : finding.start])
-        parts.append(f"[{finding.entity.value}]")
+        parts.append(f"[{finding.entity}]")
         position = finding.end
     parts.append(text[position:])
     return Redaction("".join(parts), Counter(f.entity for f in findings))
 
 
 def redact_turns(
-    turns: Sequence[Turn], entities: Iterable[PiiEntity] = ALL_ENTITIES
+    turns: Sequence[Turn],
+    entities: Iterable[PiiEntity] = ALL_ENTITIES,
+    *,
+    detector: PiiDetector | None = None,
+    language: str = "en",
 ) -> tuple[list[Turn], dict[str, int]]:
-    """The turns as a model may see them, and how many of each entity were replaced."""
+    """The turns as a model may see them, and how many of each entity were replaced. With a
+    `detector`, its findings on the whole transcript (one request, not one a turn) are added."""
     chosen = frozenset(entities)
-    if not chosen:
+    if not chosen and detector is None:
         return list(turns), {}
-    total: Counter[PiiEntity] = Counter()
+    extra = _detected_per_turn(turns, detector, language) if detector is not None and turns else {}
+    total: Counter[str] = Counter()
     redacted: list[Turn] = []
-    for turn in turns:
-        result = redact(turn.text, chosen)
+    for index, turn in enumerate(turns):
+        result = redact(turn.text, chosen, extra=extra.get(index, ()))
         total.update(result.counts)
         redacted.append(
             Turn(turn.speaker, result.text, turn.start_time, turn.end_time) if result.counts else turn
         )
-    return redacted, {entity.value: count for entity, count in sorted(total.items())}
+    return redacted, {str(entity): count for entity, count in sorted(total.items())}
+
+
+TURN_SEPARATOR = "\n"
+
+
+def _detected_per_turn(
+    turns: Sequence[Turn], detector: PiiDetector, language: str
+) -> dict[int, list[Finding]]:
+    """The detector's findings on the joined transcript, mapped back to each turn's offsets."""
+    starts: list[int] = []
+    position = 0
+    for turn in turns:
+        starts.append(position)
+        position += len(turn.text) + len(TURN_SEPARATOR)
+    found: dict[int, list[Finding]] = {}
+    for finding in detector.find(TURN_SEPARATOR.join(t.text for t in turns), language):
+        index = max(i for i, start in enumerate(starts) if start <= finding.start)
+        end = min(finding.end - starts[index], len(turns[index].text))
+        found.setdefault(index, []).append(Finding(finding.start - starts[index], end, finding.entity))
+    return found
 
 
 def parse_entities(raw: str) -> tuple[frozenset[PiiEntity], list[str]]:

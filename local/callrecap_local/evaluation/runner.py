@@ -84,7 +84,7 @@ def _engine_summarizer(
     max_input_tokens: int,
     environ: Mapping[str, str] | None,
 ) -> DialogSummarizer:
-    from callrecap.adapters.configured_engine import BoundEngine
+    from callrecap.adapters.configured_engine import BoundEngine, build_detector
     from callrecap.adapters.llm.factory import build_budget, build_provider
     from callrecap.domain.cost import PriceTable, PriceTableError
     from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION, PromptError, load_prompt_set
@@ -112,6 +112,7 @@ def _engine_summarizer(
         language=settings.summary_language,
         dispositions=settings.dispositions,
         drop_sections=() if settings.follow_up_email else (FOLLOW_UP_EMAIL_SECTION,),
+        detector=build_detector(settings),
     )
 
     def run(dialog_id: str, turns: list[Turn]) -> Produced:
