@@ -1,6 +1,7 @@
 """The follow-up email, assembled offline from what the other sections extracted: the topic,
 whether the issue was resolved, and the commitments made on the call. Nothing is added that the
-transcript did not say; with no commitments the email only thanks the caller and restates the topic."""
+transcript did not say; with no commitments of the agent's the email only thanks the caller and
+restates the topic."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ def follow_up_email(topic: str, resolved: str, action_items: Sequence[str]) -> s
     lines.append(f"Thank you for calling us today about {subject_topic}.")
     if resolved.lower() in RESOLUTION_LINES:
         lines.append(RESOLUTION_LINES[resolved.lower()])
-    items = [_SPEAKER_PREFIX.sub("", item).strip() for item in action_items if item.strip()]
+    # The agent's own commitments (the email is in the agent's voice; the caller's are theirs).
+    items = [
+        _SPEAKER_PREFIX.sub("", item).strip()
+        for item in action_items
+        if item.strip() and not re.match(r"^(customer|caller)\s*:", item.strip(), re.IGNORECASE)
+    ]
     if items:
         lines += ["", "What we agreed on the call:"]
         lines += [f"- {item}" for item in items]
