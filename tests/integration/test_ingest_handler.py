@@ -520,3 +520,16 @@ def test_with_redact_stored_transcript_no_segment_is_stored_with_the_numbers(aws
     texts = [s.text for s in store.list_segments(CALL)]
     assert texts == ["my new card is [CARD], and my cell is [PHONE]"]
     assert not any("one one" in t or "0142" in t for t in texts)
+
+
+def test_a_language_a_result_reports_is_kept_on_the_call(aws: AwsResources, shared_data: Path) -> None:
+    """Transcribe with language identification names each result's LanguageCode: the first one
+    becomes the call's `languageCode` (what the summary is written in without summaryLanguage)."""
+    first = chime_transcribe_record(shared_data, result_id="r-1", text="Hola, buenas tardes.")
+    first["TranscriptEvent"]["Transcript"]["Results"][0]["LanguageCode"] = "es-US"
+    later = chime_transcribe_record(shared_data, result_id="r-2", text="Gracias.", start=3.0, end=4.0)
+    later["TranscriptEvent"]["Transcript"]["Results"][0]["LanguageCode"] = "en-US"
+    assert handle(kinesis_event([first])) == {"batchItemFailures": []}
+    assert handle(kinesis_event([later], first=1)) == {"batchItemFailures": []}
+    call = store(aws).get_call("txn-0001")
+    assert call is not None and call[CallAttr.LANGUAGE_CODE.value] == "es-US"

@@ -57,6 +57,8 @@ class Segment:
     sentiment: str | None = None
     source: str = ""
     created_at: str = ""
+    language_code: str = ""
+    """The result's language when the producer says (Transcribe with language identification)."""
 
 
 @dataclass(frozen=True)

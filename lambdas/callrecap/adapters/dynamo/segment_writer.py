@@ -235,7 +235,15 @@ class SegmentWriter(CallTableState, CallRecordBatches):
         }
 
     def _meta_update(
-        self, call_id: str, *, new_finals: int, finals: bool, seq: int, live: bool, now: datetime
+        self,
+        call_id: str,
+        *,
+        new_finals: int,
+        finals: bool,
+        seq: int,
+        live: bool,
+        now: datetime,
+        language: str = "",
     ) -> dict[str, Any]:
         now_iso = self._iso(now)
         names = {
@@ -268,6 +276,10 @@ class SegmentWriter(CallTableState, CallRecordBatches):
             "#last = :now",
             "#seq = :seq",
         ]
+        if language:  # the first language a result reports stays the call's (summary language)
+            names["#lang"] = CallAttr.LANGUAGE_CODE.value
+            values[":lang"] = attr(language)
+            sets.append("#lang = if_not_exists(#lang, :lang)")
         condition = "(attribute_not_exists(#seq) OR #seq < :seq)"
         expires = self._expires_at(now)
         if expires:
@@ -352,6 +364,9 @@ class SegmentWriter(CallTableState, CallRecordBatches):
                     seq=share.seq,
                     live=share.call_id not in self._ended,
                     now=now,
+                    language=next(
+                        (p.segment.language_code for p in share.pending if p.segment.language_code), ""
+                    ),
                 )
             )
         try:

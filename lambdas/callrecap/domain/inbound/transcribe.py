@@ -91,6 +91,7 @@ def segments_from_transcript_event(
                 channel=channel,
                 source=source,
                 created_at=created_at,
+                language_code=optional_str(result, "LanguageCode", result_where) or "",
             )
         )
     return segments
@@ -126,6 +127,7 @@ def segment_from_utterance_event(
         sentiment=sentiment.upper() if sentiment else None,
         source=source,
         created_at=created_at,
+        language_code=optional_str(utterance, "LanguageCode", where) or "",
     )
 
 
