@@ -65,6 +65,7 @@ def chime_transcribe_record(
     is_partial: bool = False,
     start: float = 1.5,
     end: float = 2.75,
+    language_code: str = "en-US",
     metadata: dict[str, Any] | str | None = None,
 ) -> dict[str, Any]:
     (record,) = load_jsonc_templates(shared_data / "aws-events" / "kds_Transcribe.TEMPLATE.jsonc")
@@ -78,7 +79,14 @@ def chime_transcribe_record(
     else:
         record["metadata"] = metadata
     result = record["TranscriptEvent"]["Transcript"]["Results"][0]
-    result.update(ResultId=result_id, ChannelId=channel, IsPartial=is_partial, StartTime=start, EndTime=end)
+    result.update(
+        ResultId=result_id,
+        ChannelId=channel,
+        IsPartial=is_partial,
+        StartTime=start,
+        EndTime=end,
+        LanguageCode=language_code,
+    )
     result["Alternatives"][0]["Transcript"] = text
     return record
 

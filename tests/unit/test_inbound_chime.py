@@ -42,6 +42,7 @@ def test_transcribe_record_from_template_gives_a_segment(shared_data: Path) -> N
         channel="ch_1",
         source="chime-transcribe",
         created_at="2026-03-01T10:00:05.000Z",
+        language_code="en-US",
     )
 
 
