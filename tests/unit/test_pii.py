@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from callrecap.domain.models import Turn
-from callrecap.domain.pii import PiiEntity, luhn_valid, parse_entities, redact, redact_turns
+from callrecap.domain.pii import DIGIT_WORDS, PiiEntity, luhn_valid, parse_entities, redact
+from callrecap.domain.pii_turns import redact_turns
 from callrecap_local.transcript_files import read_transcript
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -135,3 +136,63 @@ def test_the_stored_transcript_is_redacted_only_when_asked() -> None:
     assert Settings.from_env(chosen).stored_transcript_redaction == {PiiEntity.CARD}
     off = {**on, EnvVar.PII_REDACT_BEFORE_MODEL.value: "off"}  # the model may see it all; the table not
     assert Settings.from_env(off).stored_transcript_redaction == frozenset(PiiEntity)
+
+
+def _turns(*lines: str) -> list[Turn]:
+    return [Turn("CUSTOMER" if line.startswith("C:") else "AGENT", line[2:].strip()) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("lines", "counts"),
+    [
+        (  # groups with the agent's acknowledgements between them
+            ("C: it's four one one one", "A: okay", "C: one one one one", "A: mm-hmm",
+             "C: one one one one", "A: go on", "C: one one one one"),
+            {"CARD": 1},
+        ),
+        (  # the agent reads each group back
+            ("C: four one one one", "A: four one one one", "C: one one one one", "A: one one one one",
+             "C: one one one one", "A: one one one one", "C: and one one one one",
+             "A: one one one one, got it"),
+            {"CARD": 2},
+        ),
+        (  # Transcribe cut one utterance into segments
+            ("C: my card number is 4111 1111", "C: 1111 1111 thanks"),
+            {"CARD": 1},
+        ),
+        (  # a phone number in three answers
+            ("A: what's the best number?", "C: two oh six", "A: yep", "C: five five five", "A: okay",
+             "C: oh one four two"),
+            {"PHONE": 1},
+        ),
+    ],
+)  # fmt: skip
+def test_numbers_read_out_over_several_turns(lines: tuple[str, ...], counts: dict[str, int]) -> None:
+    seen, found = redact_turns(_turns(*lines))
+    assert found == counts
+    assert not any(word in DIGIT_WORDS or word.isdigit() for t in seen for word in t.text.lower().split())
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("C: four one one one", "A: okay", "C: one one one one", "A: okay", "C: one one one one",
+         "A: okay", "C: one one one two"),  # fails Luhn
+        ("C: it's four one one one", "A: and what is the expiry date on that card please",
+         "C: one one one one"),  # a question between: not one number
+        ("C: ending in two two zero one", "A: okay", "C: and the other ending in eight six five five"),
+        ("C: order four one one one", "A: okay", "C: it was one one one one one one one one one one one one"),
+    ],
+)  # fmt: skip
+def test_numbers_across_turns_left_alone(lines: tuple[str, ...]) -> None:
+    turns = _turns(*lines)
+    seen, found = redact_turns(turns)
+    assert found == {} and seen == turns
+
+
+def test_a_long_pause_ends_a_number() -> None:
+    turns = [Turn("CUSTOMER", "four one one one one one one one", 1.0, 3.0),
+             Turn("CUSTOMER", "one one one one one one one one", 40.0, 42.0)]  # fmt: skip
+    assert redact_turns(turns)[1] == {}
+    close = [turns[0], Turn("CUSTOMER", turns[1].text, 4.0, 6.0)]
+    assert redact_turns(close)[1] == {"CARD": 1}

@@ -17,6 +17,8 @@ What the rules find (docs/summarization.md, "PII before the model"):
 - PHONE: NANP numbers (10 digits, or 11 starting with 1), written or spoken, and `+` numbers of
   8-15 digits.
 - IBAN: two letters, two check digits and 11-30 letters or digits, mod-97 valid.
+
+Whole transcripts (numbers read out over several turns, a detector beside the rules): domain.pii_turns.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
-
-from callrecap.domain.models import Turn
 
 
 class PiiEntity(StrEnum):
@@ -59,6 +59,8 @@ class Finding:
     end: int
     entity: str
     """A PiiEntity, or another type a detector reports (Amazon Comprehend's NAME, ADDRESS...)."""
+    counted: bool = True
+    """False for the later pieces of a number read out over several turns (domain.pii_turns)."""
 
 
 class PiiDetector(Protocol):
@@ -100,16 +102,16 @@ def ssn_valid(digits: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Run:
+class DigitRun:
     start: int
     end: int
     digits: str
 
 
-def digit_runs(text: str) -> list[_Run]:
+def digit_runs(text: str) -> list[DigitRun]:
     """Stretches of the text made of digits and digit words (with separators between), as the
     digits they spell: "four one one one, one one" -> "411111"."""
-    runs: list[_Run] = []
+    runs: list[DigitRun] = []
     digits = ""
     start = end = -1
     pending_repeat = 1
@@ -132,10 +134,10 @@ def digit_runs(text: str) -> list[_Run]:
         if digits and lower in _SEPARATORS:
             continue
         if digits:
-            runs.append(_Run(start, end, digits))
+            runs.append(DigitRun(start, end, digits))
         digits, pending_repeat = "", 1
     if digits:
-        runs.append(_Run(start, end, digits))
+        runs.append(DigitRun(start, end, digits))
     return runs
 
 
@@ -182,14 +184,16 @@ def find_pii(text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES) -> list[Fi
     return _without_overlaps(found)
 
 
-def _classify_run(text: str, run: _Run, wanted: frozenset[PiiEntity]) -> PiiEntity | None:
-    digits = run.digits
+def _classify_run(text: str, run: DigitRun, wanted: frozenset[PiiEntity]) -> PiiEntity | None:
+    return classify_digits(run.digits, text[max(0, run.start - 40) : run.start], wanted)
+
+
+def classify_digits(digits: str, before: str, wanted: frozenset[PiiEntity]) -> PiiEntity | None:
+    """The entity a run of digits is, if any (`before`: the words leading up to it, for SSN)."""
     if PiiEntity.CARD in wanted and 13 <= len(digits) <= 19 and luhn_valid(digits):
         return PiiEntity.CARD
-    if PiiEntity.SSN in wanted and len(digits) == 9 and ssn_valid(digits):
-        before = text[max(0, run.start - 40) : run.start]
-        if _SSN_CONTEXT.search(before):
-            return PiiEntity.SSN
+    if PiiEntity.SSN in wanted and len(digits) == 9 and ssn_valid(digits) and _SSN_CONTEXT.search(before):
+        return PiiEntity.SSN
     if PiiEntity.PHONE in wanted and (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
         local = digits[-10:]
         if local[0] in "23456789" and local[3] in "23456789":  # NANP area and exchange codes
@@ -224,51 +228,7 @@ def redact(
         parts.append(f"[{finding.entity}]")
         position = finding.end
     parts.append(text[position:])
-    return Redaction("".join(parts), Counter(f.entity for f in findings))
-
-
-def redact_turns(
-    turns: Sequence[Turn],
-    entities: Iterable[PiiEntity] = ALL_ENTITIES,
-    *,
-    detector: PiiDetector | None = None,
-    language: str = "en",
-) -> tuple[list[Turn], dict[str, int]]:
-    """The turns as a model may see them, and how many of each entity were replaced. With a
-    `detector`, its findings on the whole transcript (one request, not one a turn) are added."""
-    chosen = frozenset(entities)
-    if not chosen and detector is None:
-        return list(turns), {}
-    extra = _detected_per_turn(turns, detector, language) if detector is not None and turns else {}
-    total: Counter[str] = Counter()
-    redacted: list[Turn] = []
-    for index, turn in enumerate(turns):
-        result = redact(turn.text, chosen, extra=extra.get(index, ()))
-        total.update(result.counts)
-        redacted.append(
-            Turn(turn.speaker, result.text, turn.start_time, turn.end_time) if result.counts else turn
-        )
-    return redacted, {str(entity): count for entity, count in sorted(total.items())}
-
-
-TURN_SEPARATOR = "\n"
-
-
-def _detected_per_turn(
-    turns: Sequence[Turn], detector: PiiDetector, language: str
-) -> dict[int, list[Finding]]:
-    """The detector's findings on the joined transcript, mapped back to each turn's offsets."""
-    starts: list[int] = []
-    position = 0
-    for turn in turns:
-        starts.append(position)
-        position += len(turn.text) + len(TURN_SEPARATOR)
-    found: dict[int, list[Finding]] = {}
-    for finding in detector.find(TURN_SEPARATOR.join(t.text for t in turns), language):
-        index = max(i for i, start in enumerate(starts) if start <= finding.start)
-        end = min(finding.end - starts[index], len(turns[index].text))
-        found.setdefault(index, []).append(Finding(finding.start - starts[index], end, finding.entity))
-    return found
+    return Redaction("".join(parts), Counter(f.entity for f in findings if f.counted))
 
 
 def parse_entities(raw: str) -> tuple[frozenset[PiiEntity], list[str]]:
