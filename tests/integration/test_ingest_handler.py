@@ -533,3 +533,14 @@ def test_a_language_a_result_reports_is_kept_on_the_call(aws: AwsResources, shar
     assert handle(kinesis_event([later], first=1)) == {"batchItemFailures": []}
     call = store(aws).get_call("txn-0001")
     assert call is not None and call[CallAttr.LANGUAGE_CODE.value] == "es-US"
+
+
+def test_a_language_the_producer_names_on_start_is_kept_on_the_call(aws: AwsResources) -> None:
+    """A producer of our own may name the call's language on START (LCA's do not)."""
+    event = kinesis_event(
+        [lca("START", LanguageCode="de-DE"), lca_segment("s1", 1.0, "Guten Tag.", channel="CALLER")],
+        partition_key=CALL,
+    )
+    assert handle(event) == {"batchItemFailures": []}
+    call = store(aws).get_call(CALL)
+    assert call is not None and call[CallAttr.LANGUAGE_CODE.value] == "de-DE"

@@ -27,6 +27,7 @@ from callrecap.domain.inbound.fields import (
     InvalidField,
     JsonObject,
     as_object,
+    language_code,
     optional_str,
     require_list,
     require_number,
@@ -76,7 +77,7 @@ def parse_contact_lens_event(record: JsonObject) -> list[Observation]:
     if channel.upper() != VOICE:
         return [RecordIgnored(call_id, f"Contact Lens {channel} contact", SOURCE_CONTACT_LENS)]
     if event_type == "STARTED":
-        details = CallDetails(call_id=call_id, language_code=optional_str(record, "LanguageCode"))
+        details = CallDetails(call_id=call_id, language_code=language_code(record) or None)
         return [CallStartObserved(details=details, at="", source=SOURCE_CONTACT_LENS)]
     if event_type in ("COMPLETED", "FAILED"):
         return [CallEndObserved(details=CallDetails(call_id=call_id), at="", source=SOURCE_CONTACT_LENS)]

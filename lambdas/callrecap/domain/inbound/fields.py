@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from callrecap.domain.languages import is_language_code
+
 
 class MalformedRecord(ValueError):
     """An inbound record that cannot be turned into observations.
@@ -89,6 +91,20 @@ def optional_str(obj: JsonObject, key: str, where: str = "") -> str | None:
     if not isinstance(value, str):
         raise InvalidField(f"{_path(where, key)} must be a string, got {type(value).__name__}")
     return value
+
+
+MAX_LANGUAGE_CODE_LENGTH = 35
+"""BCP 47 tags this long exist; anything longer is not a language."""
+
+
+def language_code(obj: JsonObject, key: str = "LanguageCode") -> str:
+    """A language code the producer reported (`es-US`), else "": a value that is not one is
+    dropped rather than failing the record, since the words matter more than their label, and
+    never reaches the prompt (domain.languages names the language from it)."""
+    value = obj.get(key)
+    if not isinstance(value, str) or len(value) > MAX_LANGUAGE_CODE_LENGTH:
+        return ""
+    return value.strip() if is_language_code(value) else ""
 
 
 def text_field(obj: JsonObject, key: str, where: str = "") -> str:

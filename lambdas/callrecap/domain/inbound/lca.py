@@ -17,10 +17,11 @@ agent-assist and summary orchestrators) write one JSON object per event with `Ev
 What carries speech becomes observations:
 - `START` / `END` (→ CallStartObserved / CallEndObserved): `CustomerPhoneNumber`,
   `SystemPhoneNumber` (the "Customer Phone" / "System Phone" placeholders count as absent),
-  `AgentId`, `CreatedAt`;
+  `AgentId`, `CreatedAt`, and `LanguageCode` (no LCA producer writes it; callrecap's own
+  producers may, like Transcribe's per-result code);
 - `ADD_TRANSCRIPT_SEGMENT` (→ Segment): flat (`Channel, SegmentId, StartTime, EndTime,
-  Transcript, IsPartial`, optional `Sentiment`), or embedding a Transcribe `TranscriptEvent` or a
-  TCA `UtteranceEvent` (producers leave the unused one out or null);
+  Transcript, IsPartial`, optional `Sentiment` and `LanguageCode`), or embedding a Transcribe
+  `TranscriptEvent` or a TCA `UtteranceEvent` (producers leave the unused one out or null);
 - `UPDATE_AGENT` (→ CallDetailsObserved with the agent id): `AgentId`;
 - `ADD_CALL_CATEGORY` (→ CategoryMatched): a TCA `CategoryEvent` (also after END, post-call).
 
@@ -38,6 +39,7 @@ from typing import Final
 
 from callrecap.domain.inbound.fields import (
     JsonObject,
+    language_code,
     number_or_numeric_string,
     optional_object,
     optional_str,
@@ -161,6 +163,7 @@ def parse_lca_event(
             from_number=_phone(record, "CustomerPhoneNumber"),
             to_number=_phone(record, "SystemPhoneNumber"),
             agent_id=optional_str(record, "AgentId") or None,
+            language_code=language_code(record) or None,
         )
         if event_type == START:
             return [CallStartObserved(details=details, at=at, source=SOURCE_LCA)]
@@ -220,5 +223,6 @@ def _transcript_segments(
             sentiment=sentiment.upper() if sentiment else None,
             source=SOURCE_LCA,
             created_at=at,
+            language_code=language_code(record),
         )
     ]

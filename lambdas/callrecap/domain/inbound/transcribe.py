@@ -22,6 +22,7 @@ from callrecap.domain.inbound.fields import (
     InvalidField,
     JsonObject,
     as_object,
+    language_code,
     optional_object,
     optional_str,
     require_bool,
@@ -91,7 +92,7 @@ def segments_from_transcript_event(
                 channel=channel,
                 source=source,
                 created_at=created_at,
-                language_code=optional_str(result, "LanguageCode", result_where) or "",
+                language_code=language_code(result),
             )
         )
     return segments
@@ -127,7 +128,7 @@ def segment_from_utterance_event(
         sentiment=sentiment.upper() if sentiment else None,
         source=source,
         created_at=created_at,
-        language_code=optional_str(utterance, "LanguageCode", where) or "",
+        language_code=language_code(utterance),
     )
 
 
