@@ -91,3 +91,13 @@ def test_boolean_maps_onto_yes_no_enums() -> None:
 def test_an_all_empty_summary_is_an_error() -> None:
     result = validate_sections({"summary": " ", "action_items": [], "resolved": "unclear"}, SECTIONS)
     assert isinstance(result, OutputError) and 'every text section is empty: "summary"' in result.message
+
+
+def test_an_optional_section_the_model_could_not_write_is_left_out_after_the_repair() -> None:
+    sections = [*SECTIONS, SectionSpec("follow_up_email", "e", required=False)]
+    for reply in (GOOD, {**GOOD, "follow_up_email": {"subject": "not a string"}}):
+        first = validate_sections(reply, sections)
+        assert isinstance(first, OutputError) and "follow_up_email" in first.message  # asked once
+        assert validate_sections(reply, sections, last_attempt=True) == GOOD
+    missing_required = {k: v for k, v in GOOD.items() if k != "summary"}
+    assert isinstance(validate_sections(missing_required, sections, last_attempt=True), OutputError)

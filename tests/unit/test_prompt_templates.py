@@ -255,3 +255,13 @@ def test_look_alike_fence_markers_are_folded_and_neutralized(marker: str) -> Non
         ch in inner for ch in "<>\u2039\u203a\u27e8\u27e9\u3008\u3009"
     )
     assert "SYSTEM:" not in inner
+
+
+def test_a_section_may_be_optional_and_a_misspelt_key_is_an_error() -> None:
+    (email,) = parse_sections('[[section]]\nname = "follow_up_email"\ninstruction = "y"\nrequired = false\n')
+    assert email.required is False
+    assert {s.name: s.required for s in load_prompt_set(REPO_PROMPTS).sections}["follow_up_email"] is False
+    with pytest.raises(PromptError, match=r"unknown key\(s\) requierd"):
+        parse_sections('[[section]]\nname = "summary"\ninstruction = "x"\nrequierd = false\n')
+    with pytest.raises(PromptError, match="`required` must be true or false"):
+        parse_sections('[[section]]\nname = "summary"\ninstruction = "x"\nrequired = "no"\n')

@@ -85,6 +85,15 @@ def test_one_repair_attempt_with_the_error_and_previous_reply(prompts: PromptSet
     assert bad in repair_prompt
 
 
+def test_a_summary_without_the_optional_email_is_kept_after_one_repair(prompts: PromptSet) -> None:
+    """`follow_up_email` is `required = false` in sections.toml: asked for once more, then left out."""
+    without = {k: v for k, v in GOOD.items() if k != "follow_up_email"}
+    llm = FakeLlm(replies=[json.dumps(without), json.dumps(without)])
+    result = summarize(TURNS, llm, prompts, Budget(max_input_tokens=4000))
+    assert result.ok and result.sections == without
+    assert result.usage.llm_calls == 2 and 'missing key "follow_up_email"' in llm.calls[1][1]
+
+
 def test_failed_repair_is_an_error_with_the_raw_reply(prompts: PromptSet) -> None:
     llm = FakeLlm(replies=["I am not able to do that.", "Still no JSON, sorry."])
     result = summarize(TURNS, llm, prompts, Budget(max_input_tokens=4000))

@@ -62,38 +62,16 @@ def validate_sections(
 
     `last_attempt`: an enum value outside the list of a section with a catch-all (`unlisted`,
     e.g. a disposition not in the deployment's list) is stored as the catch-all, with the model's
-    answer kept as `<name>_answer`, instead of failing the summary."""
+    answer kept as `<name>_answer`, instead of failing the summary; a section that is not
+    `required` and still has no usable value is left out."""
     by_key = {_normalize_key(str(key)): value for key, value in data.items()}
     result: dict[str, Any] = {}
     problems: list[str] = []
     for spec in sections:
-        key = _normalize_key(spec.name)
-        if key not in by_key:
-            problems.append(f'missing key "{spec.name}"')
-            continue
-        value = by_key[key]
-        if spec.type is SectionType.TEXT:
-            text = _as_text(value)
-            if text is None:
-                problems.append(f'"{spec.name}" must be a string')
-            else:
-                result[spec.name] = text
-        elif spec.type is SectionType.LIST:
-            items = _as_list(value)
-            if items is None:
-                problems.append(f'"{spec.name}" must be an array of strings')
-            else:
-                result[spec.name] = items
-        else:
-            chosen = _as_enum(value, spec.allowed)
-            if chosen is None and last_attempt and spec.unlisted:
-                result[spec.name] = spec.unlisted
-                result[f"{spec.name}_answer"] = (_as_text(value) or json.dumps(value))[:200]
-            elif chosen is None:
-                allowed = ", ".join(f'"{option}"' for option in spec.allowed)
-                problems.append(f'"{spec.name}" must be one of {allowed}, got {json.dumps(value)[:80]}')
-            else:
-                result[spec.name] = chosen
+        before = len(problems)
+        _validate_section(spec, by_key, result, problems, last_attempt=last_attempt)
+        if last_attempt and not spec.required and len(problems) > before:
+            del problems[before:]  # an optional section the model could not write is left out
     text_sections = [spec.name for spec in sections if spec.type is SectionType.TEXT]
     if not problems and text_sections and not any(result.get(name) for name in text_sections):
         # Enums always hold a value, so "all text empty" is what an empty summary looks like.
@@ -101,6 +79,44 @@ def validate_sections(
     if problems:
         return OutputError("the JSON object is not valid: " + "; ".join(problems), tuple(problems))
     return result
+
+
+def _validate_section(
+    spec: SectionSpec,
+    by_key: Mapping[str, Any],
+    result: dict[str, Any],
+    problems: list[str],
+    *,
+    last_attempt: bool,
+) -> None:
+    """One section's value into `result`, or its problem into `problems`."""
+    key = _normalize_key(spec.name)
+    if key not in by_key:
+        problems.append(f'missing key "{spec.name}"')
+        return
+    value = by_key[key]
+    if spec.type is SectionType.TEXT:
+        text = _as_text(value)
+        if text is None:
+            problems.append(f'"{spec.name}" must be a string')
+        else:
+            result[spec.name] = text
+    elif spec.type is SectionType.LIST:
+        items = _as_list(value)
+        if items is None:
+            problems.append(f'"{spec.name}" must be an array of strings')
+        else:
+            result[spec.name] = items
+    else:
+        chosen = _as_enum(value, spec.allowed)
+        if chosen is None and last_attempt and spec.unlisted:
+            result[spec.name] = spec.unlisted
+            result[f"{spec.name}_answer"] = (_as_text(value) or json.dumps(value))[:200]
+        elif chosen is None:
+            allowed = ", ".join(f'"{option}"' for option in spec.allowed)
+            problems.append(f'"{spec.name}" must be one of {allowed}, got {json.dumps(value)[:80]}')
+        else:
+            result[spec.name] = chosen
 
 
 # --------------------------------------------------------------------------- helpers

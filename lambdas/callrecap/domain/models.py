@@ -232,3 +232,6 @@ class SectionSpec:
     unlisted: str = ""
     """An enum's catch-all (`other`): a reply still outside `allowed` after the one repair is
     stored as this, the model's own answer kept beside it as `<name>_answer`."""
+    required: bool = True
+    """False: a reply still without a usable value after the one repair leaves the section out
+    instead of failing the summary (the follow-up email: a summary without it beats none)."""

@@ -70,6 +70,8 @@ its colon is replaced, so only the renderer's own labels start a turn."""
 _RATIO = "\u2236"  # looks like a colon, is not the label separator
 
 _SECTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+SECTION_KEYS = frozenset({"name", "type", "allowed", "unlisted", "enabled", "required", "instruction"})
+"""What a `[[section]]` of sections.toml may say (a misspelt key is an error, not a no-op)."""
 _FILLERS = re.compile(r"(?<![\w'-])(?:u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m+h*m+)(?![\w'-])[,.]?", re.IGNORECASE)
 _MARKUP = re.compile(r"\{[a-z_]+\}")  # corpus annotations such as {vocalsound}, {disfmarker}
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
@@ -288,15 +290,26 @@ def parse_sections(text: str, *, source: str = "") -> tuple[SectionSpec, ...]:
         if unlisted and (kind is not SectionType.ENUM or unlisted not in allowed):
             problems.append(f"{label}: `unlisted` must be one of the enum's `allowed` values")
             unlisted = ""
-        enabled = entry.get("enabled", True)
-        if not isinstance(enabled, bool):
-            problems.append(f"{label}: `enabled` must be true or false")
-            enabled = True
-        if not enabled:
+        flags = {flag: entry.get(flag, True) for flag in ("enabled", "required")}
+        for flag, value in flags.items():
+            if not isinstance(value, bool):
+                problems.append(f"{label}: `{flag}` must be true or false")
+                flags[flag] = True
+        unknown = sorted(set(entry) - SECTION_KEYS)
+        if unknown:
+            problems.append(
+                f"{label}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(SECTION_KEYS))})"
+            )
+        if not flags["enabled"]:
             continue
         specs.append(
             SectionSpec(
-                name=name, instruction=instruction.strip(), type=kind, allowed=allowed, unlisted=str(unlisted)
+                name=name,
+                instruction=instruction.strip(),
+                type=kind,
+                allowed=allowed,
+                unlisted=str(unlisted),
+                required=bool(flags["required"]),
             )
         )
     if problems:
