@@ -209,8 +209,7 @@ def test_summarize_now_interim_then_final_with_crm_status(page: Any, fake: FakeA
 
 def test_failed_summary_offers_retry(page: Any, fake: FakeApiServer) -> None:
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(CALL, 1, "final", "FAILED", error="ThrottlingException: rate exceeded")
+    ended_call_with_final(backend, "FAILED", error="ThrottlingException: rate exceeded")
     open_call(page, fake)
     summary = page.locator("article.summary")
     expect(summary).to_contain_text("This summary failed.")
@@ -227,8 +226,7 @@ def test_failed_summary_offers_retry(page: Any, fake: FakeApiServer) -> None:
 
 def test_pending_stale_and_temporary_failure_are_told_apart(page: Any, fake: FakeApiServer) -> None:
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(CALL, 1, "final", "STALE", sections={"summary": "Written before the last words."})
+    ended_call_with_final(backend, "STALE", sections={"summary": "Written before the last words."})
     backend.put_summary(CALL, 2, "final", "PENDING", createdAt=just_now())
     open_call(page, fake)
     summary = page.locator("article.summary")
@@ -249,6 +247,12 @@ def test_pending_stale_and_temporary_failure_are_told_apart(page: Any, fake: Fak
     expect(summary.get_by_role("button", name="Retry version 2")).to_be_enabled()
 
 
+def ended_call_with_final(backend: Any, status: str, **fields: Any) -> None:
+    """An ended call whose first final summary is in `status`."""
+    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
+    backend.put_summary(CALL, 1, "final", status, **fields)
+
+
 def just_now() -> str:
     from datetime import UTC, datetime
 
@@ -259,10 +263,7 @@ def test_a_pending_version_past_the_summarizers_time_and_a_typed_failure_offer_r
     page: Any, fake: FakeApiServer
 ) -> None:
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(
-        CALL, 1, "final", "FAILED", error="no answer", failureReason="TIMEOUT", retryable=True
-    )
+    ended_call_with_final(backend, "FAILED", error="no answer", failureReason="TIMEOUT", retryable=True)
     backend.put_summary(CALL, 2, "final", "PENDING")  # written long ago: its run was stopped
     open_call(page, fake)
     summary = page.locator("article.summary")
@@ -346,11 +347,8 @@ def test_an_expiring_session_is_renewed_with_the_refresh_token_not_a_new_sign_in
 
 def test_a_summary_written_by_the_fallback_says_so(page: Any, fake: FakeApiServer) -> None:
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(
-        CALL,
-        1,
-        "final",
+    ended_call_with_final(
+        backend,
         "COMPLETED",
         sections={"summary": "The caller asked for a refund."},
         provider="extractive",
@@ -425,11 +423,8 @@ def test_a_call_without_an_informative_topic_is_titled_by_its_caller_and_time(
 
 def test_the_summary_says_what_was_hidden_from_the_model(page: Any, fake: FakeApiServer) -> None:
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(
-        CALL,
-        1,
-        "final",
+    ended_call_with_final(
+        backend,
         "COMPLETED",
         sections={"summary": "The card on file was updated."},
         piiRedactions={"CARD": 1, "PHONE": 2},
@@ -442,11 +437,8 @@ def test_the_summary_says_what_was_hidden_from_the_model(page: Any, fake: FakeAp
 def test_the_follow_up_email_is_shown_as_written_with_a_copy_button(page: Any, fake: FakeApiServer) -> None:
     email = "Subject: Your call about a late delivery\n\nHello,\n\nThank you for calling us today."
     backend = fake.backend
-    backend.add_call(CALL, status="ENDED", endedAt="2025-01-01T10:03:00Z")
-    backend.put_summary(
-        CALL,
-        1,
-        "final",
+    ended_call_with_final(
+        backend,
         "COMPLETED",
         sections={"summary": "A late delivery.", "disposition": "order status", "follow_up_email": email},
     )
