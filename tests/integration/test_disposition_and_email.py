@@ -83,7 +83,7 @@ def test_the_offline_provider_matches_the_call_to_the_list(sample: str, disposit
     sections = engine(read_transcript(SAMPLES / sample).turns, sample).sections
     assert sections["disposition"] == disposition
     email = sections["follow_up_email"]
-    assert email.startswith("Subject: Your call about ") and "\n\nHello,\n\n" in email
+    assert email.startswith("Subject: Following up on your call: ") and "\n\nHello,\n\n" in email
     assert email.rstrip().endswith("Customer care")
 
 

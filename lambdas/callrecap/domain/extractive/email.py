@@ -1,7 +1,7 @@
 """The follow-up email, assembled offline from what the other sections extracted: the topic,
 whether the issue was resolved, and the commitments made on the call. Nothing is added that the
-transcript did not say; with no commitments of the agent's the email only thanks the caller and
-restates the topic."""
+transcript did not say; with no commitments of the agent's the email only thanks the caller, under
+a subject line naming the topic."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ RESOLUTION_LINES = {
 
 def follow_up_email(topic: str, resolved: str, action_items: Sequence[str]) -> str:
     """'Subject: ...', a blank line, then a short body in the agent's voice."""
-    subject_topic = topic.strip().rstrip(".") or "your call"
-    lines = [f"Subject: Your call about {subject_topic}", "", "Hello,", ""]
-    lines.append(f"Thank you for calling us today about {subject_topic}.")
+    # The topic is a phrase of any shape ("Late order", "Technician didn't show up"): it stands
+    # after a colon, where any phrase reads right, not inside a sentence.
+    subject_topic = topic.strip().rstrip(".")
+    subject = f"Following up on your call: {subject_topic}" if subject_topic else "Following up on your call"
+    lines = [f"Subject: {subject}", "", "Hello,", "", "Thank you for calling us today."]
     if resolved.lower() in RESOLUTION_LINES:
         lines.append(RESOLUTION_LINES[resolved.lower()])
     # The agent's own commitments (the email is in the agent's voice; the caller's are theirs).
