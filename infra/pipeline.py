@@ -194,6 +194,8 @@ class Pipeline(Construct):
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
             EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
+            # redactStoredTranscript: numbers read out over several segments are tagged after the call
+            EnvVar.REDACT_STORED_TRANSCRIPT: "true" if cfg.redact_stored_transcript else "false",
             EnvVar.PII_DETECTOR: cfg.pii_detector,
             EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
             EnvVar.DISPOSITIONS: cfg.dispositions,

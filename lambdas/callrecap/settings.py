@@ -65,7 +65,8 @@ class EnvVar(StrEnum):
     PII_DETECTOR = "CALLRECAP_PII_DETECTOR"
     """`rules` (default) or `comprehend`: Amazon Comprehend DetectPiiEntities beside the rules."""
     REDACT_STORED_TRANSCRIPT = "CALLRECAP_REDACT_STORED_TRANSCRIPT"
-    """`true`: the ingest function stores segments with PII replaced by tags (redactStoredTranscript)."""
+    """`true`: the ingest function stores segments with PII replaced by tags, and the summarizer
+    tags numbers read out over several segments after a final run (redactStoredTranscript)."""
     SUMMARY_LANGUAGE = "CALLRECAP_SUMMARY_LANGUAGE"
     """The language of every summary (`es`, `de-DE`...); unset: the call's language, else English."""
     PII_REDACT_BEFORE_MODEL = "CALLRECAP_PII_REDACT_BEFORE_MODEL"

@@ -78,6 +78,9 @@ def test_settings_reach_each_function_by_their_env_var_names(main_synth: Synthes
     assert summarizer[EnvVar.BEDROCK_MODEL_ID.value] == "amazon.nova-lite-v1:0"
     assert summarizer[EnvVar.BEDROCK_REGION.value] == "us-west-2"
     assert EnvVar.PROMPT_BUCKET.value in summarizer
+    for function_env in (ingest_env, summarizer):  # ingest tags each segment, the summarizer across them
+        assert function_env[EnvVar.REDACT_STORED_TRANSCRIPT.value] == "false"
+        assert function_env[EnvVar.PII_REDACT_BEFORE_MODEL.value] == DeployConfig().pii_redact_before_model
     sweeper = raw["Resources"][function_id(raw, Function.SWEEPER)]["Properties"]["Environment"]["Variables"]
     assert sweeper[EnvVar.IDLE_MINUTES.value] == str(DeployConfig().idle_minutes)
 

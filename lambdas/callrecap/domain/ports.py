@@ -64,6 +64,25 @@ class TranscriptStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TextChange:
+    """A stored segment's text to replace, if it is still `old_text`."""
+
+    segment_id: str
+    old_text: str
+    new_text: str
+
+
+class SegmentRewriter(Protocol):
+    """The stored transcript, rewritten after the fact (domain.stored_redaction)."""
+
+    def list_segments(self, call_id: str) -> list[Segment]: ...
+
+    def rewrite_segment_texts(self, call_id: str, changes: Sequence[TextChange]) -> int:
+        """Apply the changes whose segment still has the old text; how many were applied."""
+        ...
+
+
 class SummaryStore(Protocol):
     def next_version(self, call_id: str) -> int: ...
 

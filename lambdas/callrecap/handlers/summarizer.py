@@ -27,7 +27,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
 from callrecap.contracts import DEFERRALS_FIELD, SETTLE_POLL_SECONDS, throttle_backoff_seconds
-from callrecap.domain.models import Summary, SummaryStatus
+from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
+from callrecap.domain.stored_redaction import retag_stored_transcript
 from callrecap.domain.summary_runs import SummaryOutcome, int_or_zero, request_from_event
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
@@ -78,9 +79,16 @@ def handle_bus_event(
         request_from_event(event.detail_type, event.detail), settled=settled, defer_seconds=defer_seconds
     )
     with call_context(request.call_id):
-        outcome = dependencies().service.handle(request, deadline=deadline_of(context))
+        deps = dependencies()
+        outcome = deps.service.handle(request, deadline=deadline_of(context))
         if outcome.action in ("completed", "failed") and outcome.summary is not None:
             record_metrics(outcome.summary)
+        if (
+            request.kind is SummaryKind.FINAL
+            and outcome.reason != "settling"
+            and outcome.action != "deferred"
+        ):
+            retag_stored(request.call_id)
         if outcome.action == "deferred":
             metrics.add_metric(name="SummariesDeferred", unit=MetricUnit.Count, value=1)
         result = response(outcome)
@@ -90,6 +98,19 @@ def handle_bus_event(
         extra = {**result, "kind": request.kind.value, "error": error, "failureReason": reason}
         log("summary request handled", extra=extra)
         return result
+
+
+def retag_stored(call_id: str) -> None:
+    """redactStoredTranscript: numbers read out over several segments, tagged in the table now
+    that the whole transcript is known (domain.stored_redaction); an error fails the request, so
+    its redelivery tries again."""
+    deps = dependencies()
+    if not deps.stored_redaction or deps.rewriter is None:
+        return
+    rewritten = retag_stored_transcript(deps.rewriter, call_id, deps.stored_redaction)
+    if rewritten:
+        metrics.add_metric(name="StoredSegmentsRetagged", unit=MetricUnit.Count, value=rewritten)
+        logger.info("stored segments retagged", extra={"segments": rewritten})
 
 
 def event_age_seconds(event: EventBridgeEvent) -> float:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from callrecap.domain.call_data import CallDataStore
     from callrecap.domain.ingest_batch import IngestDependencies
     from callrecap.domain.live_updates import LiveConnections, LiveFanout, LiveTickets
-    from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher
+    from callrecap.domain.pii import PiiEntity
+    from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher, SegmentRewriter
     from callrecap.domain.summary_runs import SummaryService
     from callrecap.domain.sweeping import Sweeper
 
@@ -69,6 +70,10 @@ class SummarizerDependencies:
     """How long after its event a throttled final is still put back (llmThrottleMaxAgeSeconds)."""
     throttle_backoff_seconds: int = 15
     """The first wait of a throttled final; doubled after each put-back."""
+    stored_redaction: frozenset[PiiEntity] = frozenset()
+    """redactStoredTranscript: after a final run, numbers read out over several segments are
+    tagged in the table too (domain.stored_redaction)."""
+    rewriter: SegmentRewriter | None = None
 
 
 @dataclass(frozen=True)
@@ -197,9 +202,10 @@ def summarizer() -> SummarizerDependencies:
             "no price for the model: estimatedCostUsd will be 0",
             extra={"provider": engine.provider_name, "model": engine.model_name},
         )
+    transcripts = _transcripts(settings)
     return SummarizerDependencies(
         service=SummaryService(
-            transcripts=_transcripts(settings),
+            transcripts=transcripts,
             summaries=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
             publisher=_publisher(settings),
             engine=engine,
@@ -216,6 +222,8 @@ def summarizer() -> SummarizerDependencies:
         settle_seconds=settings.settle_seconds,
         throttle_max_age_seconds=settings.throttle_max_age_seconds,
         throttle_backoff_seconds=settings.throttle_backoff_seconds,
+        stored_redaction=settings.stored_transcript_redaction,
+        rewriter=transcripts,
     )
 
 
