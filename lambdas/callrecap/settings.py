@@ -264,6 +264,19 @@ class Settings:
                 problems.append(f"{var.value} must be >= {minimum}, got {value}")
             return value
 
+        def get_bool(var: EnvVar, default: bool) -> bool:
+            """true/false (also 1/0, yes/no, on/off); anything else is a problem, not a guess: a
+            misspelt "ture" must not quietly leave PII redaction off."""
+            raw = get(var).lower()
+            if not raw:
+                return default
+            if raw in ("true", "1", "yes", "on"):
+                return True
+            if raw in ("false", "0", "no", "off"):
+                return False
+            problems.append(f"{var.value} must be true or false, got {raw!r}")
+            return default
+
         def get_choice(var: EnvVar, default: _Choice) -> _Choice:
             raw = get(var) or default.value
             choices = type(default)
@@ -331,9 +344,8 @@ class Settings:
             pii_redact_before_model=pii_entities,
             summary_language=get(EnvVar.SUMMARY_LANGUAGE),
             dispositions=parse_list(get(EnvVar.DISPOSITIONS)),
-            follow_up_email=get(EnvVar.FOLLOW_UP_EMAIL).lower() not in ("false", "0", "no", "off"),
-            redact_stored_transcript=get(EnvVar.REDACT_STORED_TRANSCRIPT).lower()
-            in ("true", "1", "yes", "on"),
+            follow_up_email=get_bool(EnvVar.FOLLOW_UP_EMAIL, True),
+            redact_stored_transcript=get_bool(EnvVar.REDACT_STORED_TRANSCRIPT, False),
             pii_detector=pii_detector,
             live_url=get(EnvVar.LIVE_URL),
             live_endpoint=get(EnvVar.LIVE_ENDPOINT),

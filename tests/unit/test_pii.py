@@ -196,3 +196,12 @@ def test_a_long_pause_ends_a_number() -> None:
     assert redact_turns(turns)[1] == {}
     close = [turns[0], Turn("CUSTOMER", turns[1].text, 4.0, 6.0)]
     assert redact_turns(close)[1] == {"CARD": 1}
+
+
+@pytest.mark.parametrize("var", ["CALLRECAP_REDACT_STORED_TRANSCRIPT", "CALLRECAP_FOLLOW_UP_EMAIL"])
+def test_a_misspelt_switch_is_refused_not_guessed(var: str) -> None:
+    from callrecap.settings import EnvVar, Settings, SettingsError
+
+    with pytest.raises(SettingsError, match=f"{var} must be true or false, got 'ture'"):
+        Settings.from_env({EnvVar.TABLE_NAME.value: "t", var: "ture"})
+    assert Settings.from_env({EnvVar.TABLE_NAME.value: "t", var: "Off"}) is not None
