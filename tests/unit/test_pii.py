@@ -205,3 +205,37 @@ def test_a_misspelt_switch_is_refused_not_guessed(var: str) -> None:
     with pytest.raises(SettingsError, match=f"{var} must be true or false, got 'ture'"):
         Settings.from_env({EnvVar.TABLE_NAME.value: "t", var: "ture"})
     assert Settings.from_env({EnvVar.TABLE_NAME.value: "t", var: "Off"}) is not None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "redacted"),
+    [
+        ("es-US", "mi tarjeta es cuatro uno uno uno, uno uno uno uno, uno uno uno uno, uno uno uno uno",
+         "mi tarjeta es [CARD]"),
+        ("de-DE", "Karte vier eins eins eins eins eins eins eins eins eins eins eins eins eins eins eins",
+         "Karte [CARD]"),
+        ("de-DE", "meine Nummer ist zwo null sechs, fünf fünf fünf, null eins vier zwo",
+         "meine Nummer ist [PHONE]"),
+        ("fr-FR", "c'est quatre un un un un un un un un un un un un un un un", "c'est [CARD]"),
+        ("it-IT", "è quattro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno", "è [CARD]"),
+        ("pt-BR", "é quatro um um um um um um um um um um um um um um um", "é [CARD]"),
+    ],
+)  # fmt: skip
+def test_digits_spoken_in_the_calls_language(language: str, text: str, redacted: str) -> None:
+    assert redact(text, language=language).text == redacted
+    assert redact(text).text == text  # read as English, these are just words
+
+
+def test_a_number_over_several_turns_in_the_calls_language() -> None:
+    turns = [
+        Turn("CUSTOMER", "es cuatro uno uno uno"),
+        Turn("AGENT", "vale"),
+        Turn("CUSTOMER", "uno uno uno uno"),
+        Turn("AGENT", "sí, siga"),
+        Turn("CUSTOMER", "uno uno uno uno"),
+        Turn("AGENT", "ajá"),
+        Turn("CUSTOMER", "y uno uno uno uno"),
+    ]
+    seen, counts = redact_turns(turns, language="es-ES")
+    assert counts == {"CARD": 1} and "uno" not in " ".join(t.text for t in seen)
+    assert redact_turns(turns)[1] == {}  # English rules alone see no digits here

@@ -141,7 +141,9 @@ class IngestBatch:
         for seq, observation in parsed:
             if isinstance(observation, Segment):
                 if self.deps.redact:  # the stored (and pushed) text never holds what was found
-                    observation = replace(observation, text=redact(observation.text, self.deps.redact).text)
+                    language = observation.language_code or "en"
+                    tagged = redact(observation.text, self.deps.redact, language=language).text
+                    observation = replace(observation, text=tagged)
                 segments.append(observation)
                 segment_records[(observation.call_id, observation.segment_id)].append(seq)
         calls_not_stored = self._store_segments(segments, segment_records)

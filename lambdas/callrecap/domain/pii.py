@@ -8,7 +8,8 @@ type is stored on the summary.
 
 What the rules find (docs/summarization.md, "PII before the model"):
 - CARD: 13-19 digits that pass the Luhn check, written (`4111 1111 1111 1111`, dashes) or spoken
-  digit by digit ("four one one one, one one one one, ..."; "oh" and "double"/"triple" count). A
+  digit by digit ("four one one one, one one one one, ..."; "oh" and "double"/"triple" count; in
+  the call's language too: "cuatro uno uno uno", domain.spoken_digits). A
   run that fails Luhn is kept (an order number, a tracking id). Card *endings* ("ending in two two
   zero one") are four digits: kept, as PCI DSS lets them be shown.
 - SSN: `123-45-6789` / `123 45 6789` with valid area, group and serial; nine spoken or written
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from callrecap.domain.spoken_digits import DIGITS, digit_words
+
 
 class PiiEntity(StrEnum):
     CARD = "CARD"
@@ -41,15 +44,13 @@ class PiiEntity(StrEnum):
 
 ALL_ENTITIES: frozenset[PiiEntity] = frozenset(PiiEntity)
 
-DIGIT_WORDS: Mapping[str, str] = {
-    "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-    "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
+DIGIT_WORDS: Mapping[str, str] = DIGITS["en"]
+"""English digit words; other languages' come with the call's language (domain.spoken_digits)."""
 REPEATERS: Mapping[str, int] = {"double": 2, "triple": 3}
 
 # A token of a digit run: digits, a digit word, or a repeater; separators between them are
 # spaces, commas, dashes, dots and the word "dash".
-_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\s\w]|_")  # letters in any script: "fünf", "três"
 _SEPARATORS = {",", "-", ".", "dash", "/", "(", ")"}
 
 
@@ -108,9 +109,9 @@ class DigitRun:
     digits: str
 
 
-def digit_runs(text: str) -> list[DigitRun]:
-    """Stretches of the text made of digits and digit words (with separators between), as the
-    digits they spell: "four one one one, one one" -> "411111"."""
+def digit_runs(text: str, words: Mapping[str, str] = DIGIT_WORDS) -> list[DigitRun]:
+    """Stretches of the text made of digits and digit words (`words`: domain.spoken_digits, with
+    separators between), as the digits they spell: "four one one one, one one" -> "411111"."""
     runs: list[DigitRun] = []
     digits = ""
     start = end = -1
@@ -118,8 +119,8 @@ def digit_runs(text: str) -> list[DigitRun]:
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         lower = token.lower()
-        if token.isdigit() or lower in DIGIT_WORDS:
-            value = token if token.isdigit() else DIGIT_WORDS[lower]
+        if token.isdigit() or lower in words:
+            value = token if token.isdigit() else words[lower]
             if not digits and pending_repeat == 1:
                 start = match.start()
             digits += value * pending_repeat if len(value) == 1 else value
@@ -153,8 +154,11 @@ _PLUS_PHONE = re.compile(r"\+\d[\d\s().-]{6,20}\d")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 
 
-def find_pii(text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES) -> list[Finding]:
-    """Every finding of the chosen entity types, non-overlapping, in text order."""
+def find_pii(
+    text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES, *, language: str = "en"
+) -> list[Finding]:
+    """Every finding of the chosen entity types, non-overlapping, in text order (`language`: the
+    call's, whose spoken digits are read beside English ones)."""
     wanted = frozenset(entities)
     found: list[Finding] = []
     if PiiEntity.EMAIL in wanted:
@@ -176,7 +180,7 @@ def find_pii(text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES) -> list[Fi
             for m in _PLUS_PHONE.finditer(text)
             if 8 <= len(re.sub(r"\D", "", m.group(0))) <= 15
         ]
-    for run in digit_runs(text):
+    for run in digit_runs(text, digit_words(language)):
         entity = _classify_run(text, run, wanted)
         if entity is not None:
             opening = run.start > 0 and text[run.start - 1] == "("  # "(206) 555-0142"
@@ -212,11 +216,15 @@ def _without_overlaps(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def redact(
-    text: str, entities: Iterable[PiiEntity] = ALL_ENTITIES, *, extra: Sequence[Finding] = ()
+    text: str,
+    entities: Iterable[PiiEntity] = ALL_ENTITIES,
+    *,
+    extra: Sequence[Finding] = (),
+    language: str = "en",
 ) -> Redaction:
     """`text` with each finding (the rules', plus `extra` from a detector) replaced by its tag,
     and the count per entity type."""
-    findings = find_pii(text, entities)
+    findings = find_pii(text, entities, language=language)
     if extra:
         findings = _without_overlaps([*findings, *extra])
     if not findings:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from callrecap.domain.models import Turn
 from callrecap.domain.pii import (
     ALL_ENTITIES,
-    DIGIT_WORDS,
     DigitRun,
     Finding,
     PiiDetector,
@@ -28,18 +27,9 @@ from callrecap.domain.pii import (
     find_pii,
     redact,
 )
+from callrecap.domain.spoken_digits import digit_words, filler_words
 
 TURN_SEPARATOR = "\n"
-
-FILLER = frozenset(
-    {
-        "and", "then", "um", "uh", "er", "erm", "ah", "okay", "ok", "yes", "yeah", "yep", "yup",
-        "right", "so", "mm", "hmm", "mhm", "mm-hmm", "uh-huh", "got", "it", "it's", "its", "is",
-        "are", "that's", "go", "on", "ahead", "sure", "correct", "next", "sorry", "again",
-        "continue", "the", "rest", "last", "number", "digits",
-    }
-)  # fmt: skip
-"""Words that may stand between two pieces of one number (acknowledgements, fillers, lead-ins)."""
 
 MAX_INTERJECTION_WORDS = 12
 """Another speaker's turn between two pieces is an interjection when it is this short and made of
@@ -51,18 +41,28 @@ MAX_PAUSE_SECONDS = 30.0
 MAX_PIECES = 20
 """One digit a turn is the worst case a 19-digit card allows."""
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
+_WORD = re.compile(r"[^\W\d_][\w'-]*|\d+")
 
 
-def _only_filler(text: str) -> bool:
-    return all(word in FILLER for word in _WORD.findall(text.lower()))
+@dataclass(frozen=True)
+class _Words:
+    """The call language's digit and filler words (domain.spoken_digits)."""
 
+    digits: Mapping[str, str]
+    fillers: frozenset[str]
 
-def _interjection(text: str) -> bool:
-    words = _WORD.findall(text.lower())
-    return len(words) <= MAX_INTERJECTION_WORDS and all(
-        word in FILLER or word in DIGIT_WORDS or word.isdigit() for word in words
-    )
+    @classmethod
+    def of(cls, language: str) -> _Words:
+        return cls(digit_words(language), filler_words(language))
+
+    def only_filler(self, text: str) -> bool:
+        return all(word in self.fillers for word in _WORD.findall(text.lower()))
+
+    def interjection(self, text: str) -> bool:
+        words = _WORD.findall(text.lower())
+        return len(words) <= MAX_INTERJECTION_WORDS and all(
+            word in self.fillers or word in self.digits or word.isdigit() for word in words
+        )
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,15 @@ class _Piece:
 
 
 def numbers_across_turns(
-    turns: Sequence[Turn], entities: Iterable[PiiEntity] = ALL_ENTITIES
+    turns: Sequence[Turn], entities: Iterable[PiiEntity] = ALL_ENTITIES, *, language: str = "en"
 ) -> dict[int, list[Finding]]:
     """Findings (per turn index, in the turn's offsets) for numbers read out over several turns;
-    only the first piece of each number is counted."""
+    only the first piece of each number is counted. `language`: the call's (its digit and filler
+    words are read beside English ones)."""
     wanted = frozenset(entities) & {PiiEntity.CARD, PiiEntity.PHONE, PiiEntity.SSN}
     if not wanted:
         return {}
+    words = _Words.of(language)
     found: dict[int, list[Finding]] = {}
     open_chains: dict[str, list[_Piece]] = {}
 
@@ -94,20 +96,20 @@ def numbers_across_turns(
 
     for index, turn in enumerate(turns):
         for speaker in [s for s in open_chains if s != turn.speaker]:
-            if not _interjection(turn.text):
+            if not words.interjection(turn.text):
                 close(speaker)
-        pieces = _pieces(index, turn.text, wanted)
+        pieces = _pieces(index, turn.text, wanted, words, language)
         chain = open_chains.get(turn.speaker)
         if chain and not _continues(chain[-1], pieces, turns, index):
             close(turn.speaker)
             chain = None
         if not pieces:
-            if chain is not None and not _only_filler(turn.text):
+            if chain is not None and not words.only_filler(turn.text):
                 close(turn.speaker)
             continue
         chain = open_chains.setdefault(turn.speaker, [])
         for piece in pieces:
-            if chain and not _joins(chain[-1], piece, turn.text):
+            if chain and not _joins(chain[-1], piece, turn.text, words):
                 close(turn.speaker)
                 chain = open_chains.setdefault(turn.speaker, [])
             chain.append(piece)
@@ -118,18 +120,22 @@ def numbers_across_turns(
     return found
 
 
-def _pieces(index: int, text: str, wanted: frozenset[PiiEntity]) -> list[_Piece]:
+def _pieces(
+    index: int, text: str, wanted: frozenset[PiiEntity], words: _Words, language: str
+) -> list[_Piece]:
     """The turn's digit runs that are not a whole finding already."""
-    taken = find_pii(text, wanted)
+    taken = find_pii(text, wanted, language=language)
     runs = [
-        run for run in digit_runs(text) if not any(f.start < run.end and run.start < f.end for f in taken)
+        run
+        for run in digit_runs(text, words.digits)
+        if not any(f.start < run.end and run.start < f.end for f in taken)
     ]
     return [
         _Piece(
             index,
             run,
-            leads=_only_filler(text[: run.start]),
-            trails=_only_filler(text[run.end :]),
+            leads=words.only_filler(text[: run.start]),
+            trails=words.only_filler(text[run.end :]),
         )
         for run in runs
     ]
@@ -145,10 +151,10 @@ def _continues(last: _Piece, pieces: Sequence[_Piece], turns: Sequence[Turn], in
     return not pieces or pieces[0].leads
 
 
-def _joins(last: _Piece, piece: _Piece, text: str) -> bool:
+def _joins(last: _Piece, piece: _Piece, text: str, words: _Words) -> bool:
     if last.turn != piece.turn:
         return True  # checked by _continues
-    return _only_filler(text[last.run.end : piece.run.start])
+    return words.only_filler(text[last.run.end : piece.run.start])
 
 
 def _numbers_in(
@@ -185,12 +191,12 @@ def redact_turns(
     if not chosen and detector is None:
         return list(turns), {}
     extra = _detected_per_turn(turns, detector, language) if detector is not None and turns else {}
-    for index, findings in numbers_across_turns(turns, chosen).items():
+    for index, findings in numbers_across_turns(turns, chosen, language=language).items():
         extra.setdefault(index, []).extend(findings)
     total: Counter[str] = Counter()
     redacted: list[Turn] = []
     for index, turn in enumerate(turns):
-        result = redact(turn.text, chosen, extra=extra.get(index, ()))
+        result = redact(turn.text, chosen, extra=extra.get(index, ()), language=language)
         total.update(result.counts)
         changed = result.text != turn.text
         redacted.append(Turn(turn.speaker, result.text, turn.start_time, turn.end_time) if changed else turn)

@@ -76,6 +76,8 @@ class TextChange:
 class SegmentRewriter(Protocol):
     """The stored transcript, rewritten after the fact (domain.stored_redaction)."""
 
+    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
+
     def list_segments(self, call_id: str) -> list[Segment]: ...
 
     def rewrite_segment_texts(self, call_id: str, changes: Sequence[TextChange]) -> int:

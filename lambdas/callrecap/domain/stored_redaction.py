@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from callrecap.contracts import CallAttr
 from callrecap.domain.models import Turn
 from callrecap.domain.pii import PiiEntity, redact
 from callrecap.domain.pii_turns import numbers_across_turns
@@ -24,12 +25,14 @@ def retag_stored_transcript(store: SegmentRewriter, call_id: str, entities: Iter
     chosen = frozenset(entities)
     if not chosen:
         return 0
+    call = store.get_call(call_id) or {}
+    language = str(call.get(CallAttr.LANGUAGE_CODE.value) or "en")
     segments = [s for s in resolve(store.list_segments(call_id)) if not s.is_partial and s.text.strip()]
     turns = [Turn(s.speaker.value, s.text, s.start_time, s.end_time) for s in segments]
     changes = []
-    for index, findings in sorted(numbers_across_turns(turns, chosen).items()):
+    for index, findings in sorted(numbers_across_turns(turns, chosen, language=language).items()):
         segment = segments[index]
-        tagged = redact(segment.text, chosen, extra=findings).text
+        tagged = redact(segment.text, chosen, extra=findings, language=language).text
         if tagged != segment.text:
             changes.append(TextChange(segment.segment_id, segment.text, tagged))
     return store.rewrite_segment_texts(call_id, changes) if changes else 0
