@@ -2,9 +2,10 @@
 
 Runs the production code path in-process: `SummaryService.handle` (versioning, idempotency
 checks, storing PENDING then COMPLETED, publishing CallSummarized) over the real engine
-(`domain.summary_engine.summarize`: prompt rendering from prompts/, token budget, map-reduce for
-long calls, JSON parsing and validation), with in-memory stores and a fake LLM that answers at
-once. So the figure is what callrecap itself adds, not DynamoDB's or the model's latency.
+(PII replaced by tags as in BoundEngine, then `domain.summary_engine.summarize`: prompt
+rendering from prompts/, token budget, map-reduce for long calls, JSON parsing and validation),
+with in-memory stores and a fake LLM that answers at once. So the figure is what callrecap
+itself adds, not DynamoDB's or the model's latency.
 
 Baseline in the same run: reading and ordering the transcript only (`turns_from_segments`) —
 the least any summarizer must do. Growth is reported as the exponent k in time ~ length^k
@@ -124,8 +125,10 @@ class _Publisher:
         self.events.append((event, detail))
 
 
-def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
-    """(ms CallEnded->stored, ms baseline, LLM calls, chunks) for one fresh container."""
+def _one_run(segments: list[Segment]) -> tuple[float, float, int, int, float]:
+    """(ms CallEnded->stored, ms baseline, LLM calls, chunks, ms of it in the PII rules) for one
+    fresh container."""
+    from callrecap.domain.pii_turns import redact_turns
     from callrecap.domain.prompt_templates import load_prompt_set
     from callrecap.domain.summary_engine import summarize
     from callrecap.domain.summary_runs import (
@@ -138,10 +141,14 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
     prompts = load_prompt_set()
     llm = InstantLlm(prompts.sections)
     chunks = 0
+    pii_ms = 0.0
 
     def engine(turns: Sequence[Any], call_id: str = "", *, language: str = "") -> Any:
-        nonlocal chunks
-        result = summarize(turns, llm, prompts, call_id=call_id)
+        nonlocal chunks, pii_ms
+        started = time.perf_counter()
+        seen, _ = redact_turns(turns, language=language or "en")  # as BoundEngine: PII before the model
+        pii_ms = (time.perf_counter() - started) * 1000
+        result = summarize(seen, llm, prompts, call_id=call_id)
         chunks = result.chunks
         return result
 
@@ -167,7 +174,7 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int]:
     total_ms = (time.perf_counter() - started) * 1000
     if outcome.action != "completed" or not any(e is BusEvent.CALL_SUMMARIZED for e, _ in publisher.events):
         raise RuntimeError(f"summary not completed for a synthetic call: {outcome}")
-    return total_ms, baseline_ms, llm.calls, chunks
+    return total_ms, baseline_ms, llm.calls, chunks, pii_ms
 
 
 def run(size: Size) -> BenchResult:
@@ -186,7 +193,9 @@ def run(size: Size) -> BenchResult:
         runs = [_one_run(segments) for _ in range(REPEATS[size])]
         total = median([r[0] for r in runs])
         baseline = median([r[1] for r in runs])
+        pii = median([r[4] for r in runs])
         measured[minutes] = (total, baseline, runs[0][2], runs[0][3], len(segments))
+        result.figures[f"{minutes}m_pii_ms"] = round(pii, 1)
         result.figures[f"{minutes}m_ms"] = round(total, 1)
         result.figures[f"{minutes}m_segments"] = len(segments)
         result.figures[f"{minutes}m_llm_calls"] = runs[0][2]
@@ -194,7 +203,7 @@ def run(size: Size) -> BenchResult:
             f"{minutes:>4} min call ({len(segments)} segments, {runs[0][2]} LLM calls, "
             f"{runs[0][3] or 1} chunk(s)): {total:.1f} ms CallEnded->stored "
             f"(baseline read+order {baseline:.2f} ms; {total / max(baseline, 1e-6):.0f}x); "
-            f"{total / len(segments) * 1000:.0f} us/segment"
+            f"{total / len(segments) * 1000:.0f} us/segment; PII rules {pii:.1f} ms of it"
         )
     if size is not Size.TINY:
         try:

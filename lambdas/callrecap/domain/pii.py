@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from callrecap.domain.spoken_digits import DIGITS, digit_words
@@ -49,9 +50,7 @@ DIGIT_WORDS: Mapping[str, str] = DIGITS["en"]
 REPEATERS: Mapping[str, int] = {"double": 2, "triple": 3}
 
 # A token of a digit run: digits, a digit word, or a repeater; separators between them are
-# spaces, commas, dashes, dots and the word "dash".
-_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\s\w]|_")  # letters in any script: "fünf", "três"
-_SEPARATORS = {",", "-", ".", "dash", "/", "(", ")"}
+# spaces, commas, dashes, dots, slashes, brackets and the word "dash" (_candidates).
 
 
 @dataclass(frozen=True)
@@ -111,12 +110,25 @@ class DigitRun:
 
 def digit_runs(text: str, words: Mapping[str, str] = DIGIT_WORDS) -> list[DigitRun]:
     """Stretches of the text made of digits and digit words (`words`: domain.spoken_digits, with
-    separators between), as the digits they spell: "four one one one, one one" -> "411111"."""
+    separators between), as the digits they spell: "four one one one, one one" -> "411111".
+
+    Only the tokens that can be part of a run are matched (one regex scan, in C); anything else
+    between two of them ends the run, as any other word would."""
     runs: list[DigitRun] = []
     digits = ""
     start = end = -1
     pending_repeat = 1
-    for match in _TOKEN.finditer(text):
+    previous_end = 0
+    for match in _candidates(tuple(words)).finditer(text):
+        gap = text[previous_end : match.start()]
+        if gap and not gap.isspace():
+            if not _SEPARATORS_ONLY.fullmatch(gap):  # another word or sign in between
+                if digits:
+                    runs.append(DigitRun(start, end, digits))
+                digits, pending_repeat = "", 1
+            elif not digits:  # "double, five": the separator before any digit cancels "double"
+                pending_repeat = 1
+        previous_end = match.end()
         token = match.group(0)
         lower = token.lower()
         if token.isdigit() or lower in words:
@@ -127,19 +139,25 @@ def digit_runs(text: str, words: Mapping[str, str] = DIGIT_WORDS) -> list[DigitR
             pending_repeat = 1
             end = match.end()
             continue
-        if lower in REPEATERS:  # "double five": 55
-            if not digits:
-                start = match.start()
-            pending_repeat = REPEATERS[lower]
-            continue
-        if digits and lower in _SEPARATORS:
-            continue
-        if digits:
-            runs.append(DigitRun(start, end, digits))
-        digits, pending_repeat = "", 1
+        if not digits:  # "double five": 55
+            start = match.start()
+        pending_repeat = REPEATERS[lower]
     if digits:
         runs.append(DigitRun(start, end, digits))
     return runs
+
+
+@lru_cache(maxsize=16)
+def _candidates(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Digits, the digit words and repeaters, each a whole token (no letter touching it)."""
+    spelled = sorted({*words, *REPEATERS}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(word) for word in spelled)
+    letter_before, letter_after = r"(?<![^\W\d_])", r"(?![^\W\d_])"  # letters of any script
+    return re.compile(rf"\d+|{letter_before}(?:{alternatives}){letter_after}", re.IGNORECASE)
+
+
+_SEPARATORS_ONLY = re.compile(r"(?:[\s,\-./()]|(?<![^\W\d_])dash(?![^\W\d_]))*", re.IGNORECASE)
+"""What may stand between two tokens of one run."""
 
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
@@ -224,19 +242,23 @@ def redact(
 ) -> Redaction:
     """`text` with each finding (the rules', plus `extra` from a detector) replaced by its tag,
     and the count per entity type."""
-    findings = find_pii(text, entities, language=language)
-    if extra:
-        findings = _without_overlaps([*findings, *extra])
+    return apply_findings(text, [*find_pii(text, entities, language=language), *extra])
+
+
+def apply_findings(text: str, findings: Sequence[Finding]) -> Redaction:
+    """`text` with the findings (the earliest, then the longest, where they overlap) replaced by
+    their tags, and the count per entity type."""
     if not findings:
         return Redaction(text)
     parts: list[str] = []
     position = 0
-    for finding in findings:
+    kept = _without_overlaps(findings)
+    for finding in kept:
         parts.append(text[position : finding.start])
         parts.append(f"[{finding.entity}]")
         position = finding.end
     parts.append(text[position:])
-    return Redaction("".join(parts), Counter(f.entity for f in findings if f.counted))
+    return Redaction("".join(parts), Counter(f.entity for f in kept if f.counted))
 
 
 def parse_entities(raw: str) -> tuple[frozenset[PiiEntity], list[str]]:

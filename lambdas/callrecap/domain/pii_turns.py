@@ -22,10 +22,10 @@ from callrecap.domain.pii import (
     Finding,
     PiiDetector,
     PiiEntity,
+    apply_findings,
     classify_digits,
     digit_runs,
     find_pii,
-    redact,
 )
 from callrecap.domain.spoken_digits import digit_words, filler_words
 
@@ -76,11 +76,15 @@ class _Piece:
 
 
 def numbers_across_turns(
-    turns: Sequence[Turn], entities: Iterable[PiiEntity] = ALL_ENTITIES, *, language: str = "en"
+    turns: Sequence[Turn],
+    entities: Iterable[PiiEntity] = ALL_ENTITIES,
+    *,
+    language: str = "en",
+    rules: Sequence[Sequence[Finding]] | None = None,
 ) -> dict[int, list[Finding]]:
     """Findings (per turn index, in the turn's offsets) for numbers read out over several turns;
     only the first piece of each number is counted. `language`: the call's (its digit and filler
-    words are read beside English ones)."""
+    words are read beside English ones); `rules`: each turn's own findings, when already known."""
     wanted = frozenset(entities) & {PiiEntity.CARD, PiiEntity.PHONE, PiiEntity.SSN}
     if not wanted:
         return {}
@@ -98,7 +102,8 @@ def numbers_across_turns(
         for speaker in [s for s in open_chains if s != turn.speaker]:
             if not words.interjection(turn.text):
                 close(speaker)
-        pieces = _pieces(index, turn.text, wanted, words, language)
+        taken = rules[index] if rules is not None else find_pii(turn.text, wanted, language=language)
+        pieces = _pieces(index, turn.text, taken, words)
         chain = open_chains.get(turn.speaker)
         if chain and not _continues(chain[-1], pieces, turns, index):
             close(turn.speaker)
@@ -120,11 +125,8 @@ def numbers_across_turns(
     return found
 
 
-def _pieces(
-    index: int, text: str, wanted: frozenset[PiiEntity], words: _Words, language: str
-) -> list[_Piece]:
-    """The turn's digit runs that are not a whole finding already."""
-    taken = find_pii(text, wanted, language=language)
+def _pieces(index: int, text: str, taken: Sequence[Finding], words: _Words) -> list[_Piece]:
+    """The turn's digit runs that are not a whole finding already (`taken`)."""
     runs = [
         run
         for run in digit_runs(text, words.digits)
@@ -191,12 +193,13 @@ def redact_turns(
     if not chosen and detector is None:
         return list(turns), {}
     extra = _detected_per_turn(turns, detector, language) if detector is not None and turns else {}
-    for index, findings in numbers_across_turns(turns, chosen, language=language).items():
+    rules = [find_pii(turn.text, chosen, language=language) for turn in turns]
+    for index, findings in numbers_across_turns(turns, chosen, language=language, rules=rules).items():
         extra.setdefault(index, []).extend(findings)
     total: Counter[str] = Counter()
     redacted: list[Turn] = []
     for index, turn in enumerate(turns):
-        result = redact(turn.text, chosen, extra=extra.get(index, ()), language=language)
+        result = apply_findings(turn.text, [*rules[index], *extra.get(index, ())])
         total.update(result.counts)
         changed = result.text != turn.text
         redacted.append(Turn(turn.speaker, result.text, turn.start_time, turn.end_time) if changed else turn)
