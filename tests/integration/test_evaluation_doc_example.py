@@ -13,16 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.helpers.sections import complete
+from tests.helpers.standin import answering, converse_reply
 
 pytestmark = pytest.mark.slow
 
@@ -45,39 +41,6 @@ def example_block() -> str:
     return block
 
 
-@contextmanager
-def converse_standin() -> Iterator[tuple[str, list[str]]]:
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append(self.path)
-            body = json.dumps(
-                {
-                    "output": {"message": {"role": "assistant", "content": [{"text": json.dumps(SECTIONS)}]}},
-                    "stopReason": "end_turn",
-                    "usage": {"inputTokens": 500, "outputTokens": 50, "totalTokens": 550},
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def test_the_bedrock_example_runs_as_written(tmp_path: Path) -> None:
     block = example_block()
     assert "AWS_REGION=" in block and "AWS_DEFAULT_REGION" not in block
@@ -90,8 +53,8 @@ def test_the_bedrock_example_runs_as_written(tmp_path: Path) -> None:
         "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
     }
-    with converse_standin() as (url, seen):
-        env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = url
+    with answering(lambda _: converse_reply(json.dumps(SECTIONS))) as bedrock:
+        env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = bedrock.url
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", block],
             cwd=tmp_path,
@@ -102,7 +65,8 @@ def test_the_bedrock_example_runs_as_written(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "NoRegionError" not in result.stderr
-    assert seen and all(path.startswith("/model/amazon.nova-lite-v1%3A0/") for path in seen)
+    paths = [request.path for request in bedrock.seen]
+    assert paths and all(path.startswith("/model/amazon.nova-lite-v1%3A0/") for path in paths)
     for out in ("extractive.jsonl", "nova-lite.jsonl", "nova-lite-v2.jsonl"):
         rows = [json.loads(line) for line in (tmp_path / out).read_text().splitlines() if line.strip()]
         assert rows and all(row["prediction"] for row in rows), out  # --split report: a share of them

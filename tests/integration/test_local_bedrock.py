@@ -5,12 +5,7 @@ loopback, since CI cannot reach AWS), never with the local stack's fake keys or 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from test_local_stack_replay import write_call
@@ -18,6 +13,7 @@ from test_local_stack_replay import write_call
 from callrecap.settings import EnvVar
 from callrecap_local.cli import main as cli_main
 from tests.helpers.sections import complete
+from tests.helpers.standin import answering, converse_reply
 
 pytestmark = pytest.mark.slow
 
@@ -31,40 +27,6 @@ SECTIONS = complete(
         "customer_sentiment": "neutral",
     }
 )
-
-
-@contextmanager
-def converse_standin() -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """Bedrock's Converse on loopback; yields its URL and each request's path and signature."""
-    seen: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append({"path": self.path, "authorization": self.headers.get("Authorization", "")})
-            body = json.dumps(
-                {
-                    "output": {"message": {"role": "assistant", "content": [{"text": json.dumps(SECTIONS)}]}},
-                    "stopReason": "end_turn",
-                    "usage": {"inputTokens": 700, "outputTokens": 60, "totalTokens": 760},
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def aws_profile_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_keys: bool = True) -> None:
@@ -87,8 +49,10 @@ def test_replay_with_bedrock_signs_with_the_profile_and_summarizes(
     monkeypatch.setenv("AWS_PROFILE", "callrecap-test")
     monkeypatch.setenv(EnvVar.BEDROCK_MODEL_ID.value, "amazon.nova-lite-v1:0")
     monkeypatch.setenv(EnvVar.BEDROCK_REGION.value, "eu-west-1")
-    with converse_standin() as (url, seen):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", url)
+    with answering(
+        lambda _: converse_reply(json.dumps(SECTIONS), input_tokens=700, output_tokens=60)
+    ) as bedrock:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.url)
         path = write_call(tmp_path, "bedrock-call", turns=2)
         status = cli_main(
             ["replay", str(path), "--provider", "bedrock", "--speed", "10", "--json", "--timeout", "60"]
@@ -96,10 +60,11 @@ def test_replay_with_bedrock_signs_with_the_profile_and_summarizes(
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
     assert status == 0, line
     assert "Order status" in json.dumps(line), line
-    assert [s["path"] for s in seen] == ["/model/amazon.nova-lite-v1%3A0/converse"]
+    (request,) = bedrock.seen
+    assert request.path == "/model/amazon.nova-lite-v1%3A0/converse"
     # Signed with the profile's key for the Bedrock region, not the local stack's fake "local".
-    assert f"Credential={PROFILE_KEY}/" in seen[0]["authorization"]
-    assert "/eu-west-1/bedrock/aws4_request" in seen[0]["authorization"]
+    assert f"Credential={PROFILE_KEY}/" in request.headers["Authorization"]
+    assert "/eu-west-1/bedrock/aws4_request" in request.headers["Authorization"]
 
 
 def test_a_profile_without_credentials_is_one_line(

@@ -16,7 +16,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import pytest
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
 from tests.helpers.sections import complete
+from tests.helpers.standin import Reply, Request, answering, chat_error, chat_reply
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ SECTIONS = complete(
 class UnreliableModel:
     """The first summary's every attempt is throttled (429 until the provider gives up), the
     second's reply and its repair are unusable text; after that 30 % of requests get the
-    sections and the rest 429, 500 or unusable text, at random."""
+    sections and the rest 429, 500 or unusable text, at random. Called on the server's threads."""
 
     SCRIPT = ("429",) * 5 + ("junk", "junk")
 
@@ -53,41 +53,18 @@ class UnreliableModel:
         self.served = 0
         self.answers: Counter[str] = Counter()
         self.lock = threading.Lock()
-        model = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with model.lock:
-                    roll = model.rng.random()
-                    scripted = model.SCRIPT[model.served] if model.served < len(model.SCRIPT) else None
-                    model.served += 1
-                randomly = "ok" if roll < 0.3 else "429" if roll < 0.55 else "500" if roll < 0.8 else "junk"
-                kind = scripted or randomly
-                with model.lock:
-                    model.answers[kind] += 1
-                if kind in ("429", "500"):
-                    body = json.dumps({"error": {"message": f"injected {kind}"}}).encode()
-                    status = int(kind)
-                else:
-                    content = json.dumps(SECTIONS) if kind == "ok" else "Sure! Here is a summary of the call."
-                    choice = {"message": {"content": content}, "finish_reason": "stop"}
-                    body = json.dumps({"choices": [choice]}).encode()
-                    status = 200
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+    def __call__(self, request: Request) -> Reply:
+        with self.lock:
+            roll = self.rng.random()
+            scripted = self.SCRIPT[self.served] if self.served < len(self.SCRIPT) else None
+            self.served += 1
+            randomly = "ok" if roll < 0.3 else "429" if roll < 0.55 else "500" if roll < 0.8 else "junk"
+            kind = scripted or randomly
+            self.answers[kind] += 1
+        if kind in ("429", "500"):
+            return chat_error(int(kind), f"injected {kind}")
+        return chat_reply(json.dumps(SECTIONS) if kind == "ok" else "Sure! Here is a summary of the call.")
 
 
 @contextmanager
@@ -145,15 +122,13 @@ def every_bus_event_twice() -> Iterator[Counter[str]]:
 
 def test_every_call_gets_one_final_per_revision_and_one_delivery_per_final() -> None:
     model = UnreliableModel()
-    server = threading.Thread(target=model.httpd.serve_forever, daemon=True)
-    server.start()
-    settings = {
-        EnvVar.LLM_PROVIDER.value: "openai",
-        EnvVar.OPENAI_BASE_URL.value: model.url,
-        EnvVar.OPENAI_MODEL.value: "unreliable",
-        EnvVar.LLM_FALLBACK.value: "extractive",
-    }
-    try:
+    with answering(model) as server:
+        settings = {
+            EnvVar.LLM_PROVIDER.value: "openai",
+            EnvVar.OPENAI_BASE_URL.value: f"{server.url}/v1",
+            EnvVar.OPENAI_MODEL.value: "unreliable",
+            EnvVar.LLM_FALLBACK.value: "extractive",
+        }
         with (
             LocalPipeline(port=0, serve_http=False, sweeper_interval=0, settings_env=settings) as stack,
             throttled_dynamodb_writes(0.1) as throttled,
@@ -183,6 +158,3 @@ def test_every_call_gets_one_final_per_revision_and_one_delivery_per_final() -> 
             print(f"model {dict(model.answers)}, throttled {dict(throttled)}, finals by {dict(writers)}")
             assert writers["extractive"] >= 2  # the throttled one and the unusable one: by the fallback
             assert writers["openai"] >= 1
-    finally:
-        model.httpd.shutdown()
-        model.httpd.server_close()

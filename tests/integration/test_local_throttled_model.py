@@ -10,7 +10,6 @@ import json
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
 from tests.helpers.sections import complete
+from tests.helpers.standin import Reply, Request, answering, chat_error, chat_reply
 
 pytestmark = pytest.mark.slow
 
@@ -42,45 +42,23 @@ class ThrottledThenFine:
         self.throttled = throttled
         self.answers: Counter[int] = Counter()
         self.lock = threading.Lock()
-        model = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with model.lock:
-                    status = 429 if sum(model.answers.values()) < model.throttled else 200
-                    model.answers[status] += 1
-                if status == 429:
-                    body = json.dumps({"error": {"message": "Rate limit reached"}}).encode()
-                else:
-                    choice = {"message": {"content": json.dumps(SECTIONS)}, "finish_reason": "stop"}
-                    body = json.dumps({"choices": [choice]}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+    def __call__(self, request: Request) -> Reply:
+        with self.lock:
+            status = 429 if sum(self.answers.values()) < self.throttled else 200
+            self.answers[status] += 1
+        return chat_error(429, "Rate limit reached") if status == 429 else chat_reply(json.dumps(SECTIONS))
 
 
 def test_a_throttled_final_waits_in_its_version_and_is_written_on_the_next_try() -> None:
     attempts = RetryPolicy().attempts  # the provider's own retries, all throttled in the first run
     model = ThrottledThenFine(throttled=attempts)
-    threading.Thread(target=model.httpd.serve_forever, daemon=True).start()
-    settings = {
-        EnvVar.LLM_PROVIDER.value: "openai",
-        EnvVar.OPENAI_BASE_URL.value: model.url,
-        EnvVar.OPENAI_MODEL.value: "busy",
-    }
-    try:
+    with answering(model) as server:
+        settings = {
+            EnvVar.LLM_PROVIDER.value: "openai",
+            EnvVar.OPENAI_BASE_URL.value: f"{server.url}/v1",
+            EnvVar.OPENAI_MODEL.value: "busy",
+        }
         with LocalPipeline(port=0, serve_http=False, sweeper_interval=0, settings_env=settings) as stack:
             replay = stack.replay(SAMPLE, speed=40, fresh_id=True)
             call_id = replay.recording.call_id
@@ -98,6 +76,3 @@ def test_a_throttled_final_waits_in_its_version_and_is_written_on_the_next_try()
             assert not finals[0].get("error") and finals[0]["provider"] == "openai"
             assert [int(d["version"]) for d in outcome.deliveries] == [int(finals[0]["version"])]
             assert model.answers[429] == attempts and model.answers[200] >= 1
-    finally:
-        model.httpd.shutdown()
-        model.httpd.server_close()

@@ -6,11 +6,6 @@ which model wrote it and why the first did not."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -21,7 +16,7 @@ from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, Summary
 from callrecap.handlers import wiring
 from callrecap.settings import EnvVar, Settings, SettingsError
 from tests.helpers.sections import complete
-from tests.helpers.standin import no_backoff
+from tests.helpers.standin import Reply, Request, answering, converse_reply, error, no_backoff
 from tests.unit.summary_fakes import FakePublisher, FakeSummaries, FakeTranscripts
 
 PRIMARY = "amazon.nova-lite-v1:0"
@@ -37,45 +32,11 @@ SECTIONS = complete(
 )
 
 
-@contextmanager
-def two_models() -> Iterator[tuple[str, list[str]]]:
+def two_models(request: Request) -> Reply:
     """Converse on loopback: the primary model is throttled, the second answers the sections."""
-    asked: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            model = unquote(self.path.split("/")[2])
-            asked.append(model)
-            if model == PRIMARY:
-                status, body = 429, {"message": "Too many requests"}
-            else:
-                text = json.dumps(SECTIONS)
-                status = 200
-                body = {
-                    "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-                    "stopReason": "end_turn",
-                    "usage": {"inputTokens": 900, "outputTokens": 80, "totalTokens": 980},
-                }
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            if status == 429:
-                self.send_header("x-amzn-ErrorType", "ThrottlingException")
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", asked
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    if unquote(request.path.split("/")[2]) == PRIMARY:
+        return error("ThrottlingException", 429, "Too many requests")
+    return converse_reply(json.dumps(SECTIONS), input_tokens=900, output_tokens=80)
 
 
 def test_a_throttled_primary_model_hands_the_call_to_the_second_model(
@@ -93,8 +54,8 @@ def test_a_throttled_primary_model_hands_the_call_to_the_second_model(
         EnvVar.LLM_FALLBACK.value: f"bedrock:{SECOND},extractive",
     }.items():
         monkeypatch.setenv(name, value)
-    with two_models() as (url, asked):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", url)
+    with answering(two_models) as bedrock:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.url)
         wired = wiring.summarizer().service
         transcripts = FakeTranscripts()
         transcripts.add_call("c1")
@@ -115,6 +76,7 @@ def test_a_throttled_primary_model_hands_the_call_to_the_second_model(
     assert (summary.provider, summary.model) == ("bedrock", SECOND)
     assert (summary.fallback_from, summary.fallback_reason) == ("bedrock", FailureReason.THROTTLED)
     assert summary.sections["topic"] == "Internet outage"
+    asked = [unquote(request.path.split("/")[2]) for request in bedrock.seen]
     assert PRIMARY in asked and asked[-1] == SECOND
 
 

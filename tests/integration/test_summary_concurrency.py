@@ -19,6 +19,7 @@ from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.domain.models import CallDetails, Segment, Speaker, SummaryKind, SummaryStatus, Turn
 from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
 from tests.helpers.aws import AwsResources, create_resources
+from tests.helpers.standin import Reply, Request, ScriptedServer, chat_reply
 from tests.unit.summary_fakes import DEFAULT_SECTIONS, FakeEngineResult
 
 CALL = "call-concurrent"
@@ -130,40 +131,12 @@ print(json.dumps({"result": result, "outcomes": outcomes}))
 """
 
 
-class CountingModel:
-    """An OpenAI-compatible model on loopback that takes a moment and counts its requests."""
+def slow_model(request: Request) -> Reply:
+    """An OpenAI-compatible model that takes a moment (so the runs overlap)."""
+    import json
 
-    def __init__(self) -> None:
-        import json
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.requests = 0
-        lock = threading.Lock()
-        model = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with lock:
-                    model.requests += 1
-                time.sleep(0.5)
-                choice = {"message": {"content": json.dumps(DEFAULT_SECTIONS)}, "finish_reason": "stop"}
-                body = json.dumps({"choices": [choice]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+    time.sleep(0.5)
+    return chat_reply(json.dumps(DEFAULT_SECTIONS))
 
 
 def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsResources) -> None:
@@ -180,7 +153,7 @@ def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsR
     from callrecap.settings import EnvVar
 
     ended_call(aws)
-    model = CountingModel()
+    model = ScriptedServer(slow_model)
     root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
@@ -188,7 +161,7 @@ def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsR
         EnvVar.TABLE_NAME.value: aws.table_name,
         EnvVar.EVENT_BUS_NAME.value: aws.bus_name,
         EnvVar.LLM_PROVIDER.value: "openai",
-        EnvVar.OPENAI_BASE_URL.value: model.url,
+        EnvVar.OPENAI_BASE_URL.value: f"{model.url}/v1",
         EnvVar.OPENAI_MODEL.value: "counting",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "POWERTOOLS_METRICS_NAMESPACE": "callrecap",
@@ -216,7 +189,7 @@ def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsR
         "awsRegion": "us-east-1",
     }
     start_at = time.time() + 8.0  # after every process's cold start
-    try:
+    with model.running():
         processes = [
             subprocess.Popen(
                 [sys.executable, "-c", CONTAINER, json.dumps({"Records": [record]}), str(start_at)],
@@ -232,9 +205,6 @@ def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsR
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, err[-2000:]
             results.append(json.loads(out.strip().splitlines()[-1]))
-    finally:
-        model.httpd.shutdown()
-        model.httpd.server_close()
 
     assert all(r["result"] == {"batchItemFailures": []} for r in results)  # nobody failed or retries
     outcomes = sorted((o["action"], o["reason"]) for r in results for o in r["outcomes"])
@@ -242,7 +212,7 @@ def test_ten_summarizer_processes_handed_one_call_ended_make_one_final(aws: AwsR
     others = [reason for action, reason in outcomes if action != "completed"]
     assert set(others) <= {"in-progress", "up-to-date"} and len(others) == 9, outcomes
     assert "in-progress" in others, outcomes  # they did overlap: the lease, not luck, kept them out
-    assert model.requests == 1  # one model call
+    assert len(model.seen) == 1  # one model call
     versions = DynamoSummaryStore(aws.table_name, client=aws.dynamodb).list_summaries(CALL)
     assert [(s.kind, s.status) for s in versions] == [(SummaryKind.FINAL, SummaryStatus.COMPLETED)]
     summarized = [e for e in aws.bus_events() if e["detail-type"] == "CallSummarized"]
