@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import BenchResult, Size, Target, command, percentile
+from callrecap_local.lca_events import lca_call_event, lca_segment
 
 NAME = "final_latency"
 CALLS = {Size.TINY: 2, Size.QUICK: 4, Size.FULL: 30}
@@ -24,22 +24,9 @@ SETTLE_SECONDS = 10
 TARGET_P50_S = 5.0
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _segment(call_id: str, n: int) -> dict[str, Any]:
-    return {
-        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-        "CallId": call_id,
-        "Channel": "CALLER" if n % 2 else "AGENT",
-        "SegmentId": f"s{n}",
-        "StartTime": 1.0 + 4 * n,
-        "EndTime": 4.0 + 4 * n,
-        "Transcript": f"I am calling about order number {1000 + n}, it has not arrived yet.",
-        "IsPartial": False,
-        "CreatedAt": _now(),
-    }
+    text = f"I am calling about order number {1000 + n}, it has not arrived yet."
+    return lca_segment(call_id, f"s{n}", 1.0 + 4 * n, 4.0 + 4 * n, text, agent=n % 2 == 0)
 
 
 def run(size: Size) -> BenchResult:
@@ -52,11 +39,11 @@ def run(size: Size) -> BenchResult:
     ) as stack:
         for _ in range(CALLS[size]):
             call_id = f"latency-{uuid.uuid4().hex[:8]}"
-            stack.put_kinesis_record({"EventType": "START", "CallId": call_id, "CreatedAt": _now()}, call_id)
+            stack.put_kinesis_record(lca_call_event("START", call_id), call_id)
             for n in range(4):
                 stack.put_kinesis_record(_segment(call_id, n), call_id)
             ended = time.monotonic()
-            stack.put_kinesis_record({"EventType": "END", "CallId": call_id, "CreatedAt": _now()}, call_id)
+            stack.put_kinesis_record(lca_call_event("END", call_id), call_id)
             deadline = ended + 120
             while stack.outcome(call_id).summary_status != "COMPLETED":
                 if time.monotonic() > deadline:

@@ -20,6 +20,7 @@ from bench.common import REPO_ROOT, BenchResult, Size, Target, command
 from bench.moto_env import MotoEnv, RequestCounter, moto_server
 from callrecap import contracts
 from callrecap.domain.models import Segment
+from callrecap_local.lca_events import lca_segment
 
 NAME = "ingest"
 TARGET_REQUESTS_PER_100 = 5.0
@@ -28,17 +29,15 @@ SEGMENTS = {Size.TINY: 100, Size.QUICK: 1000, Size.FULL: 5000}
 
 
 def lca_record(segment: Segment) -> dict[str, Any]:
-    return {
-        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-        "CallId": segment.call_id,
-        "Channel": "AGENT" if segment.speaker == "AGENT" else "CALLER",
-        "SegmentId": segment.segment_id,
-        "StartTime": segment.start_time,
-        "EndTime": segment.end_time,
-        "Transcript": segment.text,
-        "IsPartial": False,
-        "CreatedAt": "2026-01-01T10:00:00.000Z",
-    }
+    return lca_segment(
+        segment.call_id,
+        segment.segment_id,
+        segment.start_time,
+        segment.end_time,
+        segment.text,
+        agent=segment.speaker == "AGENT",
+        created_at="2026-01-01T10:00:00.000Z",
+    )
 
 
 def kinesis_event(records: list[dict[str, Any]], stream_arn: str, offset: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command, percentile
+from callrecap_local.lca_events import lca_segment
 
 NAME = "page_latency"
 CHROMIUM = os.environ.get("CALLRECAP_CHROMIUM", "/usr/bin/chromium")
@@ -38,17 +39,8 @@ steps, which quantised the page times to about half a second and overstated them
 
 def _segment(call_id: str, index: int, token: str) -> dict[str, Any]:
     start = 5.0 + index * 4.0
-    return {
-        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-        "CallId": call_id,
-        "Channel": "CALLER" if index % 2 else "AGENT",
-        "SegmentId": f"lat-{index:04d}",
-        "StartTime": start,
-        "EndTime": start + 3.5,
-        "Transcript": f"I would like to check the order called {token} please",
-        "IsPartial": False,
-        "CreatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
+    text = f"I would like to check the order called {token} please"
+    return lca_segment(call_id, f"lat-{index:04d}", start, start + 3.5, text, agent=index % 2 == 0)
 
 
 def _stored(stack: Any, call_id: str, segment_id: str, deadline: float) -> bool:

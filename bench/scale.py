@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.calls import synthetic_segments
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command, subprocess_env
+from callrecap_local.lca_events import lca_segment
 
 NAME = "scale"
 CALLS = {Size.TINY: (3,), Size.QUICK: (100,), Size.FULL: (100, 500, 1000)}
@@ -44,17 +45,15 @@ def _records(call_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
             records.append(
                 (
                     call_id,
-                    {
-                        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-                        "CallId": call_id,
-                        "Channel": "AGENT" if i % 2 == 0 else "CALLER",
-                        "SegmentId": s.segment_id,
-                        "StartTime": s.start_time,
-                        "EndTime": s.end_time,
-                        "Transcript": s.text,
-                        "IsPartial": False,
-                        "CreatedAt": now,
-                    },
+                    lca_segment(
+                        call_id,
+                        s.segment_id,
+                        s.start_time,
+                        s.end_time,
+                        s.text,
+                        agent=i % 2 == 0,
+                        created_at=now,
+                    ),
                 )
             )
     records += [(c, {"EventType": "END", "CallId": c, "CreatedAt": now}) for c in call_ids]

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from callrecap_local.lca_events import lca_call_event, lca_segment
 from tests.e2e.test_polling import SET_HIDDEN
 
 pytestmark = pytest.mark.e2e
@@ -34,22 +34,8 @@ RECORD_REQUESTS = """
 """
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def segment(call_id: str, n: int, text: str) -> dict[str, Any]:
-    return {
-        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-        "CallId": call_id,
-        "Channel": "CALLER" if n % 2 else "AGENT",
-        "SegmentId": f"push-{n}",
-        "StartTime": 1.0 + 3 * n,
-        "EndTime": 3.0 + 3 * n,
-        "Transcript": text,
-        "IsPartial": False,
-        "CreatedAt": now(),
-    }
+    return lca_segment(call_id, f"push-{n}", 1.0 + 3 * n, 3.0 + 3 * n, text, agent=n % 2 == 0)
 
 
 def wait_until(condition: Any, what: str, timeout_s: float = 20.0) -> None:
@@ -65,7 +51,7 @@ def requests_of(page: Any) -> dict[str, int]:
 
 
 def start_call(stack: Any, call_id: str) -> None:
-    stack.put_kinesis_record({"EventType": "START", "CallId": call_id, "CreatedAt": now()}, call_id)
+    stack.put_kinesis_record(lca_call_event("START", call_id), call_id)
     stack.put_kinesis_record(segment(call_id, 0, "Thanks for calling, how can I help?"), call_id)
     wait_until(lambda: stack.outcome(call_id).segments == 1, "the first segment to be stored")
 

@@ -6,11 +6,11 @@ find it up to date: one new final and one CRM delivery for the burst, not one pe
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from callrecap_local.lca_events import lca_call_event, lca_segment
 from callrecap_local.stack import LocalPipeline
 
 pytestmark = pytest.mark.slow
@@ -18,22 +18,8 @@ pytestmark = pytest.mark.slow
 CALL = "late-burst"
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def segment(n: int, text: str) -> dict[str, Any]:
-    return {
-        "EventType": "ADD_TRANSCRIPT_SEGMENT",
-        "CallId": CALL,
-        "Channel": "CALLER" if n % 2 else "AGENT",
-        "SegmentId": f"seg-{n}",
-        "StartTime": 1.0 + 4 * n,
-        "EndTime": 4.0 + 4 * n,
-        "Transcript": text,
-        "IsPartial": False,
-        "CreatedAt": now(),
-    }
+    return lca_segment(CALL, f"seg-{n}", 1.0 + 4 * n, 4.0 + 4 * n, text, agent=n % 2 == 0)
 
 
 def finals(stack: LocalPipeline) -> list[dict[str, Any]]:
@@ -51,10 +37,10 @@ def wait_until(condition: Any, seconds: float) -> bool:
 
 def test_a_burst_of_late_segments_makes_one_new_final() -> None:
     with LocalPipeline(port=0, serve_http=False, sweeper_interval=0) as stack:
-        stack.put_kinesis_record({"EventType": "START", "CallId": CALL, "CreatedAt": now()}, CALL)
+        stack.put_kinesis_record(lca_call_event("START", CALL), CALL)
         stack.put_kinesis_record(segment(0, "Hello, I am calling about my invoice."), CALL)
         stack.put_kinesis_record(segment(1, "It shows a charge I do not recognise."), CALL)
-        stack.put_kinesis_record({"EventType": "END", "CallId": CALL, "CreatedAt": now()}, CALL)
+        stack.put_kinesis_record(lca_call_event("END", CALL), CALL)
         status, _ = stack.wait_for(CALL, timeout=60)
         assert status == "COMPLETED"
         assert len(finals(stack)) == 1
