@@ -133,33 +133,24 @@ def create_resources(
 
     targets: list[RuleTarget] = []
     for target in rule_targets(prefix, bus_name, final_summary_delay_seconds):
-        if target.queue_of:
+        if target.queue_of:  # a second rule into an existing queue
             shared = next(t for t in targets if t.name == target.queue_of)
-            events.put_rule(
-                Name=target.name,
-                EventBusName=target.bus,
-                EventPattern=json.dumps(target.pattern),
-                State="ENABLED",
-            )
-            events.put_targets(
-                Rule=target.name,
-                EventBusName=target.bus,
-                Targets=[{"Id": target.function.value, "Arn": _queue_arn(sqs, shared.queue_url)}],
-            )
-            targets.append(replace(target, queue_url=shared.queue_url, dlq_url=shared.dlq_url))
-            continue
-        dlq_url = sqs.create_queue(QueueName=f"{target.name}-dlq")["QueueUrl"]
-        dlq_arn = _queue_arn(sqs, dlq_url)
-        queue_url = sqs.create_queue(
-            QueueName=target.name,
-            Attributes={
-                "VisibilityTimeout": "30",
-                "DelaySeconds": str(target.delay_seconds),
-                "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(target.max_receives)}
-                ),
-            },
-        )["QueueUrl"]
+            queue_url, dlq_url = shared.queue_url, shared.dlq_url
+        else:
+            dlq_url = sqs.create_queue(QueueName=f"{target.name}-dlq")["QueueUrl"]
+            queue_url = sqs.create_queue(
+                QueueName=target.name,
+                Attributes={
+                    "VisibilityTimeout": "30",
+                    "DelaySeconds": str(target.delay_seconds),
+                    "RedrivePolicy": json.dumps(
+                        {
+                            "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
+                            "maxReceiveCount": str(target.max_receives),
+                        }
+                    ),
+                },
+            )["QueueUrl"]
         events.put_rule(
             Name=target.name,
             EventBusName=target.bus,

@@ -11,6 +11,7 @@ written digits; "forty-one" is left alone in every language.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from callrecap.domain.languages import base_code
 
@@ -82,14 +83,17 @@ FILLERS: Mapping[str, frozenset[str]] = {
 """Words that may stand between two pieces of one number (acknowledgements, fillers, lead-ins)."""
 
 
+@lru_cache(maxsize=64)
 def digit_words(language: str = "en") -> Mapping[str, str]:
-    """English digit words, plus the call language's (its words win where both have one)."""
+    """English digit words, plus the call language's (its words win where both have one); cached,
+    since ingest asks once a segment."""
     base = base_code(language)
     if base in ("", "en") or base not in DIGITS:
         return DIGITS["en"]
     return {**DIGITS["en"], **DIGITS[base]}
 
 
+@lru_cache(maxsize=64)
 def filler_words(language: str = "en") -> frozenset[str]:
     base = base_code(language)
     return FILLERS["en"] | FILLERS.get(base, frozenset())
