@@ -88,7 +88,7 @@ def handle_bus_event(
             and outcome.reason != "settling"
             and outcome.action != "deferred"
         ):
-            retag_stored(request.call_id)
+            retag_stored(deps, request.call_id)
         if outcome.action == "deferred":
             metrics.add_metric(name="SummariesDeferred", unit=MetricUnit.Count, value=1)
         result = response(outcome)
@@ -100,11 +100,10 @@ def handle_bus_event(
         return result
 
 
-def retag_stored(call_id: str) -> None:
+def retag_stored(deps: SummarizerDependencies, call_id: str) -> None:
     """redactStoredTranscript: numbers read out over several segments, tagged in the table now
     that the whole transcript is known (domain.stored_redaction); an error fails the request, so
     its redelivery tries again."""
-    deps = dependencies()
     if not deps.stored_redaction or deps.rewriter is None:
         return
     rewritten = retag_stored_transcript(deps.rewriter, call_id, deps.stored_redaction)
