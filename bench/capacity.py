@@ -225,7 +225,7 @@ def _counted_requests(counts: dict[str, int], extra: dict[str, int]) -> Iterator
 def _model_tokens(stack: Any, call_id: str) -> tuple[int, int, int]:
     """Input tokens of the prompt the engine renders for the stored transcript, output tokens of
     the stored final summary's sections (chars/4, the engine's own estimate), model calls."""
-    from callrecap.domain.chunking import estimate_tokens
+    from callrecap.domain.summaries.chunking import estimate_tokens
 
     outcome = stack.outcome(call_id)
     table = stack.table()
@@ -528,7 +528,7 @@ def cost(
 ) -> dict[str, Any]:
     """USD per 1,000 five-minute calls: this pipeline and the LCA-shaped baseline (module doc)."""
     from callrecap.contracts import FUNCTION_MEMORY_MB, Function
-    from callrecap.domain.cost import PriceTable
+    from callrecap.domain.summaries.cost import PriceTable
 
     price = PRICES_USD
     minutes = 1000 * COST_CALL_MINUTES

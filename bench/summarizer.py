@@ -128,10 +128,10 @@ class _Publisher:
 def _one_run(segments: list[Segment]) -> tuple[float, float, int, int, float]:
     """(ms CallEnded->stored, ms baseline, LLM calls, chunks, ms of it in the PII rules) for one
     fresh container."""
-    from callrecap.domain.pii_turns import redact_turns
-    from callrecap.domain.prompt_templates import load_prompt_set
-    from callrecap.domain.summary_engine import summarize
-    from callrecap.domain.summary_runs import (
+    from callrecap.adapters.prompt_files import load_prompt_set
+    from callrecap.domain.privacy.across_turns import redact_turns
+    from callrecap.domain.summaries.engine import summarize
+    from callrecap.domain.summaries.runs import (
         ReasonCode,
         SummaryRunRequest,
         SummaryService,
@@ -180,8 +180,8 @@ def _one_run(segments: list[Segment]) -> tuple[float, float, int, int, float]:
 def run(size: Size) -> BenchResult:
     result = BenchResult(NAME, command(NAME, size))
     try:
-        import callrecap.domain.summary_engine
-        import callrecap.domain.summary_runs  # noqa: F401
+        import callrecap.domain.summaries.engine
+        import callrecap.domain.summaries.runs  # noqa: F401
     except ImportError as error:
         result.skipped = f"summarizer code not present yet ({error.name})"
         return result
@@ -280,10 +280,10 @@ def handler_path(lengths: Sequence[int], repeats: int) -> list[str]:
     from bench.moto_env import moto_server
     from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
     from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
+    from callrecap.adapters.prompt_files import load_prompt_set
     from callrecap.domain.models import CallDetails
-    from callrecap.domain.prompt_templates import load_prompt_set
-    from callrecap.domain.summary_engine import summarize
-    from callrecap.domain.summary_runs import SummaryService
+    from callrecap.domain.summaries.engine import summarize
+    from callrecap.domain.summaries.runs import SummaryService
     from callrecap.handlers import summarizer as module
 
     try:

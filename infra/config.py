@@ -18,8 +18,8 @@ from math import ceil
 from typing import Any, Final, TypeVar
 
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
-from callrecap.domain.languages import is_language_code
-from callrecap.domain.pii import parse_entities
+from callrecap.domain.privacy.pii import parse_entities
+from callrecap.domain.summaries.languages import is_language_code
 from callrecap.settings import (
     AgentChannel,
     EnvVar,
@@ -597,7 +597,7 @@ def is_private_http_url(url: str) -> bool:
 
 def _as_price_table(value: Any, problems: list[str]) -> str:
     """An object or a JSON string in context; checked with the summarizer's own parser."""
-    from callrecap.domain.cost import PriceTable, PriceTableError
+    from callrecap.domain.summaries.cost import PriceTable, PriceTableError
 
     text = value if isinstance(value, str) else json.dumps(value)
     try:

@@ -437,14 +437,5 @@ DEFERRALS_FIELD: Final = "callrecapDeferrals"
 """Top-level field of a final-summary queue message counting its throttled put-backs."""
 
 
-def throttle_backoff_seconds(
-    deferrals: int, base: int = THROTTLE_BACKOFF_SECONDS, jitter: float = 1.0
-) -> int:
-    """The wait before the next try of a final throttled `deferrals` times already; `jitter` in
-    [0, 1] picks a point in the upper half of the window, so throttled calls spread out."""
-    window = min(SQS_MAX_DELAY_SECONDS, base * 2 ** max(0, deferrals))
-    return max(1, min(SQS_MAX_DELAY_SECONDS, round(window * (0.5 + 0.5 * jitter))))
-
-
 def first_look_seconds(max_settle_seconds: int) -> int:
     return min(FINAL_SUMMARY_FIRST_LOOK_SECONDS, max_settle_seconds)

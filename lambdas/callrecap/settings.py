@@ -15,8 +15,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECONDS
-from callrecap.domain.languages import is_language_code
-from callrecap.domain.pii import ALL_ENTITIES, PiiEntity, parse_entities
+from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiEntity, parse_entities
+from callrecap.domain.summaries.languages import is_language_code
 
 
 class EnvVar(StrEnum):

@@ -39,9 +39,9 @@ def table_of_stack(stack: str, cloudformation: Any = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from callrecap.adapters.dynamo.call_data import DynamoCallData
-    from callrecap.domain.access import AccessPolicy, Role, Viewer
-    from callrecap.domain.call_browsing import NotFound
-    from callrecap.domain.call_data import CallData
+    from callrecap.domain.calls.access import AccessPolicy, Role, Viewer
+    from callrecap.domain.calls.browsing import NotFound
+    from callrecap.domain.calls.export import CallData
 
     table = args.table or table_of_stack(args.stack)
     service = CallData(DynamoCallData(table), Viewer(Role.ADMIN, "operator"), AccessPolicy())

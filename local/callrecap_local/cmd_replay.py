@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from callrecap.domain.inbound import ChimeCallKey
+    from callrecap.domain.transcripts.inbound import ChimeCallKey
     from callrecap.settings import EnvVar
     from callrecap_local.console import handler_output_to_stderr
     from callrecap_local.replay_run import chime_call_key_for, describe, load_all, replay_and_wait

@@ -60,7 +60,7 @@ def _positive_int(raw: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from callrecap.adapters.configured_engine import build_engine
-    from callrecap.domain.prompt_templates import PromptError
+    from callrecap.domain.summaries.prompts import PromptError
     from callrecap.settings import Settings, SettingsError
 
     try:

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from callrecap.domain.inbound import (
+from callrecap.domain.transcripts.inbound import (
     DEFAULT_CHIME_CALL_KEY,
     ChimeCallKey,
     MalformedRecord,
     call_id_of_event,
     call_id_of_record,
 )
-from callrecap.domain.inbound.lca import normalize_keys
+from callrecap.domain.transcripts.inbound.lca import normalize_keys
 
 SOURCES = ("kinesis", "eventbridge")
 
@@ -197,7 +197,7 @@ def find_call_id(
     events: Sequence[RecordedEvent], chime_call_key: ChimeCallKey = DEFAULT_CHIME_CALL_KEY
 ) -> tuple[str, str]:
     """(call id, first parse error): the call's id as the pipeline would key it, from the first
-    event the real parsers can read (the rule lives in callrecap.domain.inbound.identity)."""
+    event the real parsers can read (the rule lives in callrecap.domain.transcripts.inbound.identity)."""
     first_error = ""
     for index, event in enumerate(events):
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from callrecap.domain.inbound import ChimeCallKey
+from callrecap.domain.transcripts.inbound import ChimeCallKey
 from callrecap_local.outcome import COMPLETED, TIMEOUT, CallOutcome
 from callrecap_local.recording import Recording, RecordingError, load_recording
 from callrecap_local.stack import LocalPipeline

@@ -188,7 +188,7 @@ def create_resources(
 
 def _user_pool(cognito: Any, prefix: str) -> tuple[str, str]:
     """A user pool with one group per role (domain.access.GROUP_ROLES) and the smoke-test client."""
-    from callrecap.domain.access import GROUP_ROLES
+    from callrecap.domain.calls.access import GROUP_ROLES
 
     pool_id = str(cognito.create_user_pool(PoolName=f"{prefix}-users")["UserPool"]["Id"])
     for group in GROUP_ROLES:

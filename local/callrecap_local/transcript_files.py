@@ -23,8 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from callrecap.domain.inbound.transcribe import channel_roles_with_agent_on
 from callrecap.domain.models import Segment, Speaker, Turn
+from callrecap.domain.transcripts.inbound.transcribe import channel_roles_with_agent_on
 from callrecap.settings import AgentChannel
 
 DIARIZED_SPEAKERS: Mapping[str, Speaker] = {"spk_0": Speaker.AGENT, "spk_1": Speaker.CUSTOMER}
@@ -313,7 +313,11 @@ def _merge_consecutive(turns: Sequence[Turn]) -> list[Turn]:
 def read_recorded_call(path: Path, agent_channel: str = AgentChannel.CH_1.value) -> TranscriptFile:
     """Final segments of a recorded call or a dump of stream records, through the ingest
     Lambda's own parser and its channel convention."""
-    from callrecap.domain.inbound import DEFAULT_CHIME_CALL_KEY, MalformedRecord, parse_record_object
+    from callrecap.domain.transcripts.inbound import (
+        DEFAULT_CHIME_CALL_KEY,
+        MalformedRecord,
+        parse_record_object,
+    )
     from callrecap_local.recording import RecordingError, load_recording
 
     try:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import SectionType
-from callrecap.domain.prompt_templates import load_prompt_set
 
 
 def complete(sections: Mapping[str, Any]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def test_without_an_instance_nothing_of_connect_is_deployed(main_synth: Synthesi
 
 
 def test_the_stack_creates_one_cognito_group_per_role(main_synth: Synthesized) -> None:
-    from callrecap.domain.access import GROUP_ROLES
+    from callrecap.domain.calls.access import GROUP_ROLES
 
     groups = {
         g["Properties"]["GroupName"] for g in main_synth.resources("AWS::Cognito::UserPoolGroup").values()

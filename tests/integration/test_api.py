@@ -18,7 +18,7 @@ from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.live_tickets import KmsTicketSigner
 from callrecap.contracts import API_ROUTES, SCHEMA_VERSION, BusEvent
-from callrecap.domain.live_updates import LiveTickets
+from callrecap.domain.live.updates import LiveTickets
 from callrecap.domain.models import CallDetails, Segment, Speaker, Summary, SummaryKind, SummaryStatus
 from callrecap.handlers import api
 from callrecap_local.lambda_events import LambdaContext, http_api_event

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.access import AccessPolicy, UnassignedCalls
+from callrecap.domain.calls.access import AccessPolicy, UnassignedCalls
 from callrecap.domain.models import CallDetails, SummaryStatus
 from callrecap.handlers import api
 from callrecap_local.lambda_events import LambdaContext, http_api_event, local_claims

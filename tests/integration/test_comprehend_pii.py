@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from callrecap.adapters.comprehend_pii import ComprehendPiiDetector
 from callrecap.domain.models import Turn
-from callrecap.domain.pii_turns import redact_turns
+from callrecap.domain.privacy.across_turns import redact_turns
 
 TURNS = [
     Turn("AGENT", "Thanks for calling, who am I speaking with?"),

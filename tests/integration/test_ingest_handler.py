@@ -500,7 +500,7 @@ def test_a_record_dynamodb_can_never_store_is_quarantined_and_the_shard_goes_on(
 
 def test_with_redact_stored_transcript_no_segment_is_stored_with_the_numbers(aws: AwsResources) -> None:
     """redactStoredTranscript: partials and finals are stored (and pushed) with the tags."""
-    from callrecap.domain.pii import ALL_ENTITIES
+    from callrecap.domain.privacy.pii import ALL_ENTITIES
 
     ingest.set_dependencies(dataclasses.replace(deps(aws), redact=ALL_ENTITIES))
     card = "four one one one, one one one one, one one one one, one one one one"

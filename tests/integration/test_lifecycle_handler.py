@@ -15,7 +15,7 @@ from moto import mock_aws
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.contracts import BusEvent, CallAttr
-from callrecap.domain.inbound import MalformedRecord
+from callrecap.domain.transcripts.inbound import MalformedRecord
 from callrecap.handlers import lifecycle
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.context import lambda_context
@@ -146,7 +146,7 @@ def test_settings_are_validated_at_first_invocation(
 
 
 def test_an_ended_call_tells_its_watching_pages(aws: AwsResources, shared_data: Path) -> None:
-    from callrecap.domain.live_updates import LiveFanout
+    from callrecap.domain.live.updates import LiveFanout
 
     posted: list[tuple[str, bytes]] = []
 

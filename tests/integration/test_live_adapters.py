@@ -17,7 +17,7 @@ from callrecap.adapters.dynamo.watcher_registry import DynamoWatcherRegistry
 from callrecap.adapters.live_connections import ApiGatewayConnections
 from callrecap.adapters.live_ticket_check import KmsTicketVerifier
 from callrecap.adapters.live_tickets import KmsTicketSigner
-from callrecap.domain.live_updates import issue_ticket, redeem_ticket
+from callrecap.domain.live.updates import issue_ticket, redeem_ticket
 from callrecap_local.live_socket import MESSAGE_LIMIT_BYTES, LocalLiveSocket
 
 NOW = 1_800_000_000.0

@@ -12,11 +12,11 @@ from botocore.stub import Stubber
 
 from callrecap.adapters.aws_clients import RETRY_POLICIES, client_config
 from callrecap.adapters.llm.bedrock import BedrockProvider
-from callrecap.domain.chunking import Budget
+from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
-from callrecap.domain.prompt_templates import load_prompt_set
-from callrecap.domain.summary_engine import summarize
+from callrecap.domain.summaries.chunking import Budget
+from callrecap.domain.summaries.engine import summarize
 from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 

@@ -13,10 +13,10 @@ from botocore.stub import ANY, Stubber
 
 from callrecap.adapters.aws_clients import client_config
 from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
+from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import DelegatedSummaryRequest, ProviderError
-from callrecap.domain.prompt_templates import load_prompt_set
-from callrecap.domain.summary_engine import Strategy, summarize
+from callrecap.domain.summaries.engine import Strategy, summarize
 from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 

@@ -15,10 +15,10 @@ from moto import mock_aws
 
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, parse_chat_completion, secret_api_key
 from callrecap.adapters.llm.retry import RetryPolicy
+from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError
-from callrecap.domain.prompt_templates import load_prompt_set
-from callrecap.domain.summary_engine import summarize
+from callrecap.domain.summaries.engine import summarize
 from tests.helpers.sections import complete
 
 SECTIONS = complete(

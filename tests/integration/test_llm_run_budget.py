@@ -17,8 +17,8 @@ from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider
 from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.contracts import FailureReason
-from callrecap.domain import run_budget
 from callrecap.domain.ports import ProviderError
+from callrecap.domain.summaries import run_budget
 from tests.helpers.standin import error, no_backoff, scripted
 
 

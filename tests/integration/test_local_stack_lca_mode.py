@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from callrecap.domain.inbound import ChimeCallKey
+from callrecap.domain.transcripts.inbound import ChimeCallKey
 from callrecap.settings import EnvVar
 from callrecap_local.recording import load_recording
 from callrecap_local.replay_run import chime_call_key_for, replay_and_wait

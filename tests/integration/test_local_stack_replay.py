@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import parse_kinesis_record
 from callrecap.domain.models import Segment
+from callrecap.domain.transcripts.inbound import parse_kinesis_record
 from callrecap_local.recording import load_recording
 from callrecap_local.replay_run import replay_and_wait
 from callrecap_local.stack import LocalPipeline

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from callrecap.adapters.prompt_source import BundledPromptSource, S3PromptSource, build_prompt_source
-from callrecap.domain.prompt_templates import TemplateName
+from callrecap.domain.summaries.prompts import TemplateName
 from callrecap.settings import Settings
 
 BUCKET = "callrecap-prompts"

@@ -12,7 +12,7 @@ import pytest
 
 from callrecap.contracts import FailureReason
 from callrecap.domain.models import Speaker, SummaryKind, SummaryStatus
-from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
+from callrecap.domain.summaries.runs import ReasonCode, SummaryRunRequest, SummaryService
 from callrecap.handlers import wiring
 from callrecap.settings import EnvVar, Settings, SettingsError
 from tests.helpers.sections import complete

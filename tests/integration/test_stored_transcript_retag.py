@@ -16,10 +16,10 @@ from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import CallDetails, Segment, Speaker
-from callrecap.domain.pii import ALL_ENTITIES, redact
 from callrecap.domain.ports import TextChange
-from callrecap.domain.stored_redaction import retag_stored_transcript
-from callrecap.domain.summary_runs import SummaryService
+from callrecap.domain.privacy.pii import ALL_ENTITIES, redact
+from callrecap.domain.privacy.stored_retag import retag_stored_transcript
+from callrecap.domain.summaries.runs import SummaryService
 from callrecap.handlers import summarizer
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.context import lambda_context

@@ -17,7 +17,7 @@ from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
 from callrecap.adapters.event_bus import EventBridgePublisher
 from callrecap.domain.models import CallDetails, Segment, Speaker, SummaryKind, SummaryStatus, Turn
-from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
+from callrecap.domain.summaries.runs import ReasonCode, SummaryRunRequest, SummaryService
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.standin import Reply, Request, ScriptedServer, chat_reply
 from tests.unit.summary_fakes import DEFAULT_SECTIONS, FakeEngineResult
@@ -123,8 +123,16 @@ from callrecap.handlers import summarizer
 event, start_at = json.loads(sys.argv[1]), float(sys.argv[2])
 summarizer.dependencies()  # the cold start, before the race
 outcomes = []
-handle = summarizer.handle_bus_event
-summarizer.handle_bus_event = lambda *a, **k: outcomes.append(handle(*a, **k)) or outcomes[-1]
+run = summarizer.run
+
+
+def recorded(*args, **kwargs):
+    outcome = run(*args, **kwargs)
+    outcomes.append(outcome.as_response())
+    return outcome
+
+
+summarizer.run = recorded
 time.sleep(max(0.0, start_at - time.time()))
 result = summarizer.handler(event, LambdaContext("callrecap-summarizer", timeout_seconds=300))
 print(json.dumps({"result": result, "outcomes": outcomes}))

@@ -29,9 +29,9 @@ from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.prompt_source import BundledPromptSource, S3PromptSource
 from callrecap.adapters.quarantine import SqsQuarantine
 from callrecap.contracts import CallAttr
-from callrecap.domain.chunking import Budget
-from callrecap.domain.cost import PriceTable
-from callrecap.domain.summary_runs import SummaryService
+from callrecap.domain.summaries.chunking import Budget
+from callrecap.domain.summaries.cost import PriceTable
+from callrecap.domain.summaries.runs import SummaryService
 from callrecap.handlers import api, crm_hook, ingest, summarizer
 from callrecap_local.lambda_events import LambdaContext, http_api_event
 from tests.helpers.aws import AwsResources, create_resources
@@ -215,7 +215,7 @@ def test_late_segment_and_a_changed_s3_prompt_give_a_new_version_with_a_new_hash
     assert stale_request["detail"]["reason"] == "stale"
 
     def sent_prompt(request: dict[str, Any]) -> bool:
-        from callrecap.domain.prompt_templates import load_prompt_set
+        from callrecap.adapters.prompt_files import load_prompt_set
 
         last = load_prompt_set().sections[-1].name  # the override lists every section, last at the end
         return request["messages"][0]["content"][0]["text"].rstrip().endswith(f"- {last}")

@@ -12,7 +12,7 @@ import pytest
 from callrecap.adapters.configured_engine import build_engine
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Speaker, SummaryKind, Turn
-from callrecap.domain.summary_runs import ReasonCode, SummaryRunRequest, SummaryService
+from callrecap.domain.summaries.runs import ReasonCode, SummaryRunRequest, SummaryService
 from callrecap.settings import EnvVar, Settings, SettingsError
 from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, scripted

@@ -25,12 +25,12 @@ from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
 from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 from callrecap.adapters.prompt_source import BundledPromptSource
 from callrecap.contracts import CallAttr
-from callrecap.domain.chunking import Budget
-from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallDetails, Segment, Speaker, Turn, Usage
-from callrecap.domain.summary_engine import EngineResult, Strategy
-from callrecap.domain.summary_runs import SummaryService
-from callrecap.domain.sweeping import Sweeper
+from callrecap.domain.summaries.chunking import Budget
+from callrecap.domain.summaries.cost import PriceTable
+from callrecap.domain.summaries.engine import EngineResult, Strategy
+from callrecap.domain.summaries.runs import SummaryService
+from callrecap.domain.summaries.sweeping import Sweeper
 from callrecap.handlers import crm_hook, summarizer, sweeper
 from tests.helpers.aws import AwsResources, create_resources
 from tests.helpers.context import lambda_context

@@ -19,7 +19,7 @@ from callrecap.domain.models import (
     Usage,
 )
 from callrecap.domain.ports import LeaseClaim, Page, SegmentWriteResult
-from callrecap.domain.summary_record import call_topic
+from callrecap.domain.summaries.record import call_topic
 from tests.helpers.sections import complete
 
 

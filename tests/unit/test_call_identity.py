@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import parse_record_object
 from callrecap.domain.models import observed_call_id
+from callrecap.domain.transcripts.inbound import parse_record_object
 from callrecap_local.recording import load_recording
 from tests.helpers.inbound_payloads import chime_metadata_record, chime_transcribe_record
 
@@ -59,7 +59,7 @@ def test_beside_lcas_call_analytics_producers_chime_records_are_keyed_by_the_vc_
 ) -> None:
     """LCA's START/END carry CallId = the Voice Connector callId; with the callId rule the Media
     Insights records of the same call land on the same call."""
-    from callrecap.domain.inbound import ChimeCallKey
+    from callrecap.domain.transcripts.inbound import ChimeCallKey
 
     record = chime_transcribe_record(shared_data, metadata=json.dumps(METADATA))
     lca_start = {"EventType": "START", "CallId": "sip-call-id-leg-a"}

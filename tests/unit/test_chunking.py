@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callrecap.domain.chunking import (
+from callrecap.domain.models import Turn
+from callrecap.domain.summaries.chunking import (
     DEFAULT_MAX_INPUT_TOKENS,
     Budget,
     chunk_turns,
@@ -15,7 +16,6 @@ from callrecap.domain.chunking import (
     reduce_plan_calls,
     turn_tokens,
 )
-from callrecap.domain.models import Turn
 
 
 def test_estimate_is_chars_over_four_rounded_up() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callrecap.domain.cost import DEFAULT_PRICES, Price, PriceTable, PriceTableError
+from callrecap.domain.summaries.cost import DEFAULT_PRICES, Price, PriceTable, PriceTableError
 
 
 def test_default_bedrock_price() -> None:

@@ -119,7 +119,7 @@ def test_delivery_table_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_the_crm_is_called_once_and_a_failed_call_gives_the_claim_back() -> None:
-    from callrecap.domain.crm_delivery import DeliveryInProgress, deliver_summary
+    from callrecap.domain.crm.delivery import DeliveryInProgress, deliver_summary
 
     store = FakeDeliveries()
     sent: list[str] = []

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from callrecap.domain.extractive import MODEL_ID, clean_text, summarize_extractive
 from callrecap.domain.models import SectionSpec, SectionType, Turn
+from callrecap.domain.summaries.extractive import MODEL_ID, clean_text, summarize_extractive
 
 DEFAULT_SECTIONS = [
     SectionSpec("summary", "Summarize the call."),

@@ -3,7 +3,7 @@
 Each row says what a reader of the call would write: a word the topic must contain, whether the
 issue was resolved, the customer's sentiment weighted towards the end (a set where the call is
 honestly mixed: a complaint that ends in thanks). Calibrated on these calls, with general cue
-lists in domain/extractive/ rather than phrases copied from them.
+lists in domain/summaries/extractive/ rather than phrases copied from them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from callrecap.domain.extractive import summarize_extractive
 from callrecap.domain.models import SectionSpec, SectionType
+from callrecap.domain.summaries.extractive import summarize_extractive
 from callrecap_local.transcript_files import read_transcript
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from callrecap.domain.inbound import MalformedRecord, decode_kinesis_data, parse_kinesis_record
 from callrecap.domain.models import CallDetailsObserved, CallStartObserved, CategoryMatched, Segment
+from callrecap.domain.transcripts.inbound import MalformedRecord, decode_kinesis_data, parse_kinesis_record
 from tests.helpers.inbound_payloads import (
     b64,
     chime_metadata_record,

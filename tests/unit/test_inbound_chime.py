@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from callrecap.domain.inbound import (
+from callrecap.domain.models import CallDetailsObserved, CategoryMatched, Segment, Speaker
+from callrecap.domain.transcripts.inbound import (
     DEFAULT_CHANNEL_ROLES,
     MalformedRecord,
     channel_roles_with_agent_on,
     parse_kinesis_record,
 )
-from callrecap.domain.models import CallDetailsObserved, CategoryMatched, Segment, Speaker
 from tests.helpers.inbound_payloads import (
     METADATA,
     aws_event,

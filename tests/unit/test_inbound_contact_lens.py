@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import MalformedRecord, parse_kinesis_record
 from callrecap.domain.models import (
     CallEndObserved,
     CallStartObserved,
@@ -19,6 +18,7 @@ from callrecap.domain.models import (
     Segment,
     Speaker,
 )
+from callrecap.domain.transcripts.inbound import MalformedRecord, parse_kinesis_record
 
 CONTACT = "c0ffee00-1111-4222-8333-444455556666"
 INSTANCE_ARN = "arn:aws:connect:us-east-1:111122223333:instance/0a0b0c0d-1111-2222-3333-444455556666"
@@ -202,8 +202,8 @@ def contact_event(event_type: str = "CONNECTED_TO_AGENT", **detail: Any) -> dict
 
 
 def test_connected_to_agent_names_the_contacts_agent() -> None:
-    from callrecap.domain.inbound import parse_lifecycle_event
     from callrecap.domain.models import CallDetailsObserved
+    from callrecap.domain.transcripts.inbound import parse_lifecycle_event
 
     observed = parse_lifecycle_event(contact_event())
     assert isinstance(observed, CallDetailsObserved)
@@ -215,20 +215,20 @@ def test_connected_to_agent_names_the_contacts_agent() -> None:
 
 @pytest.mark.parametrize("overrides", [{"eventType": "QUEUED"}, {"channel": "CHAT"}])
 def test_other_contact_events_ask_nothing(overrides: dict[str, Any]) -> None:
-    from callrecap.domain.inbound import parse_lifecycle_event
+    from callrecap.domain.transcripts.inbound import parse_lifecycle_event
 
     assert parse_lifecycle_event(contact_event(**overrides)) is None
 
 
 def test_a_contact_event_without_an_agent_arn_is_malformed() -> None:
-    from callrecap.domain.inbound import parse_lifecycle_event
+    from callrecap.domain.transcripts.inbound import parse_lifecycle_event
 
     with pytest.raises(MalformedRecord, match="agentArn"):
         parse_lifecycle_event(contact_event(agentInfo={"agentArn": "arn:aws:connect:::instance/x"}))
 
 
 def test_connected_to_agent_also_names_the_queue() -> None:
-    from callrecap.domain.inbound import parse_lifecycle_event
+    from callrecap.domain.transcripts.inbound import parse_lifecycle_event
 
     observed = parse_lifecycle_event(
         contact_event(queueInfo={"queueArn": f"{INSTANCE_ARN}/queue/q-billing", "queueType": "STANDARD"})

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callrecap.domain.inbound import (
+from callrecap.domain.transcripts.inbound import (
     MalformedRecord,
     decode_kinesis_data,
     parse_kinesis_record,

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import MalformedRecord, parse_kinesis_record
 from callrecap.domain.models import (
     CallDetails,
     CallDetailsObserved,
@@ -18,6 +17,7 @@ from callrecap.domain.models import (
     Segment,
     Speaker,
 )
+from callrecap.domain.transcripts.inbound import MalformedRecord, parse_kinesis_record
 from tests.helpers.inbound_payloads import aws_event, encode
 
 CREATED = "2026-03-01T10:00:00.000Z"

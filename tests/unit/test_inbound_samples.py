@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import is_caller_leg, parse_lifecycle_event, parse_record_object
 from callrecap.domain.models import (
     CallEndObserved,
     CallStartObserved,
@@ -22,6 +21,7 @@ from callrecap.domain.models import (
     Segment,
     observed_call_id,
 )
+from callrecap.domain.transcripts.inbound import is_caller_leg, parse_lifecycle_event, parse_record_object
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.jsonl"))

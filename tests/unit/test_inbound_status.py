@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import MalformedRecord, is_caller_leg, parse_lifecycle_event
 from callrecap.domain.models import CallDetailsObserved, CallEndObserved, CallStartObserved
+from callrecap.domain.transcripts.inbound import MalformedRecord, is_caller_leg, parse_lifecycle_event
 from tests.helpers.inbound_payloads import aws_event
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.inbound import parse_kinesis_record
 from callrecap.domain.models import (
     CallDetailsObserved,
     CallEndObserved,
@@ -22,6 +21,7 @@ from callrecap.domain.models import (
     RecordIgnored,
     Segment,
 )
+from callrecap.domain.transcripts.inbound import parse_kinesis_record
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "producers"
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from callrecap.contracts import LIVE_MESSAGE_MAX_BYTES, LIVE_TICKET_SECONDS, LIVE_WATCH_SECONDS
-from callrecap.domain.access import Role, Viewer
-from callrecap.domain.call_browsing import CallBrowser, Conflict, NotFound
-from callrecap.domain.live_updates import (
+from callrecap.domain.calls.access import Role, Viewer
+from callrecap.domain.calls.browsing import CallBrowser, Conflict, NotFound
+from callrecap.domain.live.updates import (
     LiveConnections,
     LiveFanout,
     LiveTickets,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callrecap.domain.llm_output import OutputError, extract_json_object, parse_reply, validate_sections
 from callrecap.domain.models import SectionSpec, SectionType
+from callrecap.domain.summaries.output import OutputError, extract_json_object, parse_reply, validate_sections
 
 SECTIONS = [
     SectionSpec("summary", "s"),

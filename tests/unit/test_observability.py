@@ -31,7 +31,9 @@ def test_module_loggers_write_json_with_the_call_id_and_correlation_id(log_lines
     def handler(event: dict[str, Any], context: Any) -> str:
         logging.getLogger("callrecap.adapters.dynamo.segment_writer").warning("from an adapter")
         with call_context("call-9"):
-            logging.getLogger("callrecap.domain.ingest_batch").info("from the domain", extra={"n": 1})
+            logging.getLogger("callrecap.domain.transcripts.ingest_batch").info(
+                "from the domain", extra={"n": 1}
+            )
         return "ok"
 
     assert handler({"detail": {"callId": "call-7"}}, lambda_context("callrecap-ingest")) == "ok"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from callrecap.domain.models import Turn
-from callrecap.domain.pii import DIGIT_WORDS, PiiEntity, luhn_valid, parse_entities, redact
-from callrecap.domain.pii_turns import redact_turns
+from callrecap.domain.privacy.across_turns import redact_turns
+from callrecap.domain.privacy.pii import DIGIT_WORDS, PiiEntity, luhn_valid, parse_entities, redact
 from callrecap_local.transcript_files import read_transcript
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

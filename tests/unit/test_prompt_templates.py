@@ -6,22 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from callrecap.adapters.prompt_files import bundled_prompts_dir, load_prompt_set, read_prompt_files
 from callrecap.domain.models import SectionType, Turn
-from callrecap.domain.prompt_templates import (
+from callrecap.domain.summaries.prompts import (
     FENCE_CLOSE,
     FENCE_OPEN,
     SECTIONS_FILE,
     PromptError,
     PromptRenderError,
     TemplateName,
-    bundled_prompts_dir,
     check_renders,
     clean_text,
-    load_prompt_set,
     merge_turns,
     parse_sections,
     prompt_set_from_files,
-    read_prompt_files,
     render_transcript,
 )
 
@@ -208,12 +206,8 @@ def test_an_override_that_reaches_python_internals_fails_the_check_and_runs_noth
 ) -> None:
     import os
 
-    from callrecap.domain.prompt_templates import (
-        PromptRenderError,
-        check_renders,
-        prompt_set_from_files,
-        read_prompt_files,
-    )
+    from callrecap.adapters.prompt_files import read_prompt_files
+    from callrecap.domain.summaries.prompts import PromptRenderError, check_renders, prompt_set_from_files
 
     ran: list[str] = []
     monkeypatch.setattr(os, "popen", lambda command: ran.append(command))  # would be the shell

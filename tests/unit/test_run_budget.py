@@ -8,7 +8,7 @@ import pytest
 
 from callrecap.adapters.aws_clients import RETRY_POLICIES, ClientPolicy, within_budget
 from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
-from callrecap.domain import run_budget
+from callrecap.domain.summaries import run_budget
 
 
 def test_outside_a_run_there_is_no_limit() -> None:

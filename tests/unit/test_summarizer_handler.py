@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from callrecap.contracts import BUS_SOURCE, BusEvent
-from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import Speaker
-from callrecap.domain.summary_runs import InvalidRunRequest, SummaryService
+from callrecap.domain.summaries.cost import PriceTable
+from callrecap.domain.summaries.runs import InvalidRunRequest, SummaryService
 from callrecap.handlers import summarizer, wiring
 from tests.helpers.context import lambda_context
 from tests.unit.summary_fakes import (

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from callrecap.domain.chunking import Budget, estimate_tokens
+from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import SectionSpec, Turn
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, LlmReply, ProviderError
-from callrecap.domain.prompt_templates import FENCE_OPEN, PromptSet, load_prompt_set
-from callrecap.domain.summary_engine import ErrorKind, Strategy, summarize
+from callrecap.domain.summaries.chunking import Budget, estimate_tokens
+from callrecap.domain.summaries.engine import ErrorKind, Strategy, summarize
+from callrecap.domain.summaries.prompts import FENCE_OPEN, PromptSet
 from tests.helpers.sections import complete
 
 REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
@@ -214,7 +215,7 @@ def test_invalid_section_summarizer_output_is_an_error(prompts: PromptSet) -> No
 
 
 def test_real_extractive_provider_fills_every_section(prompts: PromptSet) -> None:
-    pytest.importorskip("callrecap.domain.extractive")
+    pytest.importorskip("callrecap.domain.summaries.extractive")
     from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 
     result = summarize(TURNS, ExtractiveSummarizer(), prompts)

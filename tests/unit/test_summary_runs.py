@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr, FailureReason
-from callrecap.domain.call_lifecycle import final_summary_is_stale as is_final_stale
-from callrecap.domain.cost import PriceTable
 from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
-from callrecap.domain.summary_runs import (
+from callrecap.domain.summaries.cost import PriceTable
+from callrecap.domain.summaries.runs import (
     InvalidRunRequest,
     ReasonCode,
     SummaryRunRequest,
@@ -20,6 +19,7 @@ from callrecap.domain.summary_runs import (
     request_from_event,
     turns_from_segments,
 )
+from callrecap.domain.transcripts.lifecycle import final_summary_is_stale as is_final_stale
 from tests.unit.summary_fakes import (
     DEFAULT_SECTIONS,
     FakeEngine,

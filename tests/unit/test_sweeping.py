@@ -10,7 +10,7 @@ import pytest
 from callrecap.contracts import BusEvent, CallAttr
 from callrecap.domain.models import CallDetails, CallStatus
 from callrecap.domain.ports import Page
-from callrecap.domain.sweeping import Sweeper
+from callrecap.domain.summaries.sweeping import Sweeper
 from callrecap.handlers import sweeper as sweeper_handler
 from tests.helpers.context import lambda_context
 from tests.unit.summary_fakes import FakePublisher

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callrecap.contracts import BusEvent, CallAttr
-from callrecap.domain.call_lifecycle import announce_end, announce_start, final_summary_is_stale
 from callrecap.domain.models import CallDetails, CallEndObserved, CallStartObserved, Segment, Speaker
-from callrecap.domain.transcript import in_spoken_order, plan_batch, resolve, segment_digest, to_turns
+from callrecap.domain.transcripts.lifecycle import announce_end, announce_start, final_summary_is_stale
+from callrecap.domain.transcripts.rules import in_spoken_order, plan_batch, resolve, segment_digest, to_turns
 
 
 def seg(

@@ -86,7 +86,7 @@ def budgeted_client(service: str, *, region: str | None = None, profile: str = "
     left (domain.run_budget), so no attempt is still waiting when the run must store its result.
     Cached per fitted policy; the service's own policy outside any run. `profile`: a named AWS
     profile signs the calls instead of the process's credentials (CALLRECAP_BEDROCK_PROFILE)."""
-    from callrecap.domain import run_budget
+    from callrecap.domain.summaries import run_budget
 
     policy = within_budget(RETRY_POLICIES[service], run_budget.remaining())
     return _fitted_client(service, region or "", profile, policy)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from callrecap.adapters.aws_clients import new_client
-from callrecap.domain.pii import Finding, PiiEntity
+from callrecap.domain.privacy.pii import Finding, PiiEntity
 
 COMPREHEND_TYPES = {
     "CREDIT_DEBIT_NUMBER": PiiEntity.CARD.value,

@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 
 from callrecap.adapters.llm.factory import build_budget, build_provider
 from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
-from callrecap.domain.chunking import Budget
-from callrecap.domain.languages import language_name, summary_language
 from callrecap.domain.models import Turn
-from callrecap.domain.pii import ALL_ENTITIES, PiiDetector, PiiEntity
-from callrecap.domain.pii_turns import redact_turns
-from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION
-from callrecap.domain.summary_engine import AnyProvider, EngineResult, summarize
+from callrecap.domain.privacy.across_turns import redact_turns
+from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiDetector, PiiEntity
+from callrecap.domain.summaries.chunking import Budget
+from callrecap.domain.summaries.engine import AnyProvider, EngineResult, summarize
+from callrecap.domain.summaries.languages import language_name, summary_language
+from callrecap.domain.summaries.prompts import FOLLOW_UP_EMAIL_SECTION
 from callrecap.settings import PiiDetectorSetting, Settings
 
 

@@ -17,15 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from callrecap.domain.prompt_templates import (
+from callrecap.adapters.prompt_files import bundled_prompts_dir, read_prompt_files
+from callrecap.domain.summaries.prompts import (
     SECTIONS_FILE,
     TEMPLATE_SUFFIX,
     PromptError,
     PromptSet,
-    bundled_prompts_dir,
     check_renders,
     prompt_set_from_files,
-    read_prompt_files,
 )
 from callrecap.settings import Settings
 

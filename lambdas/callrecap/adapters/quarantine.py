@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
+from callrecap.clock import utc_now_iso
 from callrecap.domain.ports import QuarantinedRecord
 
 __all__ = ["QuarantinedRecord", "SqsQuarantine"]
@@ -45,7 +45,7 @@ class SqsQuarantine:
             "eventSourceARN": fields["event_source_arn"],
             "approximateArrivalTimestamp": fields["approximate_arrival_timestamp"],
             "reason": fields["reason"][:2000],
-            "quarantinedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "quarantinedAt": utc_now_iso("seconds"),
             "data": fields["data"],
         }
         text = json.dumps(body)

@@ -22,9 +22,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 
-from callrecap.domain.access import viewer_from_claims
-from callrecap.domain.call_browsing import CallBrowser, Conflict, InvalidRequest, NotFound
-from callrecap.domain.live_updates import LiveUpdatesOff
+from callrecap.domain.calls.access import viewer_from_claims
+from callrecap.domain.calls.browsing import CallBrowser, Conflict, InvalidRequest, NotFound
+from callrecap.domain.live.updates import LiveUpdatesOff
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import entry_point, logger

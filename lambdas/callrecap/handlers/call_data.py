@@ -14,9 +14,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from callrecap.domain.access import viewer_from_claims
-from callrecap.domain.call_browsing import NotFound
-from callrecap.domain.call_data import CallData, Forbidden
+from callrecap.domain.calls.access import viewer_from_claims
+from callrecap.domain.calls.browsing import NotFound
+from callrecap.domain.calls.export import CallData, Forbidden
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import entry_point, logger

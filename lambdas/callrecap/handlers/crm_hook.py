@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 
-from callrecap.domain.crm_delivery import ContractViolation, deliver_summary
+from callrecap.domain.crm.delivery import ContractViolation, deliver_summary
 from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger

@@ -13,14 +13,17 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from callrecap.contracts import METRICS_NAMESPACE
+from callrecap.domain.models import Summary, SummaryStatus
 
 LOGGER_NAME = "callrecap"
 CALL_ID_KEY = "callId"
@@ -58,3 +61,23 @@ def call_context(call_id: str) -> Iterator[None]:
     finally:
         logger.remove_keys([CALL_ID_KEY])
         logger.set_correlation_id(previous)
+
+
+def deadline_of(context: Any) -> float | None:
+    """The monotonic time at which Lambda stops this invocation (None without a Lambda context)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 if callable(remaining) else None
+
+
+def record_summary_metrics(summary: Summary) -> None:
+    """One data point per finished summary run, by provider and model (EMF): SummariesProduced,
+    SummariesFailed, LlmLatencyMs, InputTokens, OutputTokens, EstimatedCostUsd."""
+    metrics.add_dimension(name="provider", value=summary.provider or "unknown")
+    metrics.add_dimension(name="model", value=summary.model or "unknown")
+    produced = summary.status is SummaryStatus.COMPLETED
+    metrics.add_metric(name="SummariesProduced", unit=MetricUnit.Count, value=1 if produced else 0)
+    metrics.add_metric(name="SummariesFailed", unit=MetricUnit.Count, value=0 if produced else 1)
+    metrics.add_metric(name="LlmLatencyMs", unit=MetricUnit.Milliseconds, value=summary.latency_ms)
+    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=summary.input_tokens)
+    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=summary.output_tokens)
+    metrics.add_metric(name="EstimatedCostUsd", unit=MetricUnit.NoUnit, value=summary.estimated_cost_usd)

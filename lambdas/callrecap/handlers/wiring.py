@@ -11,18 +11,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from callrecap.domain.access import AccessPolicy, UnassignedCalls
+from callrecap.domain.calls.access import AccessPolicy, UnassignedCalls
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
-    from callrecap.domain.call_browsing import CallReader, SummaryReader
-    from callrecap.domain.call_data import CallDataStore
-    from callrecap.domain.ingest_batch import IngestDependencies
-    from callrecap.domain.live_updates import LiveConnections, LiveFanout, LiveTickets
-    from callrecap.domain.pii import PiiEntity
+    from callrecap.domain.calls.browsing import CallReader, SummaryReader
+    from callrecap.domain.calls.export import CallDataStore
+    from callrecap.domain.live.updates import LiveConnections, LiveFanout, LiveTickets
     from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher, SegmentRewriter
-    from callrecap.domain.summary_runs import SummaryService
-    from callrecap.domain.sweeping import Sweeper
+    from callrecap.domain.privacy.pii import PiiEntity
+    from callrecap.domain.summaries.runs import QueuePolicy, SummaryService
+    from callrecap.domain.summaries.sweeping import Sweeper
+    from callrecap.domain.transcripts.ingest_batch import IngestDependencies
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,18 @@ class SummarizerDependencies:
     tagged in the table too (domain.stored_redaction)."""
     rewriter: SegmentRewriter | None = None
 
+    @property
+    def queue_policy(self) -> QueuePolicy:
+        """What follows a queued run (put back, run settled, done), from these settings."""
+        from callrecap.domain.summaries.runs import QueuePolicy
+
+        return QueuePolicy(
+            settle_seconds=self.settle_seconds,
+            throttle_max_age_seconds=self.throttle_max_age_seconds,
+            throttle_backoff_seconds=self.throttle_backoff_seconds,
+            can_requeue=self.requeue is not None,
+        )
+
 
 @dataclass(frozen=True)
 class SweeperDependencies:
@@ -104,7 +116,7 @@ def _live_fanout(settings: Settings) -> LiveFanout | None:
         return None
     from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
     from callrecap.adapters.live_connections import ApiGatewayConnections
-    from callrecap.domain.live_updates import LiveFanout
+    from callrecap.domain.live.updates import LiveFanout
 
     return LiveFanout(DynamoWatchers(settings.table_name), ApiGatewayConnections(settings.live_endpoint))
 
@@ -113,7 +125,7 @@ def _live_tickets(settings: Settings) -> LiveTickets | None:
     if not (settings.live_url and settings.live_key_id):
         return None
     from callrecap.adapters.live_tickets import KmsTicketSigner
-    from callrecap.domain.live_updates import LiveTickets
+    from callrecap.domain.live.updates import LiveTickets
 
     return LiveTickets(KmsTicketSigner(settings.live_key_id), settings.live_url)
 
@@ -122,7 +134,7 @@ def live_connect() -> LiveConnections:
     """The WebSocket's $connect: verify a ticket, write the watcher item."""
     from callrecap.adapters.dynamo.watcher_registry import DynamoWatcherRegistry
     from callrecap.adapters.live_ticket_check import KmsTicketVerifier
-    from callrecap.domain.live_updates import LiveConnections
+    from callrecap.domain.live.updates import LiveConnections
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.LIVE_KEY_ID))
     verifier = KmsTicketVerifier(settings.live_key_id)
@@ -131,8 +143,8 @@ def live_connect() -> LiveConnections:
 
 def ingest() -> IngestDependencies:
     from callrecap.adapters.quarantine import SqsQuarantine
-    from callrecap.domain.inbound import ChimeCallKey, channel_roles_with_agent_on
-    from callrecap.domain.ingest_batch import IngestDependencies
+    from callrecap.domain.transcripts.inbound import ChimeCallKey, channel_roles_with_agent_on
+    from callrecap.domain.transcripts.ingest_batch import IngestDependencies
 
     settings = Settings.from_env(
         require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME, EnvVar.QUARANTINE_QUEUE_URL)
@@ -188,8 +200,8 @@ def call_data() -> CallDataDependencies:
 def summarizer() -> SummarizerDependencies:
     from callrecap.adapters.configured_engine import build_engine
     from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
-    from callrecap.domain.cost import PriceTable, PriceTableError
-    from callrecap.domain.summary_runs import SummaryService
+    from callrecap.domain.summaries.cost import PriceTable, PriceTableError
+    from callrecap.domain.summaries.runs import SummaryService
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
     try:
@@ -236,7 +248,7 @@ def _requeue(settings: Settings) -> Any:
 
 
 def sweeper() -> SweeperDependencies:
-    from callrecap.domain.sweeping import Sweeper
+    from callrecap.domain.summaries.sweeping import Sweeper
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
     return SweeperDependencies(

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from callrecap.domain.extractive import MODEL_ID, PROVIDER_NAME, summarize_extractive
 from callrecap.domain.models import SectionSpec, SectionType, Turn
+from callrecap.domain.summaries.extractive import MODEL_ID, PROVIDER_NAME, summarize_extractive
 
 
 class EvalSetupError(ValueError):
@@ -73,7 +73,7 @@ def build_summarizer(
     except ImportError:
         if provider not in (None, PROVIDER_NAME):
             raise EvalSetupError(
-                f"provider {provider!r} needs the summarizing engine (callrecap.domain.summary_engine)"
+                f"provider {provider!r} needs the summarizing engine (callrecap.domain.summaries.engine)"
             ) from None
         return _direct_extractive()
 
@@ -86,8 +86,9 @@ def _engine_summarizer(
 ) -> DialogSummarizer:
     from callrecap.adapters.configured_engine import BoundEngine, build_detector
     from callrecap.adapters.llm.factory import build_budget, build_provider
-    from callrecap.domain.cost import PriceTable, PriceTableError
-    from callrecap.domain.prompt_templates import FOLLOW_UP_EMAIL_SECTION, PromptError, load_prompt_set
+    from callrecap.adapters.prompt_files import load_prompt_set
+    from callrecap.domain.summaries.cost import PriceTable, PriceTableError
+    from callrecap.domain.summaries.prompts import FOLLOW_UP_EMAIL_SECTION, PromptError
     from callrecap.settings import Settings, SettingsError
 
     try:

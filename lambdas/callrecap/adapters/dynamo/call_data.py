@@ -14,7 +14,7 @@ from typing import Any
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, from_item
 from callrecap.adapters.dynamo.table import TableAdapter
-from callrecap.domain.call_data import ITEM_KEY
+from callrecap.domain.calls.export import ITEM_KEY
 
 MAX_BATCH_WRITE = 25
 MAX_ROUNDS = 8

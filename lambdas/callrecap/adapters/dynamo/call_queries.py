@@ -13,7 +13,7 @@ from callrecap.adapters.dynamo.codec import InvalidCursor, attr, decode_cursor, 
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import Segment, Speaker
 from callrecap.domain.ports import Page
-from callrecap.domain.transcript import resolve
+from callrecap.domain.transcripts.rules import resolve
 
 BY_DAY_CURSOR_KEYS = frozenset({c.PK, c.SK, c.GSI_BY_DAY_PK, c.GSI_BY_DAY_SK})
 """A LastEvaluatedKey of the byDay index: the table key and the index key."""

@@ -42,7 +42,7 @@ from callrecap.adapters.dynamo.table_updates import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import CallStatus, Segment
 from callrecap.domain.ports import SegmentWriteResult
-from callrecap.domain.transcript import plan_batch, segment_digest
+from callrecap.domain.transcripts.rules import plan_batch, segment_digest
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from callrecap.adapters.dynamo.table import is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
-from callrecap.domain.summary_record import SummaryAttr, call_topic, summary_to_record
+from callrecap.domain.summaries.record import SummaryAttr, call_topic, summary_to_record
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, from_item
 from callrecap.adapters.dynamo.table import TableAdapter
 from callrecap.domain.models import Summary
-from callrecap.domain.summary_record import summary_from_record
+from callrecap.domain.summaries.record import summary_from_record
 
 VERSION_DIGITS = 6
 

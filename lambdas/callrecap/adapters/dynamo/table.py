@@ -15,15 +15,11 @@ from typing import Any
 from callrecap import contracts as c
 from callrecap.adapters.aws_clients import error_code, new_client
 from callrecap.adapters.dynamo.codec import attr, from_item
+from callrecap.clock import iso, parse_iso
 
 
 def is_condition_failure(error: BaseException) -> bool:
     return error_code(error) == "ConditionalCheckFailedException"
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and a Z, the format of every stored instant."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class TableAdapter:
@@ -75,11 +71,8 @@ class TableAdapter:
 
     def _instant(self, at: str) -> datetime:
         """Parse an event time; an unparseable one (e.g. a doc placeholder) means "now"."""
-        try:
-            parsed = datetime.fromisoformat(at.replace("Z", "+00:00"))
-        except (AttributeError, ValueError):
-            return self._now()
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed = parse_iso(at)
+        return parsed if parsed is not None else self._now()
 
     @staticmethod
     def _iso(moment: datetime) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from callrecap.domain.extractive import MODEL_ID, PROVIDER_NAME, summarize_extractive
 from callrecap.domain.models import SectionSpec, Turn
+from callrecap.domain.summaries.extractive import MODEL_ID, PROVIDER_NAME, summarize_extractive
 
 SectionFunction = Callable[[list[Turn], list[SectionSpec]], dict[str, Any]]
 

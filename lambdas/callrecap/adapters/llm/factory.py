@@ -5,8 +5,8 @@ Nothing here touches the network: clients and secrets are created/read on the fi
 
 from __future__ import annotations
 
-from callrecap.domain.chunking import Budget
-from callrecap.domain.summary_engine import AnyProvider
+from callrecap.domain.summaries.chunking import Budget
+from callrecap.domain.summaries.engine import AnyProvider
 from callrecap.settings import EnvVar, Provider, Settings, SettingsError
 
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
 from callrecap.contracts import FailureReason
-from callrecap.domain import run_budget
 from callrecap.domain.ports import LlmReply, ProviderError
+from callrecap.domain.summaries import run_budget
 
 KeySource = Callable[[], str]
 

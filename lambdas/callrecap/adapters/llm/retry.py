@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from callrecap.domain import run_budget
+from callrecap.domain.summaries import run_budget
 
 T = TypeVar("T")
 

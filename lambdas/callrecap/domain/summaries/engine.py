@@ -1,0 +1,358 @@
+"""The provider-agnostic summarizing engine: transcript turns in, validated sections out.
+
+One entry point, `summarize`, for the three kinds of provider:
+- an `LlmProvider` (bedrock, openai): ONE call returning every section as JSON when the prompt
+  fits the budget, otherwise map-reduce (notes per chunk, hierarchical merge of the notes if they
+  do not fit one call, one combine call returning the JSON); one repair attempt if the JSON is
+  unusable. Every call counts against `Budget.max_llm_calls`, checked before the first call;
+- a `CallSummarizer` (lambda): one request with the whole transcript and the rendered prompt;
+- a `SectionSummarizer` (extractive): fills the sections itself, no prompt, no tokens.
+
+Nothing here raises for a bad transcript, a failing provider or an unusable reply: the result
+carries `error` (and the raw reply) so the service can store the summary as FAILED. An empty
+summary is never returned as a success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, cast
+
+from callrecap.contracts import FailureReason
+from callrecap.domain.models import SectionSpec, Turn, Usage
+from callrecap.domain.ports import (
+    CallSummarizer,
+    DelegatedSummaryRequest,
+    LlmProvider,
+    ProviderError,
+    SectionSummarizer,
+)
+from callrecap.domain.summaries.chunking import (
+    Budget,
+    estimate_tokens,
+)
+from callrecap.domain.summaries.map_reduce import (
+    CallBoundExceeded,
+    LlmRun,
+    plan_map_reduce,
+    run_map_reduce,
+)
+from callrecap.domain.summaries.output import OutputError, extract_json_object, parse_reply, validate_sections
+from callrecap.domain.summaries.prompts import (
+    PromptError,
+    PromptSet,
+    TemplateName,
+    fence,
+    merge_turns,
+    neutralize_fences,
+    transcript_lines,
+)
+
+AnyProvider = LlmProvider | CallSummarizer | SectionSummarizer
+
+
+class Strategy(StrEnum):
+    SINGLE = "single"
+    MAP_REDUCE = "map-reduce"
+    DELEGATED = "delegated"
+    EXTRACTIVE = "extractive"
+
+
+class ErrorKind(StrEnum):
+    EMPTY_TRANSCRIPT = "empty_transcript"
+    PROMPT = "prompt"
+    CALL_BOUND = "call_bound"
+    PROVIDER = "provider"
+    INVALID_OUTPUT = "invalid_output"
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Everything the service stores about one summarizing run (success when `error` is empty)."""
+
+    sections: dict[str, Any]
+    usage: Usage
+    prompt_hash: str
+    model: str
+    provider: str
+    strategy: Strategy
+    raw_reply: str = ""
+    error: str = ""
+    error_kind: ErrorKind | None = None
+    retryable: bool = False
+    provider_reason: str = ""
+    """The provider's own typed cause (ProviderError.reason) when error_kind is PROVIDER."""
+    chunks: int = 0
+    planned_llm_calls: int = 0
+    """Worst-case calls of the plan (map-reduce) — `usage.llm_calls` is what was actually made."""
+    pii_redactions: Mapping[str, int] = field(default_factory=dict)
+    """PII found and replaced by tags before the provider saw the transcript (domain.pii), by type."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    @property
+    def failure_reason(self) -> str:
+        """contracts.FailureReason of a failed run ("" when it succeeded)."""
+        if not self.error:
+            return ""
+        if self.error_kind is ErrorKind.PROVIDER:
+            return self.provider_reason or FailureReason.PROVIDER_ERROR
+        return (
+            _REASONS.get(self.error_kind, FailureReason.PROVIDER_ERROR)
+            if self.error_kind
+            else FailureReason.PROVIDER_ERROR
+        )
+
+
+_REASONS = {
+    ErrorKind.EMPTY_TRANSCRIPT: FailureReason.TRANSCRIPT_EMPTY,
+    ErrorKind.PROMPT: FailureReason.PROVIDER_ERROR,
+    ErrorKind.CALL_BOUND: FailureReason.TOO_LONG,
+    ErrorKind.INVALID_OUTPUT: FailureReason.INVALID_OUTPUT,
+}
+
+
+def summarize(
+    turns: Sequence[Turn],
+    provider: AnyProvider,
+    prompts: PromptSet,
+    budget: Budget | None = None,
+    *,
+    call_id: str = "",
+) -> EngineResult:
+    """Summarize `turns` into the sections of `prompts` with `provider` (see module docstring)."""
+    budget = budget or Budget()
+    merged = merge_turns(turns)
+
+    def failure(kind: ErrorKind, message: str, **extra: Any) -> EngineResult:
+        return EngineResult(
+            sections={},
+            usage=extra.pop("usage", Usage()),
+            prompt_hash=prompts.prompt_hash,
+            model=extra.pop("model", "") or provider.model,
+            provider=provider.name,
+            strategy=extra.pop("strategy", Strategy.SINGLE),
+            error=message,
+            error_kind=kind,
+            **extra,
+        )
+
+    if not merged:
+        return failure(ErrorKind.EMPTY_TRANSCRIPT, "the transcript has no speech to summarize")
+    try:
+        if hasattr(provider, "summarize_sections"):
+            return _extractive(merged, cast(SectionSummarizer, provider), prompts)
+        if hasattr(provider, "summarize_call"):
+            return _delegated(merged, cast(CallSummarizer, provider), prompts, call_id)
+        return _with_llm(merged, cast(LlmProvider, provider), prompts, budget)
+    except PromptError as error:
+        return failure(ErrorKind.PROMPT, str(error))
+    except ProviderError as error:
+        return failure(
+            ErrorKind.PROVIDER,
+            f"{provider.name} failed: {error}",
+            retryable=error.retryable,
+            provider_reason=error.reason,
+        )
+    except Exception as error:  # noqa: BLE001 (a provider bug must become a FAILED summary, not a crash)
+        return failure(ErrorKind.PROVIDER, f"{provider.name} failed: {type(error).__name__}: {error}")
+
+
+def _extractive(turns: list[Turn], provider: SectionSummarizer, prompts: PromptSet) -> EngineResult:
+    produced = provider.summarize_sections(turns, list(prompts.sections))
+    checked = validate_sections(produced, prompts.sections)
+    common: dict[str, Any] = {
+        "usage": Usage(),
+        "prompt_hash": prompts.prompt_hash,
+        "model": provider.model,
+        "provider": provider.name,
+        "strategy": Strategy.EXTRACTIVE,
+    }
+    if isinstance(checked, OutputError):
+        return EngineResult(
+            sections={},
+            raw_reply=_json_preview(produced),
+            error=f"extractive summarizer output is invalid: {checked.message}",
+            error_kind=ErrorKind.INVALID_OUTPUT,
+            **common,
+        )
+    return EngineResult(sections=checked, **common)
+
+
+def _delegated(turns: list[Turn], provider: CallSummarizer, prompts: PromptSet, call_id: str) -> EngineResult:
+    lines = transcript_lines(turns)
+    request = DelegatedSummaryRequest(
+        call_id=call_id,
+        transcript=lines,
+        system=prompts.render(TemplateName.SYSTEM),
+        user=prompts.render(TemplateName.SUMMARIZE, transcript=fence(lines)),
+        sections=prompts.sections,
+    )
+    reply = provider.summarize_call(request)
+    usage = Usage(
+        llm_calls=reply.llm_calls, input_tokens=reply.input_tokens, output_tokens=reply.output_tokens
+    )
+    common: dict[str, Any] = {
+        "usage": usage,
+        "prompt_hash": prompts.prompt_hash,
+        "model": reply.model or provider.model,
+        "provider": provider.name,
+        "strategy": Strategy.DELEGATED,
+        "raw_reply": reply.raw,
+    }
+    if reply.sections is not None:
+        checked = validate_sections(reply.sections, prompts.sections)
+    else:
+        checked = _lca_text_sections(reply.text, prompts.sections)
+    if isinstance(checked, OutputError):
+        return EngineResult(
+            sections={},
+            error=f"{provider.name} reply is invalid: {checked.message}",
+            error_kind=ErrorKind.INVALID_OUTPUT,
+            **common,
+        )
+    return EngineResult(sections=checked, **common)
+
+
+def _lca_text_sections(text: str, sections: Sequence[SectionSpec]) -> dict[str, Any] | OutputError:
+    """LCA's `{"summary": ...}`: a JSON object of sections (any key case) or plain text.
+
+    LCA's own prompts ask for other sections, so only the ones we know are kept and missing ones
+    are left out; plain text becomes the first text section (normally `summary`).
+    """
+    if not text.strip():
+        return OutputError("the summary is empty")
+    found = extract_json_object(text)
+    if isinstance(found, dict):
+        kept: dict[str, Any] = {}
+        for spec in sections:
+            one = validate_sections(found, [spec])
+            if isinstance(one, dict):
+                kept.update(one)
+        if kept:
+            return kept
+    text_section = next((spec.name for spec in sections if spec.type.value == "text"), None)
+    if text_section is None:
+        return OutputError("a plain-text summary needs a text section in the section list")
+    return {text_section: text.strip()}
+
+
+def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budget: Budget) -> EngineResult:
+    run = LlmRun(provider=provider, budget=budget, model=provider.model)
+    system = prompts.render(TemplateName.SYSTEM)
+    user = prompts.render(TemplateName.SUMMARIZE, transcript=fence(transcript_lines(turns)))
+    strategy = Strategy.SINGLE
+    chunks = 0
+    planned = 2  # one call and its repair
+    try:
+        if estimate_tokens(system) + estimate_tokens(user) <= budget.max_input_tokens:
+            reply = run.complete(system, user, budget.max_output_tokens)
+        else:
+            strategy = Strategy.MAP_REDUCE
+            plan = plan_map_reduce(turns, prompts, system, budget)
+            chunks, planned = len(plan.chunks), plan.planned_calls
+            if plan.error:
+                return _result(
+                    run,
+                    prompts,
+                    strategy,
+                    error=plan.error,
+                    kind=ErrorKind.CALL_BOUND,
+                    chunks=chunks,
+                    planned=planned,
+                )
+            user, reply = run_map_reduce(run, prompts, system, plan)
+        parsed = parse_reply(reply, prompts.sections)
+        if isinstance(parsed, OutputError):
+            repair = prompts.render(
+                TemplateName.REPAIR,
+                original_prompt=user,
+                previous_reply=neutralize_fences(reply),
+                error=parsed.message,
+            )
+            reply = run.complete(system, repair, budget.max_output_tokens)
+            parsed = parse_reply(reply, prompts.sections, last_attempt=True)
+        if isinstance(parsed, OutputError):
+            return _result(
+                run,
+                prompts,
+                strategy,
+                raw_reply=reply,
+                chunks=chunks,
+                planned=planned,
+                error=(
+                    f"model reply is invalid after one repair attempt: {parsed.message}"
+                    + (" (the reply was cut at the output token limit)" if run.truncated else "")
+                ),
+                kind=ErrorKind.INVALID_OUTPUT,
+            )
+        return _result(
+            run, prompts, strategy, sections=parsed, raw_reply=reply, chunks=chunks, planned=planned
+        )
+    except CallBoundExceeded as error:
+        return _result(
+            run,
+            prompts,
+            strategy,
+            error=str(error),
+            kind=ErrorKind.CALL_BOUND,
+            chunks=chunks,
+            planned=planned,
+            raw_reply=run.replies[-1] if run.replies else "",
+        )
+    except ProviderError as error:
+        return _result(
+            run,
+            prompts,
+            strategy,
+            error=f"{provider.name} failed: {error}",
+            kind=ErrorKind.PROVIDER,
+            retryable=error.retryable,
+            provider_reason=error.reason,
+            chunks=chunks,
+            planned=planned,
+        )
+
+
+def _result(
+    run: LlmRun,
+    prompts: PromptSet,
+    strategy: Strategy,
+    *,
+    sections: dict[str, Any] | None = None,
+    raw_reply: str = "",
+    error: str = "",
+    kind: ErrorKind | None = None,
+    retryable: bool = False,
+    provider_reason: str = "",
+    chunks: int = 0,
+    planned: int = 0,
+) -> EngineResult:
+    return EngineResult(
+        sections=sections or {},
+        usage=run.usage,
+        prompt_hash=prompts.prompt_hash,
+        model=run.model,
+        provider=run.provider.name,
+        strategy=strategy,
+        raw_reply=raw_reply,
+        error=error,
+        error_kind=kind,
+        retryable=retryable,
+        provider_reason=provider_reason,
+        chunks=chunks,
+        planned_llm_calls=planned,
+    )
+
+
+def _json_preview(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)[:4000]
+    except (TypeError, ValueError):
+        return repr(value)[:4000]
