@@ -11,9 +11,9 @@ import json
 import logging
 import threading
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from callrecap.clock import parse_iso
 from callrecap_local.recording import RecordedEvent, Recording
 
 log = logging.getLogger("callrecap_local")
@@ -88,19 +88,9 @@ class Replay(threading.Thread):
         }
         if envelope.get("resources"):
             entry["Resources"] = list(envelope["resources"])
-        when = _parse_time(envelope.get("time"))
+        when = parse_iso(envelope.get("time"))
         if when is not None:
             entry["Time"] = when  # the producer's time, as Chime stamps its own events
         response = self.events.put_events(Entries=[entry])
         if response.get("FailedEntryCount"):
             raise RuntimeError(f"PutEvents rejected the event: {response['Entries']}")
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
