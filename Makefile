@@ -40,7 +40,7 @@ unit: setup ## the fast tests only
 	$(BIN)/pytest -q tests/unit
 
 test: lint typecheck ## lint, type-check, then the whole test suite
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 4 --dist loadgroup
 
 synth: setup ## synthesize the CDK app into cdk.out (no CDK CLI or Docker needed)
 	$(BIN)/python app.py

@@ -24,3 +24,16 @@ def shared_data() -> Path:
     """../shared/data, read-only test data beside the project root."""
     assert SHARED_DATA.is_dir(), f"expected shared test data at {SHARED_DATA}"
     return SHARED_DATA
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for `pytest -n --dist loadgroup` (make test): the CDK synth and the browser are
+    session fixtures, so every infra test runs on one worker and every e2e test on another, and the
+    tests of one integration module share that module's local stack on one worker. Unit tests
+    spread freely. Stacks bind port 0, so workers never collide on ports."""
+    for item in items:
+        parts = item.path.relative_to(REPO_ROOT / "tests").parts
+        if parts[0] in ("infra", "e2e"):
+            item.add_marker(pytest.mark.xdist_group(parts[0]))
+        elif parts[0] == "integration":
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))

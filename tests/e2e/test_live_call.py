@@ -4,7 +4,6 @@ call yields the final summary and the CRM hook's delivery status."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -28,19 +27,6 @@ UPDATE_SCREENSHOTS = "CALLRECAP_UPDATE_SCREENSHOTS"
 left alone so a test run does not dirty the work tree."""
 PIPELINE_WAIT_MS = 45_000  # generous: the machine may be busy; a healthy run takes a few seconds
 
-# The modules the local stack runs; until all of them exist the pipeline cannot work end to end.
-PIPELINE_MODULES = (
-    "callrecap.handlers.ingest",
-    "callrecap.handlers.lifecycle",
-    "callrecap.handlers.summarizer",
-    "callrecap.handlers.crm_hook",
-    "callrecap.handlers.api",
-    "callrecap.adapters.event_bus",
-)
-
-
-def _missing_modules() -> list[str]:
-    return [name for name in PIPELINE_MODULES if importlib.util.find_spec(name) is None]
 
 
 def _final_utterances(path: Path) -> int:
@@ -67,9 +53,6 @@ def _wait_until_call_exists(api_url: str, call_id: str, timeout: float) -> None:
 
 @pytest.fixture
 def stack() -> Any:
-    missing = _missing_modules()
-    if missing:
-        pytest.skip(f"pipeline not assembled yet, missing: {', '.join(missing)}")
     from callrecap_local.stack import LocalPipeline
 
     with LocalPipeline(port=0, sweeper_interval=0) as running:

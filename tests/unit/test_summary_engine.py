@@ -215,7 +215,6 @@ def test_invalid_section_summarizer_output_is_an_error(prompts: PromptSet) -> No
 
 
 def test_real_extractive_provider_fills_every_section(prompts: PromptSet) -> None:
-    pytest.importorskip("callrecap.domain.summaries.extractive")
     from callrecap.adapters.llm.extractive_provider import ExtractiveSummarizer
 
     result = summarize(TURNS, ExtractiveSummarizer(), prompts)
