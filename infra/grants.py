@@ -47,7 +47,7 @@ LOCAL_ONLY_OPERATIONS = frozenset({("dynamodb", "create_table"), ("dynamodb", "u
 
 TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query")
 TABLE_BATCH_READ_ACTIONS = ("dynamodb:BatchGetItem",)
-"""The transcript store reads the call records touched by a segment batch in one BatchGetItem."""
+"""Call records read many at a time (adapters/dynamo/call_batches.py): ingest, sweeper, API."""
 TABLE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 KMS_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
 KMS_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")

@@ -23,7 +23,7 @@ from constructs import Construct
 
 from callrecap import contracts
 from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, Function
-from callrecap.settings import EnvVar, Provider, Settings
+from callrecap.settings import EnvVar, PiiDetection, Provider, Settings
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
 from infra.grants import grant_key, grant_prompt_read, grant_table
@@ -196,7 +196,7 @@ class Pipeline(Construct):
             EnvVar.PII_REDACT_BEFORE_MODEL: cfg.pii_redact_before_model,
             # redactStoredTranscript: numbers read out over several segments are tagged after the call
             EnvVar.REDACT_STORED_TRANSCRIPT: "true" if cfg.redact_stored_transcript else "false",
-            EnvVar.PII_DETECTOR: cfg.pii_detector,
+            EnvVar.PII_DETECTOR: cfg.pii_detector.value,
             EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
             EnvVar.DISPOSITIONS: cfg.dispositions,
             EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
@@ -235,7 +235,7 @@ class Pipeline(Construct):
             "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
         )
         self._grant_provider(fn)
-        if cfg.pii_detector == "comprehend":
+        if cfg.pii_detector is PiiDetection.COMPREHEND:
             fn.add_to_role_policy(
                 iam.PolicyStatement(actions=["comprehend:DetectPiiEntities"], resources=["*"])
             )

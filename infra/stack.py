@@ -56,7 +56,7 @@ class CallRecapStack(cdk.Stack):
         viewer_env = {  # what the two API functions need to decide who sees which call
             **self.pipeline.common_env,
             EnvVar.AGENT_IDENTITY_CLAIM: config.agent_identity_claim,
-            EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to,
+            EnvVar.UNASSIGNED_CALLS_VISIBLE_TO: config.unassigned_calls_visible_to.value,
             EnvVar.SUPERVISOR_QUEUES_CLAIM: config.supervisor_queues_claim,
         }
         api_function = self.factory.create(

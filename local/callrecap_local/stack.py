@@ -56,7 +56,7 @@ DEFAULT_UI_DIR = REPO_ROOT / "ui"
 DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
 LOOPBACK = "127.0.0.1"
 
-# The event source mapping's defaults in infra/config.py (not imported: it needs the CDK).
+# The event source mapping's defaults in infra/config/deploy_config.py (not imported: it needs the CDK).
 INGEST_BATCH_SIZE = 100
 INGEST_BATCH_WINDOW_SECONDS = 1.0
 INGEST_RETRY_ATTEMPTS = 5

@@ -69,6 +69,27 @@ def new_client(service: str, *, region: str | None = None, endpoint_url: str | N
     )
 
 
+class LazyClient:
+    """A class attribute standing for the adapter's boto3 client: `client = LazyClient("sqs")`.
+
+    The client given to the constructor (stored as `_client`; tests pass a Stubber's or a moto
+    server's) is used as is; otherwise one is created with `new_client` on first use, at the
+    endpoint named by the instance attribute `endpoint_attr` when there is one.
+    """
+
+    def __init__(self, service: str, *, endpoint_attr: str = "") -> None:
+        self.service = service
+        self.endpoint_attr = endpoint_attr
+
+    def __get__(self, adapter: Any, owner: type | None = None) -> Any:
+        if adapter is None:
+            return self
+        if getattr(adapter, "_client", None) is None:
+            endpoint = getattr(adapter, self.endpoint_attr) if self.endpoint_attr else None
+            adapter._client = new_client(self.service, endpoint_url=endpoint)
+        return adapter._client
+
+
 def within_budget(policy: ClientPolicy, left: float | None) -> ClientPolicy:
     """`policy` shrunk to fit `left` seconds (domain.run_budget): each attempt's read timeout at
     most the time left, and only as many attempts as such timeouts fit (at least one). Read

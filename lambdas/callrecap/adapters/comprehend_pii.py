@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import new_client
+from callrecap.adapters.aws_clients import LazyClient
 from callrecap.domain.privacy.pii import Finding, PiiEntity
 
 COMPREHEND_TYPES = {
@@ -32,11 +32,7 @@ class ComprehendPiiDetector:
         self._client = client
         self.min_score = min_score
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("comprehend")
-        return self._client
+    client = LazyClient("comprehend")
 
     def find(self, text: str, language: str) -> list[Finding]:
         code = language.split("-", 1)[0].lower()

@@ -20,7 +20,7 @@ from callrecap.domain.summaries.chunking import Budget
 from callrecap.domain.summaries.engine import AnyProvider, EngineResult, summarize
 from callrecap.domain.summaries.languages import language_name, summary_language
 from callrecap.domain.summaries.prompts import FOLLOW_UP_EMAIL_SECTION
-from callrecap.settings import PiiDetectorSetting, Settings
+from callrecap.settings import PiiDetection, Settings
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def build_engine(
 
 def build_detector(settings: Settings) -> PiiDetector | None:
     """Amazon Comprehend beside the rules when configured (its client is created on first use)."""
-    if settings.pii_detector is not PiiDetectorSetting.COMPREHEND:
+    if settings.pii_detector is not PiiDetection.COMPREHEND:
         return None
     from callrecap.adapters.comprehend_pii import ComprehendPiiDetector
 

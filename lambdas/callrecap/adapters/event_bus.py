@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from callrecap.adapters.aws_clients import LazyClient
 from callrecap.contracts import BUS_SOURCE, EVENT_ENTRY_MAX_BYTES, SCHEMA_VERSION, BusEvent
 
 ENTRY_TIME_BYTES = 14
@@ -37,13 +38,7 @@ class EventBridgePublisher:
         self.bus_name = bus_name
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from callrecap.adapters.aws_clients import new_client
-
-            self._client = new_client("events")
-        return self._client
+    client = LazyClient("events")
 
     def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:
         body = {"schemaVersion": SCHEMA_VERSION, **detail}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import error_code, new_client
+from callrecap.adapters.aws_clients import LazyClient, error_code
 
 
 class ApiGatewayConnections:
@@ -15,11 +15,7 @@ class ApiGatewayConnections:
         self.endpoint = endpoint
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("apigatewaymanagementapi", endpoint_url=self.endpoint)
-        return self._client
+    client = LazyClient("apigatewaymanagementapi", endpoint_attr="endpoint")
 
     def post(self, connection_id: str, data: bytes) -> bool:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import error_code, new_client
+from callrecap.adapters.aws_clients import LazyClient, error_code
 from callrecap.contracts import LIVE_TICKET_MAC_ALGORITHM as MAC_ALGORITHM
 
 
@@ -13,11 +13,7 @@ class KmsTicketVerifier:
         self.key_id = key_id
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("kms")
-        return self._client
+    client = LazyClient("kms")
 
     def verify(self, message: bytes, mac: bytes) -> bool:
         try:

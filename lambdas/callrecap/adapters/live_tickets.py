@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import new_client
+from callrecap.adapters.aws_clients import LazyClient
 from callrecap.contracts import LIVE_TICKET_MAC_ALGORITHM as MAC_ALGORITHM
 
 
@@ -17,11 +17,7 @@ class KmsTicketSigner:
         self.key_id = key_id
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("kms")
-        return self._client
+    client = LazyClient("kms")
 
     def sign(self, message: bytes) -> bytes:
         reply = self.client.generate_mac(KeyId=self.key_id, Message=message, MacAlgorithm=MAC_ALGORITHM)

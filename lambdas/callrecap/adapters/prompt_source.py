@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from callrecap.adapters.aws_clients import LazyClient
 from callrecap.adapters.prompt_files import bundled_prompts_dir, read_prompt_files
 from callrecap.domain.summaries.prompts import (
     SECTIONS_FILE,
@@ -76,13 +77,7 @@ class S3PromptSource:
         self._cached: PromptSet | None = None
         self._expires = 0.0
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from callrecap.adapters.aws_clients import new_client
-
-            self._client = new_client("s3")
-        return self._client
+    client = LazyClient("s3")
 
     def get(self) -> PromptSet:
         now = self._clock()

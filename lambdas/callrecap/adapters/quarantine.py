@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from callrecap.adapters.aws_clients import LazyClient
 from callrecap.clock import utc_now_iso
 from callrecap.domain.ports import QuarantinedRecord
 
@@ -28,13 +29,7 @@ class SqsQuarantine:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from callrecap.adapters.aws_clients import new_client
-
-            self._client = new_client("sqs")
-        return self._client
+    client = LazyClient("sqs")
 
     def put(self, record: QuarantinedRecord) -> None:
         """Send one record; raises on failure (the caller then reports the record as failed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.adapters.aws_clients import new_client
+from callrecap.adapters.aws_clients import LazyClient
 
 
 class SqsRequeue:
@@ -13,11 +13,7 @@ class SqsRequeue:
         self.queue_url = queue_url
         self._client = client
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("sqs")
-        return self._client
+    client = LazyClient("sqs")
 
     def requeue(self, body: str, delay_seconds: int) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=body, DelaySeconds=delay_seconds)

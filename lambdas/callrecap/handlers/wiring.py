@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from callrecap.domain.calls.access import AccessPolicy, UnassignedCalls
+from callrecap.domain.calls.access import AccessPolicy
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -132,18 +132,18 @@ def _live_tickets(settings: Settings) -> LiveTickets | None:
 
 def live_connect() -> LiveConnections:
     """The WebSocket's $connect: verify a ticket, write the watcher item."""
-    from callrecap.adapters.dynamo.watcher_registry import DynamoWatcherRegistry
+    from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
     from callrecap.adapters.live_ticket_check import KmsTicketVerifier
     from callrecap.domain.live.updates import LiveConnections
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.LIVE_KEY_ID))
     verifier = KmsTicketVerifier(settings.live_key_id)
-    return LiveConnections(verifier, DynamoWatcherRegistry(settings.table_name))
+    return LiveConnections(verifier, DynamoWatchers(settings.table_name))
 
 
 def ingest() -> IngestDependencies:
     from callrecap.adapters.quarantine import SqsQuarantine
-    from callrecap.domain.transcripts.inbound import ChimeCallKey, channel_roles_with_agent_on
+    from callrecap.domain.transcripts.inbound import channel_roles_with_agent_on
     from callrecap.domain.transcripts.ingest_batch import IngestDependencies
 
     settings = Settings.from_env(
@@ -154,7 +154,7 @@ def ingest() -> IngestDependencies:
         publisher=_publisher(settings),
         quarantine=SqsQuarantine(settings.quarantine_queue_url),
         channel_roles=channel_roles_with_agent_on(settings.agent_channel.value),
-        chime_call_key=ChimeCallKey(settings.chime_call_key.value),
+        chime_call_key=settings.chime_call_key,
         live=_live_fanout(settings),
         redact=settings.stored_transcript_redaction,
     )
@@ -178,7 +178,7 @@ def api() -> ApiDependencies:
         summaries=DynamoSummaryReader(settings.table_name, ttl_days=settings.ttl_days),
         publisher=_publisher(settings),
         identity_claim=settings.agent_identity_claim,
-        policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
+        policy=AccessPolicy(settings.unassigned_calls_visible_to),
         queues_claim=settings.supervisor_queues_claim,
         live=_live_tickets(settings),
     )
@@ -192,7 +192,7 @@ def call_data() -> CallDataDependencies:
     return CallDataDependencies(
         store=DynamoCallData(settings.table_name),
         identity_claim=settings.agent_identity_claim,
-        policy=AccessPolicy(UnassignedCalls(settings.unassigned_calls_visible_to.value)),
+        policy=AccessPolicy(settings.unassigned_calls_visible_to),
         queues_claim=settings.supervisor_queues_claim,
     )
 

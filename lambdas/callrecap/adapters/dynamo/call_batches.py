@@ -1,6 +1,7 @@
-"""Call records read many at a time: the segment writer reads back the calls a batch touched, the
-sweeper the live calls its index query found. Kept apart so that a function that never batch-reads
-(the API) is not granted BatchGetItem."""
+"""Call records read many at a time (BatchGetItem): the segment writer reads back the calls a batch
+touched, the sweeper the live calls its index query found, the API the calls of a keys-only index
+page (the calls list). A base of those three stores; the functions that use none of them are not
+granted BatchGetItem."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import from_item
-from callrecap.adapters.dynamo.table import TableAdapter
+from callrecap.adapters.dynamo.table import TableAdapter, retry_pause
 
 MAX_BATCH_GET_KEYS = 100
 """BatchGetItem reads up to 100 items."""
 
 
-def _backoff(attempt: int) -> None:
-    time.sleep(min(0.05 * (2**attempt), 1.0))  # UnprocessedKeys: botocore does not retry them
+def _pause(attempt: int) -> None:
+    time.sleep(retry_pause(attempt, cap=1.0))
 
 
 class CallRecordBatches(TableAdapter):
@@ -43,5 +44,5 @@ class CallRecordBatches(TableAdapter):
                 if not keys:
                     break
                 if attempt < rounds - 1:
-                    (pause or _backoff)(attempt)
+                    (pause or _pause)(attempt)
         return found

@@ -13,7 +13,7 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, from_item
-from callrecap.adapters.dynamo.table import TableAdapter
+from callrecap.adapters.dynamo.table import TableAdapter, retry_pause
 from callrecap.domain.calls.export import ITEM_KEY
 
 MAX_BATCH_WRITE = 25
@@ -60,7 +60,7 @@ class DynamoCallData(TableAdapter):
                 batch = left
                 if not batch:
                     break
-                self._sleep(min(0.05 * 2**attempt, 2.0))
+                self._sleep(retry_pause(attempt))
             if batch:
                 raise DeleteIncomplete(f"{len(batch)} item(s) of call {call_id} not deleted yet")
         return deleted

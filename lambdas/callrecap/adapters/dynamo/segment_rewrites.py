@@ -17,6 +17,7 @@ from datetime import datetime
 from callrecap import contracts as c
 from callrecap.adapters.aws_clients import error_code
 from callrecap.adapters.dynamo.codec import attr, from_item
+from callrecap.adapters.dynamo.table import retry_pause
 from callrecap.adapters.dynamo.table_updates import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.ports import TextChange
@@ -61,7 +62,7 @@ class SegmentRewrites(CallTableState):
                         if not stored:
                             return 0  # the call was deleted
                         floor = int(stored.get(CallAttr.LAST_WRITE_SEQ, 0) or 0)
-                time.sleep(0.05 * 2**attempt)  # throttled or in conflict with an ingest commit
+                time.sleep(retry_pause(attempt))  # throttled or in conflict with an ingest commit
         return 0
 
     def _actions(self, call_id: str, changes: Sequence[TextChange], seq: int) -> list[dict[str, object]]:

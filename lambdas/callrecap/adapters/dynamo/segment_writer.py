@@ -38,6 +38,7 @@ from callrecap.adapters.aws_clients import error_code
 from callrecap.adapters.dynamo.call_batches import CallRecordBatches
 from callrecap.adapters.dynamo.call_queries import public_call
 from callrecap.adapters.dynamo.codec import attr, from_item
+from callrecap.adapters.dynamo.table import retry_pause
 from callrecap.adapters.dynamo.table_updates import CallTableState
 from callrecap.contracts import CallAttr, SegmentAttr
 from callrecap.domain.models import CallStatus, Segment
@@ -134,9 +135,9 @@ class SegmentWriter(CallTableState, CallRecordBatches):
         """Triage rounds for a batch (each after botocore's own retries of the request)."""
         self.base_delay = base_delay
 
-    def _backoff(self, attempt: int) -> None:
+    def _pause(self, attempt: int) -> None:
         if attempt < self.max_attempts - 1:  # no pause after the last attempt
-            self._sleep(min(self.base_delay * (2**attempt), 2.0))
+            self._sleep(retry_pause(attempt, base=self.base_delay))
 
     def put_segments(self, segments: Sequence[Segment]) -> StoredSegments:
         plan = plan_batch(segments)
@@ -155,7 +156,7 @@ class SegmentWriter(CallTableState, CallRecordBatches):
             pending = {call_id: rest for call_id, rest in after.pending.items() if rest}
             isolated |= after.isolate
             if pending and after.pause:
-                self._backoff(attempt)
+                self._pause(attempt)
         for rest in pending.values():
             outcome.failed.extend(p.segment for p in rest)
 
@@ -461,7 +462,7 @@ class SegmentWriter(CallTableState, CallRecordBatches):
     def _read_calls(self, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Call records read back after the write (a record still unread is read on its own later)."""
         try:
-            records = self._read_call_records(call_ids, rounds=self.max_attempts, pause=self._backoff)
+            records = self._read_call_records(call_ids, rounds=self.max_attempts, pause=self._pause)
         except Exception as error:  # noqa: BLE001 (the segments are written: report, don't fail)
             log.warning("call records not read back after the write: %s", error)
             return {}

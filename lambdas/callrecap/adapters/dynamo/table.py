@@ -13,9 +13,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callrecap import contracts as c
-from callrecap.adapters.aws_clients import error_code, new_client
+from callrecap.adapters.aws_clients import LazyClient, error_code
 from callrecap.adapters.dynamo.codec import attr, from_item
 from callrecap.clock import iso, parse_iso
+
+
+def retry_pause(attempt: int, *, base: float = 0.05, cap: float = 2.0) -> float:
+    """Seconds to wait before round `attempt` + 1 of what botocore does not retry itself: the
+    cancelled items of a transaction and BatchGet/BatchWrite's unprocessed items."""
+    return min(base * (2**attempt), cap)
 
 
 def is_condition_failure(error: BaseException) -> bool:
@@ -40,11 +46,7 @@ class TableAdapter:
         self.requests: dict[str, int] = defaultdict(int)
         """DynamoDB requests made, by operation name (for measurements and tests)."""
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = new_client("dynamodb")
-        return self._client
+    client = LazyClient("dynamodb")
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         self.requests[operation] += 1

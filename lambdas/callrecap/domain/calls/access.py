@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from callrecap.choices import UnassignedCalls
 from callrecap.contracts import CallAttr
 
 GROUPS_CLAIM: Final = "cognito:groups"
@@ -39,13 +40,6 @@ GROUP_ROLES: Final[Mapping[str, Role]] = {
 }
 """The Cognito groups the stack creates and the role each grants (the strongest one wins)."""
 _STRENGTH: Final = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
-
-
-class UnassignedCalls(StrEnum):
-    """Who sees a call that names no agent."""
-
-    SUPERVISORS = "supervisors"
-    AGENTS = "agents"
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,10 @@ docs/events.md ("Call identity") all follow it.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
 
+from callrecap.choices import ChimeCallKey
 from callrecap.domain.transcripts.inbound.fields import InvalidField, JsonObject, optional_str, require_str
-
-
-class ChimeCallKey(StrEnum):
-    TRANSACTION_ID = "transactionId"
-    CALL_ID = "callId"
-
 
 DEFAULT_CHIME_CALL_KEY: Final = ChimeCallKey.TRANSACTION_ID
 STATUS_CALL_KEY: Final = "transactionId"
