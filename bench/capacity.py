@@ -446,7 +446,7 @@ def capacity(profile: Profile, calls: int, assume: Assumptions = Assumptions()) 
             api_rps,
             stage_throttle,
             unit="requests/s",
-            source="callrecap.contracts.PAGE_REQUESTS_PER_SECOND: 0.5 requests/s per expected open page (docs/deploy.md)",
+            source="contracts.PAGE_REQUESTS_PER_SECOND: 0.5 requests/s per open page (docs/deploy.md)",
             raise_hint=f"set expectedOpenPages={pages}",
         ),
         _row(
