@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from callrecap.adapters.llm.factory import build_budget, build_provider
 from callrecap.adapters.prompt_source import PromptSource, build_prompt_source
 from callrecap.domain.models import Turn
+from callrecap.domain.ports import PiiDetector
 from callrecap.domain.privacy.across_turns import redact_turns
-from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiDetector, PiiEntity
+from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiEntity
 from callrecap.domain.summaries.chunking import Budget
 from callrecap.domain.summaries.engine import AnyProvider, EngineResult, summarize
 from callrecap.domain.summaries.languages import language_name, summary_language

@@ -1,4 +1,4 @@
-"""Small interfaces the domain and handlers depend on; adapters implement them.
+"""Every interface the domain and handlers depend on; adapters implement them.
 
 Domain tests use in-memory fakes of these, so they need no AWS at all.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from callrecap.contracts import BusEvent, FailureReason
 from callrecap.domain.models import (
@@ -16,8 +16,13 @@ from callrecap.domain.models import (
     SectionSpec,
     Segment,
     Summary,
+    SummaryStatus,
     Turn,
 )
+
+if TYPE_CHECKING:  # both import this module
+    from callrecap.domain.privacy.pii import Finding
+    from callrecap.domain.summaries.engine import EngineResult
 
 
 @dataclass(frozen=True)
@@ -260,4 +265,126 @@ class DeliveryStore(Protocol):
 
     def release_delivery(self, call_id: str, version: int) -> None:
         """Give a claim back after a failed CRM call, so a retry may claim it at once."""
+        ...
+
+
+# moved from domain/calls/browsing.py
+class CallReader(Protocol):
+    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
+
+    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page: ...
+
+    def list_segments_since(
+        self, call_id: str, cursor: str | None, *, call_record: Mapping[str, Any] | None = None
+    ) -> tuple[list[Segment], str]: ...
+
+
+# moved from domain/calls/browsing.py
+class SummaryReader(Protocol):
+    def list_summaries(self, call_id: str) -> list[Summary]: ...
+
+    def get_summary(self, call_id: str, version: int) -> Summary | None: ...
+
+
+# moved from domain/calls/export.py
+class CallDataStore(Protocol):
+    def items_of(self, call_id: str) -> list[dict[str, Any]]:
+        """Every item stored under the call, decoded, with its sort key under ITEM_KEY."""
+        ...
+
+    def delete_items(self, call_id: str, items: list[dict[str, Any]]) -> int:
+        """Delete those items; returns how many were deleted."""
+        ...
+
+
+# moved from domain/live/updates.py
+class TicketSigner(Protocol):
+    def sign(self, message: bytes) -> bytes: ...
+
+
+# moved from domain/live/updates.py
+class TicketVerifier(Protocol):
+    def verify(self, message: bytes, mac: bytes) -> bool: ...
+
+
+# moved from domain/live/updates.py
+class WatcherRegistry(Protocol):
+    def add_watcher(self, call_id: str, connection_id: str, viewer: str, expires_at: int) -> None: ...
+
+
+# moved from domain/live/updates.py
+class WatcherStore(Protocol):
+    def watchers(self, call_id: str) -> list[str]:
+        """Connection ids of the pages watching the call."""
+        ...
+
+    def forget(self, call_id: str, connection_id: str) -> None: ...
+
+
+# moved from domain/live/updates.py
+class Connections(Protocol):
+    def post(self, connection_id: str, data: bytes) -> bool:
+        """Send one message; False when the connection is gone (the page closed)."""
+        ...
+
+
+# moved from domain/privacy/pii.py
+class PiiDetector(Protocol):
+    """A detector beside the rules (adapters.comprehend_pii): findings in `text`, in offsets of it."""
+
+    def find(self, text: str, language: str) -> list[Finding]: ...
+
+
+# moved from domain/summaries/sweeping.py
+class SweepStore(Protocol):
+    def list_live_calls(self, idle_before: str | None = None) -> list[dict[str, Any]]: ...
+
+    def mark_ended(self, details: CallDetails, at: str) -> bool: ...
+
+    def release_end(self, call_id: str) -> None: ...
+
+    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page: ...
+
+
+# moved from domain/summaries/runs/service.py
+class Engine(Protocol):
+    """(turns, call id, the call's language code) in, sections out: the engine with its provider,
+    prompts and budget bound (adapters.configured_engine.BoundEngine)."""
+
+    def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult: ...
+
+
+# moved from domain/summaries/runs/service.py
+class SummaryRepository(SummaryStore, Protocol):
+    """The SummaryStore port plus what versioning and the call record need."""
+
+    def claim_version(self, summary: Summary) -> Summary:
+        """Store `summary` under the next free version (conditional put); return it with that version."""
+        ...
+
+    def set_status(
+        self, call_id: str, version: int, status: SummaryStatus, *, expected: SummaryStatus
+    ) -> bool:
+        """Change the status only if it is still `expected`; True when changed."""
+        ...
+
+    def mark_published(self, call_id: str, version: int, at: str) -> None: ...
+
+    def record_on_call(self, summary: Summary) -> None:
+        """Copy latest version/status (and final revision, topic) onto the call record,
+        never overwriting a newer version's figures."""
+        ...
+
+    def claim_lease(self, call_id: str, key: str, owner: str, now: float, until: float) -> LeaseClaim:
+        """Take the run lease `key` if it is free, released or expired before `now` (epoch s)."""
+        ...
+
+    def bind_lease(self, call_id: str, key: str, owner: str, version: int) -> None:
+        """Record the version this lease's run claimed."""
+        ...
+
+    def release_lease(self, call_id: str, key: str, owner: str) -> None: ...
+
+    def hold_lease(self, call_id: str, key: str, owner: str, until: float) -> None:
+        """Keep the lease (and its version) until `until` (epoch s): a deferred run's wait."""
         ...

@@ -15,10 +15,16 @@ from callrecap.domain.calls.access import AccessPolicy
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
-    from callrecap.domain.calls.browsing import CallReader, SummaryReader
-    from callrecap.domain.calls.export import CallDataStore
     from callrecap.domain.live.updates import LiveConnections, LiveFanout, LiveTickets
-    from callrecap.domain.ports import DeliveryStore, DetailsStore, EventPublisher, SegmentRewriter
+    from callrecap.domain.ports import (
+        CallDataStore,
+        CallReader,
+        DeliveryStore,
+        DetailsStore,
+        EventPublisher,
+        SegmentRewriter,
+        SummaryReader,
+    )
     from callrecap.domain.privacy.pii import PiiEntity
     from callrecap.domain.summaries.runs import QueuePolicy, SummaryService
     from callrecap.domain.summaries.sweeping import Sweeper

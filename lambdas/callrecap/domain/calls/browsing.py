@@ -12,16 +12,16 @@ Errors are typed so the API answers them precisely: `InvalidRequest` (400), `Not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap.clock import iso
 from callrecap.contracts import SCHEMA_VERSION, BusEvent
 from callrecap.domain.calls.access import AccessPolicy, Viewer
-from callrecap.domain.models import CallStatus, Segment, Summary, SummaryKind, SummaryStatus
-from callrecap.domain.ports import EventPublisher, Page
+from callrecap.domain.models import CallStatus, Segment, SummaryKind, SummaryStatus
+from callrecap.domain.ports import CallReader, EventPublisher, SummaryReader
 from callrecap.domain.summaries.record import SummaryAttr, summary_to_record
 from callrecap.domain.summaries.requests import ReasonCode
 
@@ -40,22 +40,6 @@ class NotFound(LookupError):
 
 class Conflict(RuntimeError):
     """The request contradicts the current state (retrying a version that did not fail)."""
-
-
-class CallReader(Protocol):
-    def get_call(self, call_id: str) -> dict[str, Any] | None: ...
-
-    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page: ...
-
-    def list_segments_since(
-        self, call_id: str, cursor: str | None, *, call_record: Mapping[str, Any] | None = None
-    ) -> tuple[list[Segment], str]: ...
-
-
-class SummaryReader(Protocol):
-    def list_summaries(self, call_id: str) -> list[Summary]: ...
-
-    def get_summary(self, call_id: str, version: int) -> Summary | None: ...
 
 
 def utc_now() -> datetime:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap import contracts as c
 from callrecap.domain.calls.access import AccessPolicy, Role, Viewer
 from callrecap.domain.calls.browsing import NotFound
+from callrecap.domain.ports import CallDataStore
 
 ITEM_KEY = "itemKey"
 """Where a store puts each item's sort key (META, SEG#…, SUM#…, CRM#…) in what `items_of` returns."""
@@ -24,16 +25,6 @@ ITEM_KEY = "itemKey"
 
 class Forbidden(PermissionError):
     """The viewer may see the call but not do this to it (only admins export or delete)."""
-
-
-class CallDataStore(Protocol):
-    def items_of(self, call_id: str) -> list[dict[str, Any]]:
-        """Every item stored under the call, decoded, with its sort key under ITEM_KEY."""
-        ...
-
-    def delete_items(self, call_id: str, items: list[dict[str, Any]]) -> int:
-        """Delete those items; returns how many were deleted."""
-        ...
 
 
 def _kind(item: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap.contracts import (
     LIVE_MESSAGE_MAX_BYTES,
@@ -33,34 +33,9 @@ from callrecap.contracts import (
 )
 from callrecap.domain.calls.browsing import CallBrowser, Conflict, segment_view
 from callrecap.domain.models import CallStatus, Segment
+from callrecap.domain.ports import Connections, TicketSigner, TicketVerifier, WatcherRegistry, WatcherStore
 
 log = logging.getLogger(__name__)
-
-
-class TicketSigner(Protocol):
-    def sign(self, message: bytes) -> bytes: ...
-
-
-class TicketVerifier(Protocol):
-    def verify(self, message: bytes, mac: bytes) -> bool: ...
-
-
-class WatcherRegistry(Protocol):
-    def add_watcher(self, call_id: str, connection_id: str, viewer: str, expires_at: int) -> None: ...
-
-
-class WatcherStore(Protocol):
-    def watchers(self, call_id: str) -> list[str]:
-        """Connection ids of the pages watching the call."""
-        ...
-
-    def forget(self, call_id: str, connection_id: str) -> None: ...
-
-
-class Connections(Protocol):
-    def post(self, connection_id: str, data: bytes) -> bool:
-        """Send one message; False when the connection is gone (the page closed)."""
-        ...
 
 
 class LiveUpdatesOff(Exception):

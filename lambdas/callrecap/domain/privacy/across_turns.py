@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from callrecap.domain.models import Turn
+from callrecap.domain.ports import PiiDetector
 from callrecap.domain.privacy.pii import (
     ALL_ENTITIES,
     DigitRun,
     Finding,
-    PiiDetector,
     PiiEntity,
     apply_findings,
     classify_digits,

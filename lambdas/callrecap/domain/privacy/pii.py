@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Protocol
 
 from callrecap.domain.privacy.spoken_digits import DIGITS, digit_words
 
@@ -61,12 +60,6 @@ class Finding:
     """A PiiEntity, or another type a detector reports (Amazon Comprehend's NAME, ADDRESS...)."""
     counted: bool = True
     """False for the later pieces of a number read out over several turns (domain.pii_turns)."""
-
-
-class PiiDetector(Protocol):
-    """A detector beside the rules (adapters.comprehend_pii): findings in `text`, in offsets of it."""
-
-    def find(self, text: str, language: str) -> list[Finding]: ...
 
 
 @dataclass(frozen=True)

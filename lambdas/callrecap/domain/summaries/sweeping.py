@@ -22,12 +22,12 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap.clock import iso, parse_iso
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr
 from callrecap.domain.models import CallDetails, CallStatus, SummaryKind, SummaryStatus
-from callrecap.domain.ports import EventPublisher, Page
+from callrecap.domain.ports import EventPublisher, SweepStore
 from callrecap.domain.summaries.runs import ReasonCode, int_or_zero
 
 logger = logging.getLogger(__name__)
@@ -36,16 +36,6 @@ PAGE_SIZE = 100
 DEFAULT_LOOKBACK_HOURS = 12
 """How far back (by start time) the sweep looks for missing or stale finals: a bound on its reads."""
 REASON_MISSING = ReasonCode.MISSING
-
-
-class SweepStore(Protocol):
-    def list_live_calls(self, idle_before: str | None = None) -> list[dict[str, Any]]: ...
-
-    def mark_ended(self, details: CallDetails, at: str) -> bool: ...
-
-    def release_end(self, call_id: str) -> None: ...
-
-    def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page: ...
 
 
 @dataclass

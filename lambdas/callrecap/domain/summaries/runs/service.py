@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callrecap.clock import iso, parse_iso, utc_now_iso
 from callrecap.contracts import (
@@ -46,10 +46,16 @@ from callrecap.contracts import (
     FailureReason,
     Function,
 )
-from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn, Usage
-from callrecap.domain.ports import EventPublisher, LeaseClaim, SummaryStore, TranscriptStore
+from callrecap.domain.models import Segment, Summary, SummaryKind, SummaryStatus, Turn
+from callrecap.domain.ports import (
+    Engine,
+    EventPublisher,
+    SummaryRepository,
+    TranscriptStore,
+)
 from callrecap.domain.summaries import run_budget
 from callrecap.domain.summaries.cost import PriceTable
+from callrecap.domain.summaries.engine import EngineResult
 from callrecap.domain.summaries.requests import (
     ReasonCode,
     SummaryRunRequest,
@@ -91,73 +97,6 @@ RETRYABLE_REASONS = frozenset({FailureReason.THROTTLED, FailureReason.TIMEOUT})
 
 MAX_AUTOMATIC_ATTEMPTS = 3
 """Failed finals of one transcript revision after which automatic retries stop (the API can still retry)."""
-
-
-class EngineResult(Protocol):
-    """What the summarizing engine (domain.summary_engine) returns; read-only view."""
-
-    @property
-    def sections(self) -> Mapping[str, Any]: ...
-    @property
-    def usage(self) -> Usage: ...
-    @property
-    def prompt_hash(self) -> str: ...
-    @property
-    def model(self) -> str: ...
-    @property
-    def provider(self) -> str: ...
-    @property
-    def raw_reply(self) -> str: ...
-    @property
-    def error(self) -> str | None: ...
-    @property
-    def retryable(self) -> bool: ...
-    @property
-    def failure_reason(self) -> str: ...
-    @property
-    def pii_redactions(self) -> Mapping[str, int]: ...
-
-
-class Engine(Protocol):
-    """(turns, call id, the call's language code) in, sections out: the engine with its provider,
-    prompts and budget bound (adapters.configured_engine.BoundEngine)."""
-
-    def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult: ...
-
-
-class SummaryRepository(SummaryStore, Protocol):
-    """The SummaryStore port plus what versioning and the call record need."""
-
-    def claim_version(self, summary: Summary) -> Summary:
-        """Store `summary` under the next free version (conditional put); return it with that version."""
-        ...
-
-    def set_status(
-        self, call_id: str, version: int, status: SummaryStatus, *, expected: SummaryStatus
-    ) -> bool:
-        """Change the status only if it is still `expected`; True when changed."""
-        ...
-
-    def mark_published(self, call_id: str, version: int, at: str) -> None: ...
-
-    def record_on_call(self, summary: Summary) -> None:
-        """Copy latest version/status (and final revision, topic) onto the call record,
-        never overwriting a newer version's figures."""
-        ...
-
-    def claim_lease(self, call_id: str, key: str, owner: str, now: float, until: float) -> LeaseClaim:
-        """Take the run lease `key` if it is free, released or expired before `now` (epoch s)."""
-        ...
-
-    def bind_lease(self, call_id: str, key: str, owner: str, version: int) -> None:
-        """Record the version this lease's run claimed."""
-        ...
-
-    def release_lease(self, call_id: str, key: str, owner: str) -> None: ...
-
-    def hold_lease(self, call_id: str, key: str, owner: str, until: float) -> None:
-        """Keep the lease (and its version) until `until` (epoch s): a deferred run's wait."""
-        ...
 
 
 def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
