@@ -66,11 +66,6 @@ class Replay(threading.Thread):
         self._cancel.set()
         self._hurry.set()
 
-    def wait_sent(self, timeout: float | None = None) -> bool:
-        """Block until every event was sent (or cancelled); True when the replay thread ended."""
-        self.join(timeout)
-        return not self.is_alive()
-
     def _send(self, event: RecordedEvent) -> None:
         if event.source == "kinesis":
             self.kinesis.put_record(

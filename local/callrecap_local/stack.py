@@ -381,15 +381,6 @@ class LocalPipeline:
         shard_pollers = [w for w in self.workers if isinstance(w, KinesisShardPoller)]
         return all(p.caught_up_at > sent_at for p in shard_pollers)
 
-    def is_idle(self) -> bool:
-        """No replay running, no poller busy, no record waiting in a poller (a snapshot)."""
-        if any(r.is_alive() for r in self.replays.values()):
-            return False
-        for worker in self.workers:
-            if worker.busy or (isinstance(worker, KinesisShardPoller) and worker.buffer):
-                return False
-        return True
-
     # ------------------------------------------------------------------ internals
 
     def _require_started(self) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from callrecap.domain.models import Segment, Speaker, Turn
 from callrecap.domain.transcripts.inbound.transcribe import channel_roles_with_agent_on
+from callrecap.domain.transcripts.rules import final_turns
 from callrecap.settings import AgentChannel
 
 DIARIZED_SPEAKERS: Mapping[str, Speaker] = {"spk_0": Speaker.AGENT, "spk_1": Speaker.CUSTOMER}
@@ -341,8 +342,7 @@ def read_recorded_call(path: Path, agent_channel: str = AgentChannel.CH_1.value)
         for observation in observations:
             if isinstance(observation, Segment) and not observation.is_partial and observation.text.strip():
                 finals[observation.segment_id] = observation
-    ordered = sorted(finals.values(), key=lambda s: (s.start_time, s.end_time, s.segment_id))
-    turns = [Turn(s.speaker.value, s.text.strip(), s.start_time, s.end_time) for s in ordered]
+    turns = final_turns(finals.values())
     if not turns:
         raise TranscriptFileError(f"{path}: the recorded call has no final transcript segments")
     kind = FileFormat.EVENT_DUMP if recording.dump else FileFormat.RECORDED_CALL

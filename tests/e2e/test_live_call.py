@@ -28,7 +28,6 @@ left alone so a test run does not dirty the work tree."""
 PIPELINE_WAIT_MS = 45_000  # generous: the machine may be busy; a healthy run takes a few seconds
 
 
-
 def _final_utterances(path: Path) -> int:
     finals = set()
     for line in path.read_text().splitlines():

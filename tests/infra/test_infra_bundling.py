@@ -19,7 +19,7 @@ from infra.functions import RUNTIMES
 
 def test_code_asset_holds_the_package_and_prompts_beside_it(tmp_path: Path) -> None:
     assert CodeBundler().try_bundle(str(tmp_path), image=cdk.DockerImage.from_registry("unused"))
-    assert (tmp_path / "callrecap" / "contracts.py").is_file()
+    assert (tmp_path / "callrecap" / "contracts" / "table.py").is_file()
     assert (tmp_path / "callrecap" / "handlers" / "__init__.py").is_file()
     assert (tmp_path / "prompts").is_dir() and any((tmp_path / "prompts").iterdir())
     assert not list(tmp_path.rglob("__pycache__"))
@@ -58,7 +58,7 @@ def test_code_asset_is_compiled_when_an_interpreter_of_the_runtime_is_given(tmp_
     )
     tag = sys.implementation.cache_tag
     assert (tmp_path / "callrecap" / "handlers" / "__pycache__" / f"ingest.{tag}.pyc").is_file()
-    assert (tmp_path / "callrecap" / "contracts.py").is_file()  # sources stay for tracebacks
+    assert (tmp_path / "callrecap" / "contracts" / "table.py").is_file()  # sources stay for tracebacks
 
 
 def test_skipped_layer_is_an_empty_python_dir_and_runs_no_pip(tmp_path: Path) -> None:

@@ -270,7 +270,7 @@ def test_call_ended_waits_in_an_encrypted_delay_queue_with_a_dlq(main_synth: Syn
     routed = set(rule["EventPattern"]["detail-type"]) | set(
         _rule_for(raw, Function.SUMMARIZER)["EventPattern"]["detail-type"]
     )
-    assert routed == set(contracts.summarizer_pattern()["detail-type"])
+    assert routed == {contracts.BusEvent.CALL_ENDED.value, contracts.BusEvent.SUMMARY_REQUESTED.value}
 
 
 def test_the_summarizer_consumes_the_delay_queue_with_partial_batch_failures(main_synth: Synthesized) -> None:

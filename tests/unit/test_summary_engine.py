@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from callrecap.adapters.prompt_files import load_prompt_set
+from callrecap.contracts import FailureReason
 from callrecap.domain.models import SectionSpec, Turn
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, LlmReply, ProviderError
 from callrecap.domain.summaries.chunking import Budget, estimate_tokens
-from callrecap.domain.summaries.engine import ErrorKind, Strategy, summarize
+from callrecap.domain.summaries.engine import Strategy, summarize
 from callrecap.domain.summaries.prompts import FENCE_OPEN, PromptSet
 from tests.helpers.sections import complete
 
@@ -99,7 +100,7 @@ def test_failed_repair_is_an_error_with_the_raw_reply(prompts: PromptSet) -> Non
     llm = FakeLlm(replies=["I am not able to do that.", "Still no JSON, sorry."])
     result = summarize(TURNS, llm, prompts, Budget(max_input_tokens=4000))
     assert not result.ok and result.sections == {}
-    assert result.error_kind is ErrorKind.INVALID_OUTPUT
+    assert result.failure is FailureReason.INVALID_OUTPUT
     assert result.raw_reply == "Still no JSON, sorry."
     assert result.usage.llm_calls == 2
 
@@ -107,20 +108,20 @@ def test_failed_repair_is_an_error_with_the_raw_reply(prompts: PromptSet) -> Non
 def test_provider_error_is_returned_not_raised(prompts: PromptSet) -> None:
     llm = FakeLlm(replies=[ProviderError("ThrottlingException after 5 attempts", retryable=True)])
     result = summarize(TURNS, llm, prompts, Budget(max_input_tokens=4000))
-    assert result.error_kind is ErrorKind.PROVIDER and result.retryable
+    assert result.failure is FailureReason.PROVIDER_ERROR and result.retryable
     assert "ThrottlingException" in result.error and result.sections == {}
 
 
 def test_unexpected_provider_bug_is_returned_not_raised(prompts: PromptSet) -> None:
     llm = FakeLlm(replies=[KeyError("choices")])
     result = summarize(TURNS, llm, prompts, Budget(max_input_tokens=4000))
-    assert result.error_kind is ErrorKind.PROVIDER and "KeyError" in result.error
+    assert result.failure is FailureReason.PROVIDER_ERROR and "KeyError" in result.error
 
 
 def test_empty_transcript_makes_no_call(prompts: PromptSet) -> None:
     llm = FakeLlm()
     result = summarize([Turn("AGENT", "um"), Turn("CUSTOMER", "  ")], llm, prompts)
-    assert result.error_kind is ErrorKind.EMPTY_TRANSCRIPT and llm.calls == []
+    assert result.failure is FailureReason.TRANSCRIPT_EMPTY and llm.calls == []
 
 
 def long_turns(shared_data: Path, name: str) -> list[Turn]:
@@ -181,14 +182,14 @@ def test_call_bound_fails_up_front_without_calling(shared_data: Path, prompts: P
     turns = long_turns(shared_data, "Bmr023.jsonl")
     llm = FakeLlm(replies=[json.dumps(GOOD)])
     result = summarize(turns, llm, prompts, Budget.for_model("any", 2000, max_llm_calls=10))
-    assert result.error_kind is ErrorKind.CALL_BOUND and llm.calls == []
+    assert result.failure is FailureReason.TOO_LONG and llm.calls == []
     assert "bound is 10" in result.error and result.planned_llm_calls > 10
 
 
 def test_budget_too_small_for_the_prompt_is_a_clear_error(prompts: PromptSet) -> None:
     llm = FakeLlm()
     result = summarize(TURNS * 20, llm, prompts, Budget.for_model("any", 300))
-    assert result.error_kind is ErrorKind.CALL_BOUND and "max input tokens 300" in result.error
+    assert result.failure is FailureReason.TOO_LONG and "max input tokens 300" in result.error
     assert llm.calls == []
 
 
@@ -211,7 +212,7 @@ def test_section_summarizer_needs_no_tokens(prompts: PromptSet) -> None:
 
 def test_invalid_section_summarizer_output_is_an_error(prompts: PromptSet) -> None:
     result = summarize(TURNS, FakeExtractive(output={"summary": "x"}), prompts)
-    assert result.error_kind is ErrorKind.INVALID_OUTPUT and '"summary": "x"' in result.raw_reply
+    assert result.failure is FailureReason.INVALID_OUTPUT and '"summary": "x"' in result.raw_reply
 
 
 def test_real_extractive_provider_fills_every_section(prompts: PromptSet) -> None:
@@ -258,4 +259,4 @@ def test_delegated_lca_json_text_keeps_known_sections(prompts: PromptSet) -> Non
 def test_delegated_invalid_sections_keep_the_raw_reply(prompts: PromptSet) -> None:
     reply = DelegatedReply(raw='{"sections": {"summary": 1}}', sections={"summary": ["a", 1]})
     result = summarize(TURNS, FakeDelegate(reply), prompts)
-    assert result.error_kind is ErrorKind.INVALID_OUTPUT and result.raw_reply == reply.raw
+    assert result.failure is FailureReason.INVALID_OUTPUT and result.raw_reply == reply.raw

@@ -26,7 +26,6 @@ from callrecap.domain.models import (
 )
 
 START_PUBLISHED = CallAttr.START_PUBLISHED.value
-END_PUBLISHED = CallAttr.END_PUBLISHED.value
 
 
 FIRST_SEEN_SETS: tuple[str, ...] = (
@@ -92,7 +91,7 @@ class CallLifecycle(CallTableState):
                 **names,
                 "#g2pk": c.GSI_LIVE_CALLS_PK,
                 "#g2sk": c.GSI_LIVE_CALLS_SK,
-                "#ended": END_PUBLISHED,
+                "#ended": CallAttr.END_PUBLISHED,
                 "#last": CallAttr.LAST_ACTIVITY_AT.value,
             }
             live_values = {
@@ -170,7 +169,7 @@ class CallLifecycle(CallTableState):
         sets, names, values = self._lifecycle_fields(details, moment)
         names.update(
             {
-                "#endPub": END_PUBLISHED,
+                "#endPub": CallAttr.END_PUBLISHED,
                 "#endedAt": CallAttr.ENDED_AT.value,
                 "#g2pk": c.GSI_LIVE_CALLS_PK,
                 "#g2sk": c.GSI_LIVE_CALLS_SK,
@@ -205,7 +204,7 @@ class CallLifecycle(CallTableState):
 
     def release_end(self, call_id: str) -> None:
         """Undo a successful mark_ended whose CallEnded could not be published (retry sends it)."""
-        self._release(call_id, END_PUBLISHED)
+        self._release(call_id, CallAttr.END_PUBLISHED)
         self._ended.discard(call_id)
 
     def _release(self, call_id: str, flag: str) -> None:

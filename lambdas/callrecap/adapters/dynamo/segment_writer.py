@@ -66,7 +66,6 @@ RETRYABLE_CODES = frozenset(
         "TransactionConflictException",
     }
 )
-END_PUBLISHED = CallAttr.END_PUBLISHED.value
 
 
 @dataclass(frozen=True)
@@ -289,7 +288,7 @@ class SegmentWriter(CallTableState, CallRecordBatches):
             sets.append("#ttl = :ttl")
         if live:
             names.update(
-                {"#g2pk": c.GSI_LIVE_CALLS_PK, "#g2sk": c.GSI_LIVE_CALLS_SK, "#ended": END_PUBLISHED}
+                {"#g2pk": c.GSI_LIVE_CALLS_PK, "#g2sk": c.GSI_LIVE_CALLS_SK, "#ended": CallAttr.END_PUBLISHED}
             )
             values[":livepk"] = attr(c.live_calls_pk(call_id))
             values[":minute"] = attr(c.activity_minute(now_iso, call_id))
@@ -451,7 +450,7 @@ class SegmentWriter(CallTableState, CallRecordBatches):
         meta_code = reasons[-1].get("Code") or "None"
         if meta_code == "ConditionalCheckFailed":
             old_meta = from_item(reasons[-1].get("Item") or {})
-            if old_meta.get(END_PUBLISHED):
+            if old_meta.get(CallAttr.END_PUBLISHED):
                 self._ended.add(share.call_id)  # resent without rejoining the live-calls index
             stored_seq = int(old_meta.get(CallAttr.LAST_WRITE_SEQ, 0) or 0)
             self._last_seq[share.call_id] = max(stored_seq, self._last_seq.get(share.call_id, 0))

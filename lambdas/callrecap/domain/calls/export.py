@@ -18,6 +18,7 @@ from callrecap import contracts as c
 from callrecap.domain.calls.access import AccessPolicy, Role, Viewer
 from callrecap.domain.calls.browsing import NotFound
 from callrecap.domain.ports import CallDataStore
+from callrecap.domain.transcripts.rules import stored_spoken_order_key
 
 ITEM_KEY = "itemKey"
 """Where a store puts each item's sort key (META, SEG#…, SUM#…, CRM#…) in what `items_of` returns."""
@@ -61,7 +62,7 @@ class CallData:
                 by_kind["summaries"].append(body)
             elif kind.startswith(c.DELIVERY_SK_PREFIX):
                 by_kind["crmDeliveries"].append(body)
-        by_kind["segments"].sort(key=lambda s: (float(s.get("startTime", 0)), str(s.get("segmentId", ""))))
+        by_kind["segments"].sort(key=stored_spoken_order_key)
         return {"callId": call_id, "call": call, **by_kind}
 
     def delete(self, call_id: str) -> dict[str, Any]:

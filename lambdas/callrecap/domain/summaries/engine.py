@@ -60,14 +60,6 @@ class Strategy(StrEnum):
     EXTRACTIVE = "extractive"
 
 
-class ErrorKind(StrEnum):
-    EMPTY_TRANSCRIPT = "empty_transcript"
-    PROMPT = "prompt"
-    CALL_BOUND = "call_bound"
-    PROVIDER = "provider"
-    INVALID_OUTPUT = "invalid_output"
-
-
 @dataclass(frozen=True)
 class EngineResult:
     """Everything the service stores about one summarizing run (success when `error` is empty)."""
@@ -80,10 +72,10 @@ class EngineResult:
     strategy: Strategy
     raw_reply: str = ""
     error: str = ""
-    error_kind: ErrorKind | None = None
+    failure: FailureReason | None = None
+    """Why the run failed (stored as the FAILED version's failureReason); the provider's own typed
+    cause (ProviderError.reason) when the provider failed."""
     retryable: bool = False
-    provider_reason: str = ""
-    """The provider's own typed cause (ProviderError.reason) when error_kind is PROVIDER."""
     chunks: int = 0
     planned_llm_calls: int = 0
     """Worst-case calls of the plan (map-reduce) — `usage.llm_calls` is what was actually made."""
@@ -99,21 +91,7 @@ class EngineResult:
         """contracts.FailureReason of a failed run ("" when it succeeded)."""
         if not self.error:
             return ""
-        if self.error_kind is ErrorKind.PROVIDER:
-            return self.provider_reason or FailureReason.PROVIDER_ERROR
-        return (
-            _REASONS.get(self.error_kind, FailureReason.PROVIDER_ERROR)
-            if self.error_kind
-            else FailureReason.PROVIDER_ERROR
-        )
-
-
-_REASONS = {
-    ErrorKind.EMPTY_TRANSCRIPT: FailureReason.TRANSCRIPT_EMPTY,
-    ErrorKind.PROMPT: FailureReason.PROVIDER_ERROR,
-    ErrorKind.CALL_BOUND: FailureReason.TOO_LONG,
-    ErrorKind.INVALID_OUTPUT: FailureReason.INVALID_OUTPUT,
-}
+        return str(self.failure or FailureReason.PROVIDER_ERROR)
 
 
 def summarize(
@@ -128,7 +106,7 @@ def summarize(
     budget = budget or Budget()
     merged = merge_turns(turns)
 
-    def failure(kind: ErrorKind, message: str, **extra: Any) -> EngineResult:
+    def failure(kind: FailureReason, message: str, **extra: Any) -> EngineResult:
         return EngineResult(
             sections={},
             usage=extra.pop("usage", Usage()),
@@ -137,12 +115,12 @@ def summarize(
             provider=provider.name,
             strategy=extra.pop("strategy", Strategy.SINGLE),
             error=message,
-            error_kind=kind,
+            failure=kind,
             **extra,
         )
 
     if not merged:
-        return failure(ErrorKind.EMPTY_TRANSCRIPT, "the transcript has no speech to summarize")
+        return failure(FailureReason.TRANSCRIPT_EMPTY, "the transcript has no speech to summarize")
     try:
         if hasattr(provider, "summarize_sections"):
             return _extractive(merged, cast(SectionSummarizer, provider), prompts)
@@ -150,16 +128,17 @@ def summarize(
             return _delegated(merged, cast(CallSummarizer, provider), prompts, call_id)
         return _with_llm(merged, cast(LlmProvider, provider), prompts, budget)
     except PromptError as error:
-        return failure(ErrorKind.PROMPT, str(error))
+        return failure(FailureReason.PROVIDER_ERROR, str(error))
     except ProviderError as error:
         return failure(
-            ErrorKind.PROVIDER,
+            FailureReason(error.reason),
             f"{provider.name} failed: {error}",
             retryable=error.retryable,
-            provider_reason=error.reason,
         )
     except Exception as error:  # noqa: BLE001 (a provider bug must become a FAILED summary, not a crash)
-        return failure(ErrorKind.PROVIDER, f"{provider.name} failed: {type(error).__name__}: {error}")
+        return failure(
+            FailureReason.PROVIDER_ERROR, f"{provider.name} failed: {type(error).__name__}: {error}"
+        )
 
 
 def _extractive(turns: list[Turn], provider: SectionSummarizer, prompts: PromptSet) -> EngineResult:
@@ -177,7 +156,7 @@ def _extractive(turns: list[Turn], provider: SectionSummarizer, prompts: PromptS
             sections={},
             raw_reply=_json_preview(produced),
             error=f"extractive summarizer output is invalid: {checked.message}",
-            error_kind=ErrorKind.INVALID_OUTPUT,
+            failure=FailureReason.INVALID_OUTPUT,
             **common,
         )
     return EngineResult(sections=checked, **common)
@@ -212,7 +191,7 @@ def _delegated(turns: list[Turn], provider: CallSummarizer, prompts: PromptSet, 
         return EngineResult(
             sections={},
             error=f"{provider.name} reply is invalid: {checked.message}",
-            error_kind=ErrorKind.INVALID_OUTPUT,
+            failure=FailureReason.INVALID_OUTPUT,
             **common,
         )
     return EngineResult(sections=checked, **common)
@@ -261,7 +240,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
                     prompts,
                     strategy,
                     error=plan.error,
-                    kind=ErrorKind.CALL_BOUND,
+                    kind=FailureReason.TOO_LONG,
                     chunks=chunks,
                     planned=planned,
                 )
@@ -288,7 +267,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
                     f"model reply is invalid after one repair attempt: {parsed.message}"
                     + (" (the reply was cut at the output token limit)" if run.truncated else "")
                 ),
-                kind=ErrorKind.INVALID_OUTPUT,
+                kind=FailureReason.INVALID_OUTPUT,
             )
         return _result(
             run, prompts, strategy, sections=parsed, raw_reply=reply, chunks=chunks, planned=planned
@@ -299,7 +278,7 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
             prompts,
             strategy,
             error=str(error),
-            kind=ErrorKind.CALL_BOUND,
+            kind=FailureReason.TOO_LONG,
             chunks=chunks,
             planned=planned,
             raw_reply=run.replies[-1] if run.replies else "",
@@ -310,9 +289,8 @@ def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budg
             prompts,
             strategy,
             error=f"{provider.name} failed: {error}",
-            kind=ErrorKind.PROVIDER,
+            kind=FailureReason(error.reason),
             retryable=error.retryable,
-            provider_reason=error.reason,
             chunks=chunks,
             planned=planned,
         )
@@ -326,9 +304,8 @@ def _result(
     sections: dict[str, Any] | None = None,
     raw_reply: str = "",
     error: str = "",
-    kind: ErrorKind | None = None,
+    kind: FailureReason | None = None,
     retryable: bool = False,
-    provider_reason: str = "",
     chunks: int = 0,
     planned: int = 0,
 ) -> EngineResult:
@@ -341,9 +318,8 @@ def _result(
         strategy=strategy,
         raw_reply=raw_reply,
         error=error,
-        error_kind=kind,
+        failure=kind,
         retryable=retryable,
-        provider_reason=provider_reason,
         chunks=chunks,
         planned_llm_calls=planned,
     )

@@ -26,8 +26,6 @@ from callrecap.domain.models import (
 from callrecap.domain.ports import DetailsStore, EventPublisher, LifecycleStore
 from callrecap.domain.summaries.requests import ReasonCode
 
-STALE_REASON = ReasonCode.STALE
-
 
 def call_event_detail(
     details: CallDetails, record: Mapping[str, Any] | None, *, ended: bool
@@ -92,7 +90,7 @@ def stale_summary_request(call_id: str, now: datetime | None = None) -> dict[str
         "callId": call_id,
         "schemaVersion": SCHEMA_VERSION,
         "kind": SummaryKind.FINAL.value,
-        "reason": STALE_REASON,
+        "reason": ReasonCode.STALE,
         "requestedAt": iso(moment, "seconds"),
     }
 

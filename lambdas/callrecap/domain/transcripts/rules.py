@@ -14,9 +14,11 @@ share that identity. The rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from callrecap.contracts import SegmentAttr
 from callrecap.domain.models import Segment, Turn
 
 SegmentKey = tuple[str, str]
@@ -97,6 +99,23 @@ def spoken_order_key(segment: Segment) -> tuple[float, float, str, str]:
 
 def in_spoken_order(segments: Iterable[Segment]) -> list[Segment]:
     return sorted(segments, key=spoken_order_key)
+
+
+def stored_spoken_order_key(item: Mapping[str, Any]) -> tuple[float, float, str, str]:
+    """spoken_order_key of a stored segment item (its SegmentAttr names), for exports."""
+    return (
+        float(item.get(SegmentAttr.START_TIME, 0) or 0),
+        float(item.get(SegmentAttr.END_TIME, 0) or 0),
+        str(item.get(SegmentAttr.CHANNEL, "")),
+        str(item.get(SegmentAttr.SEGMENT_ID, "")),
+    )
+
+
+def final_turns(segments: Iterable[Segment]) -> list[Turn]:
+    """Each final segment with text as one turn, in spoken order (partials left out): what a
+    summary is written from."""
+    finals = [s for s in segments if not s.is_partial and s.text.strip()]
+    return [Turn(str(s.speaker), s.text.strip(), s.start_time, s.end_time) for s in in_spoken_order(finals)]
 
 
 def resolve(segments: Iterable[Segment]) -> list[Segment]:

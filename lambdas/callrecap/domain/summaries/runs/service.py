@@ -64,6 +64,7 @@ from callrecap.domain.summaries.requests import (
     summary_event_detail,
 )
 from callrecap.domain.summaries.runs.outcomes import Action, SkipReason, SummaryOutcome
+from callrecap.domain.transcripts.rules import final_turns
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +102,7 @@ MAX_AUTOMATIC_ATTEMPTS = 3
 
 def turns_from_segments(segments: Sequence[Segment]) -> list[Turn]:
     """Final segments in spoken order as turns (partials and empty text left out)."""
-    finals = [s for s in segments if not s.is_partial and s.text.strip()]
-    finals.sort(key=lambda s: (s.start_time, s.end_time, s.segment_id))
-    return [Turn(str(s.speaker), s.text.strip(), s.start_time, s.end_time) for s in finals]
+    return final_turns(segments)
 
 
 def sections_size(sections: Mapping[str, Any]) -> int:

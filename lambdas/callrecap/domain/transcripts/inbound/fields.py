@@ -157,12 +157,6 @@ def require_bool(obj: JsonObject, key: str, where: str = "") -> bool:
     return value
 
 
-def optional_bool(obj: JsonObject, key: str, where: str = "") -> bool | None:
-    if obj.get(key) is None:
-        return None
-    return require_bool(obj, key, where)
-
-
 def require_list(obj: JsonObject, key: str, where: str = "") -> list[Any]:
     value = obj.get(key)
     if value is None:
