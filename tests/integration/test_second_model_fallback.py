@@ -68,7 +68,7 @@ def test_a_throttled_primary_model_hands_the_call_to_the_second_model(
             engine=wired._engine,
             provider_name="bedrock",
             model_name=PRIMARY,
-            fallbacks=wired._fallbacks,
+            fallbacks=wired._fallbacks.engines,
         )
         outcome = service.handle(SummaryRunRequest("c1", SummaryKind.FINAL, ReasonCode.CALL_ENDED))
     summary = outcome.summary

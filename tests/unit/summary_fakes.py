@@ -184,6 +184,7 @@ class FakeEngineResult:
     error: str | None = None
     retryable: bool = False
     failure_reason: str = ""
+    pii_redactions: Mapping[str, int] = field(default_factory=dict)
 
 
 DEFAULT_SECTIONS: dict[str, Any] = complete(

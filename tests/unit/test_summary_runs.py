@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from callrecap.adapters.engine_time_box import run_on_worker
 from callrecap.contracts import SCHEMA_VERSION, BusEvent, CallAttr, FailureReason
 from callrecap.domain.models import CallStatus, Speaker, Summary, SummaryKind, SummaryStatus, Usage
 from callrecap.domain.summaries.cost import PriceTable
@@ -19,6 +20,7 @@ from callrecap.domain.summaries.runs import (
     request_from_event,
     turns_from_segments,
 )
+from callrecap.domain.summaries.runs.attempts import run_inline
 from callrecap.domain.transcripts.lifecycle import final_summary_is_stale as is_final_stale
 from tests.unit.summary_fakes import (
     DEFAULT_SECTIONS,
@@ -34,7 +36,9 @@ NOW = "2026-01-01T10:00:00.000Z"
 
 
 class Env:
-    def __init__(self, engine: FakeEngine | None = None) -> None:
+    def __init__(
+        self, engine: FakeEngine | None = None, time_box: Any = run_inline, fallbacks: Any = ()
+    ) -> None:
         self.transcripts = FakeTranscripts()
         self.summaries = FakeSummaries(self.transcripts)
         self.publisher = FakePublisher()
@@ -50,6 +54,8 @@ class Env:
             model_name="amazon.nova-lite-v1:0",
             clock=lambda: self.now,
             monotonic=iter(float(i) for i in range(0, 10_000, 2)).__next__,
+            time_box=time_box,
+            fallbacks=fallbacks,
         )
         self.transcripts.add_call(CALL)
         self.transcripts.add_segment(CALL, Speaker.CUSTOMER, "Hi, I want a refund for my order.")
@@ -364,7 +370,7 @@ def test_a_model_slower_than_the_deadline_is_given_up_and_failed_before_it() -> 
             released.wait(10)
             return FakeEngineResult(sections=DEFAULT_SECTIONS)
 
-    env = Env(SlowEngine())
+    env = Env(SlowEngine(), time_box=run_on_worker)
     env.service._monotonic = time.monotonic  # real time: the deadline is real
     started = time.monotonic()
     outcome = env.service.handle(env.final(), deadline=time.monotonic() + 1.0)
@@ -549,11 +555,10 @@ def test_a_call_end_waits_while_the_call_is_still_moving_unless_settled() -> Non
 
 def test_when_the_primary_fails_the_fallback_writes_the_summary_and_says_why() -> None:
     throttled = FakeEngineResult(sections={}, error="429", failure_reason="THROTTLED", provider="bedrock")
-    env = Env(FakeEngine([throttled]))
     backup = FakeEngine(
         [FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive", model="extractive-v1")]
     )
-    env.service._fallbacks = (backup,)
+    env = Env(FakeEngine([throttled]), fallbacks=(backup,))
     outcome = env.service.handle(env.final())
     assert outcome.action == "completed" and outcome.summary is not None
     summary = outcome.summary
@@ -581,11 +586,9 @@ def test_a_slow_primary_leaves_time_for_the_fallback() -> None:
             released.wait(10)
             return FakeEngineResult(sections=DEFAULT_SECTIONS)
 
-    env = Env(SlowEngine())
+    backup = FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")])
+    env = Env(SlowEngine(), time_box=run_on_worker, fallbacks=(backup,))
     env.service._monotonic = time.monotonic
-    env.service._fallbacks = (
-        FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")]),
-    )
     outcome = env.service.handle(env.final(), deadline=time.monotonic() + 2.0)
     released.set()
     assert outcome.action == "completed" and outcome.summary is not None
@@ -593,9 +596,8 @@ def test_a_slow_primary_leaves_time_for_the_fallback() -> None:
 
 
 def test_an_empty_transcript_is_not_handed_to_the_fallback() -> None:
-    env = Env()
     backup = FakeEngine([FakeEngineResult(sections=DEFAULT_SECTIONS, provider="extractive")])
-    env.service._fallbacks = (backup,)
+    env = Env(fallbacks=(backup,))
     env.transcripts.segments[CALL] = []
     outcome = env.service.handle(env.final())
     assert outcome.action == "failed" and backup.calls == []

@@ -8,7 +8,8 @@
   POWERTOOLS_SERVICE_NAME.
 - `entry_point(...)` = `inject_lambda_context` (the call id as correlation id where the event
   names one call) + `log_metrics(capture_cold_start_metric=True)`.
-- `call_context(call_id)`: the one log key for a call, `callId`, for the lines of one call.
+- `call_context(call_id)`: the one log key for a call, `callId`, for the lines of one call; a
+  worker thread's lines carry its own call's id instead (callrecap/log_context.py).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from callrecap.contracts import METRICS_NAMESPACE
 from callrecap.domain.models import Summary, SummaryStatus
+from callrecap.log_context import ThreadCallIdFilter
 
 LOGGER_NAME = "callrecap"
 CALL_ID_KEY = "callId"
 
 logger = Logger(service=LOGGER_NAME)
+logger.registered_handler.addFilter(ThreadCallIdFilter(CALL_ID_KEY))  # a worker thread's own call
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 
 # A function that published no metric in an invocation (api, lifecycle) is normal here.

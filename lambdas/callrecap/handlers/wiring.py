@@ -206,6 +206,7 @@ def call_data() -> CallDataDependencies:
 def summarizer() -> SummarizerDependencies:
     from callrecap.adapters.configured_engine import build_engine
     from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.engine_time_box import run_on_worker
     from callrecap.domain.summaries.cost import PriceTable, PriceTableError
     from callrecap.domain.summaries.runs import SummaryService
 
@@ -235,6 +236,7 @@ def summarizer() -> SummarizerDependencies:
                 build_engine(settings, provider=link.provider.value, model=link.model)
                 for link in settings.llm_fallback
             ],
+            time_box=run_on_worker,
         ),
         requeue=_requeue(settings),
         settle_seconds=settings.settle_seconds,
