@@ -45,13 +45,13 @@ def _source(module: str) -> ast.Module:
 
 
 def _creates_client(node: ast.AST) -> bool:
-    """boto3.client("svc"), or the adapters' own new_client("svc") / budgeted_client("svc")
-    (adapters.aws_clients)."""
+    """boto3.client("svc"), or the adapters' own new_client("svc") / budgeted_client("svc") /
+    LazyClient("svc") (adapters.aws_clients)."""
     if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
         return False
     func = node.func
     return (isinstance(func, ast.Attribute) and func.attr == "client") or (
-        isinstance(func, ast.Name) and func.id in ("new_client", "budgeted_client")
+        isinstance(func, ast.Name) and func.id in ("new_client", "budgeted_client", "LazyClient")
     )
 
 
@@ -97,7 +97,7 @@ def adapter_modules(module: str) -> frozenset[str]:
     return frozenset(found)
 
 
-WIRING = "callrecap.handlers.wiring"
+WIRING = "callrecap.wiring"
 """The composition root: one builder a function, named like its handler module."""
 
 

@@ -11,8 +11,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
 from callrecap.adapters.dynamo.schema import create_table
+from callrecap.adapters.dynamo.watchers.registry import DynamoWatcherRegistry
+from callrecap.adapters.dynamo.watchers.store import DynamoWatcherStore
 from callrecap.adapters.live_connections import ApiGatewayConnections
 from callrecap.adapters.live_ticket_check import KmsTicketVerifier
 from callrecap.adapters.live_tickets import KmsTicketSigner
@@ -42,10 +43,10 @@ def test_tickets_signed_with_the_kms_hmac_key_verify_and_forgeries_do_not(aws: N
 def test_watcher_items_live_in_the_calls_partition_and_expire(aws: None) -> None:
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     create_table(dynamodb, "t")
-    DynamoWatchers("t", client=dynamodb).add_watcher("call-1", "c1=", "admin", 1_800_007_200)
-    DynamoWatchers("t", client=dynamodb).add_watcher("call-1", "c2=", "admin", 1_800_007_200)
-    DynamoWatchers("t", client=dynamodb).add_watcher("call-2", "c3=", "admin", 1_800_007_200)
-    watchers = DynamoWatchers("t", client=dynamodb)
+    DynamoWatcherRegistry("t", client=dynamodb).add_watcher("call-1", "c1=", "admin", 1_800_007_200)
+    DynamoWatcherRegistry("t", client=dynamodb).add_watcher("call-1", "c2=", "admin", 1_800_007_200)
+    DynamoWatcherRegistry("t", client=dynamodb).add_watcher("call-2", "c3=", "admin", 1_800_007_200)
+    watchers = DynamoWatcherStore("t", client=dynamodb)
     assert sorted(watchers.watchers("call-1")) == ["c1=", "c2="]
     watchers.forget("call-1", "c1=")
     assert watchers.watchers("call-1") == ["c2="]

@@ -10,10 +10,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from callrecap import wiring
 from callrecap.contracts import FailureReason
 from callrecap.domain.models import Speaker, SummaryKind, SummaryStatus
 from callrecap.domain.summaries.runs import ReasonCode, SummaryRunRequest, SummaryService
-from callrecap.handlers import wiring
 from callrecap.settings import EnvVar, Settings, SettingsError
 from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, Request, answering, converse_reply, error, no_backoff

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from callrecap import wiring
 from callrecap.contracts import BUS_SOURCE
-from callrecap.handlers import crm_hook, wiring
+from callrecap.handlers import crm_hook
 from tests.helpers.context import lambda_context
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from callrecap import wiring
 from callrecap.contracts import BUS_SOURCE, BusEvent
 from callrecap.domain.models import Speaker
 from callrecap.domain.summaries.cost import PriceTable
 from callrecap.domain.summaries.runs import InvalidRunRequest, SummaryService
-from callrecap.handlers import summarizer, wiring
+from callrecap.handlers import summarizer
 from tests.helpers.context import lambda_context
 from tests.unit.summary_fakes import (
     FakeEngine,

@@ -268,7 +268,6 @@ class DeliveryStore(Protocol):
         ...
 
 
-# moved from domain/calls/browsing.py
 class CallReader(Protocol):
     def get_call(self, call_id: str) -> dict[str, Any] | None: ...
 
@@ -279,14 +278,12 @@ class CallReader(Protocol):
     ) -> tuple[list[Segment], str]: ...
 
 
-# moved from domain/calls/browsing.py
 class SummaryReader(Protocol):
     def list_summaries(self, call_id: str) -> list[Summary]: ...
 
     def get_summary(self, call_id: str, version: int) -> Summary | None: ...
 
 
-# moved from domain/calls/export.py
 class CallDataStore(Protocol):
     def items_of(self, call_id: str) -> list[dict[str, Any]]:
         """Every item stored under the call, decoded, with its sort key under ITEM_KEY."""
@@ -297,22 +294,18 @@ class CallDataStore(Protocol):
         ...
 
 
-# moved from domain/live/updates.py
 class TicketSigner(Protocol):
     def sign(self, message: bytes) -> bytes: ...
 
 
-# moved from domain/live/updates.py
 class TicketVerifier(Protocol):
     def verify(self, message: bytes, mac: bytes) -> bool: ...
 
 
-# moved from domain/live/updates.py
 class WatcherRegistry(Protocol):
     def add_watcher(self, call_id: str, connection_id: str, viewer: str, expires_at: int) -> None: ...
 
 
-# moved from domain/live/updates.py
 class WatcherStore(Protocol):
     def watchers(self, call_id: str) -> list[str]:
         """Connection ids of the pages watching the call."""
@@ -321,21 +314,18 @@ class WatcherStore(Protocol):
     def forget(self, call_id: str, connection_id: str) -> None: ...
 
 
-# moved from domain/live/updates.py
 class Connections(Protocol):
     def post(self, connection_id: str, data: bytes) -> bool:
         """Send one message; False when the connection is gone (the page closed)."""
         ...
 
 
-# moved from domain/privacy/pii.py
 class PiiDetector(Protocol):
     """A detector beside the rules (adapters.comprehend_pii): findings in `text`, in offsets of it."""
 
     def find(self, text: str, language: str) -> list[Finding]: ...
 
 
-# moved from domain/summaries/sweeping.py
 class SweepStore(Protocol):
     def list_live_calls(self, idle_before: str | None = None) -> list[dict[str, Any]]: ...
 
@@ -346,7 +336,6 @@ class SweepStore(Protocol):
     def list_calls(self, day: str, limit: int = 50, cursor: str | None = None) -> Page: ...
 
 
-# moved from domain/summaries/runs/service.py
 class Engine(Protocol):
     """(turns, call id, the call's language code) in, sections out: the engine with its provider,
     prompts and budget bound (adapters.configured_engine.BoundEngine)."""
@@ -354,7 +343,6 @@ class Engine(Protocol):
     def __call__(self, turns: Sequence[Turn], call_id: str = "", *, language: str = "") -> EngineResult: ...
 
 
-# moved from domain/summaries/runs/service.py
 class SummaryRepository(SummaryStore, Protocol):
     """The SummaryStore port plus what versioning and the call record need."""
 

@@ -9,18 +9,17 @@ answers 403. Served by its own function so that the api function's role stays re
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from callrecap.domain.calls.access import viewer_from_claims
+from callrecap import wiring
 from callrecap.domain.calls.browsing import NotFound
 from callrecap.domain.calls.export import CallData, Forbidden
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
+from callrecap.handlers.http_api import map_errors, viewer_of
 from callrecap.handlers.observability import entry_point, logger
-from callrecap.handlers.wiring import CallDataDependencies
+from callrecap.wiring import CallDataDependencies
 
 __all__ = ["CallDataDependencies", "handler", "set_dependencies"]
 
@@ -29,13 +28,12 @@ dependencies, set_dependencies = _container.get, _container.set
 
 app = APIGatewayHttpResolver()
 ERRORS: dict[type[Exception], tuple[int, str]] = {NotFound: (404, "NotFound"), Forbidden: (403, "Forbidden")}
+map_errors(app, ERRORS)
 
 
 def call_data() -> CallData:
     deps = dependencies()
-    claims = app.current_event.request_context.authorizer.jwt_claim
-    viewer = viewer_from_claims(claims, deps.identity_claim, deps.queues_claim)
-    return CallData(deps.store, viewer, deps.policy)
+    return CallData(deps.store, viewer_of(app, deps.identity_claim, deps.queues_claim), deps.policy)
 
 
 @app.get("/calls/<callId>/export")
@@ -48,14 +46,6 @@ def delete(callId: str) -> dict[str, Any]:
     result = call_data().delete(callId)
     logger.info("call data deleted", extra=result)
     return result
-
-
-@app.exception_handler(list(ERRORS))
-def _refused(failure: Exception) -> Response[Any]:
-    status, code = ERRORS[type(failure)]
-    return Response(
-        status, content_type="application/json", body=json.dumps({"message": str(failure), "error": code})
-    )
 
 
 @entry_point(correlation_id_path="pathParameters.callId")

@@ -10,11 +10,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 
+from callrecap import wiring
 from callrecap.domain.crm.delivery import ContractViolation, deliver_summary
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger
-from callrecap.handlers.wiring import CrmHookDependencies
+from callrecap.wiring import CrmHookDependencies
 
 __all__ = ["ContractViolation", "CrmHookDependencies", "handler", "set_dependencies"]
 

@@ -14,9 +14,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 
+from callrecap import wiring
 from callrecap.domain.ports import RawRecord
 from callrecap.domain.transcripts.ingest_batch import IngestBatch, IngestDependencies
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger, metrics
 

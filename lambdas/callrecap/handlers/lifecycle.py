@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from callrecap import wiring
 from callrecap.domain.models import observed_call_id
 from callrecap.domain.transcripts.inbound import is_caller_leg, parse_lifecycle_event
 from callrecap.domain.transcripts.lifecycle import apply_status
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger
-from callrecap.handlers.wiring import LifecycleDependencies
+from callrecap.wiring import LifecycleDependencies
 
 __all__ = ["LifecycleDependencies", "handler", "set_dependencies"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from callrecap import wiring
 from callrecap.contracts import LIVE_TICKET_QUERY
 from callrecap.domain.live.updates import LiveConnections
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import call_context, entry_point, logger
 

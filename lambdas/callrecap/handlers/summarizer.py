@@ -1,22 +1,16 @@
 """Summarizer Lambda: CallEnded / SummaryRequested (custom bus) -> a stored, versioned summary.
 
-Two triggers, one domain call per bus event:
-- SummaryRequested comes straight from its rule (an EventBridge event, async invoke);
-- CallEnded comes through the final-summary delay queue (an SQS event whose record bodies are the
-  EventBridge events), so the call's last segments land before the final summary runs.
-
-`SummaryService` (domain.summaries.runs) decides, and the queue policy says what follows a queued
-run; this module carries it out. A provider failure is a handled outcome (a
-FAILED version and SummaryFailed), not an exception; only infrastructure errors and malformed
-events raise, so EventBridge's async retries and the function's DLQ keep a direct event, and a
-queued record is reported as a batch item failure (SQS redelivers it, then dead-letters it).
-
-Metrics: observability.record_summary_metrics; SummariesDeferred (a throttled final put back).
+SummaryRequested comes straight from its rule (async invoke); CallEnded and stale requests come
+through the final-summary delay queue (SQS records whose bodies are the EventBridge events), so a
+call's last segments land first. `SummaryService` decides and the queue policy names the step
+that follows a queued run (domain/summaries/runs/); this module carries both out. A provider
+failure is a handled outcome (a FAILED version, SummaryFailed); only infrastructure errors and
+malformed events raise, so a direct event keeps EventBridge's retries and the DLQ, and a queued
+record becomes a batch item failure (redelivered, then dead-lettered).
 """
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import replace
 from typing import Any
@@ -24,28 +18,21 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
+from callrecap import wiring
 from callrecap.clock import seconds_since
-from callrecap.contracts import DEFERRALS_FIELD
-from callrecap.domain.privacy.stored_retag import retag_stored_transcript
 from callrecap.domain.summaries.runs import (
     Action,
     StepKind,
     SummaryOutcome,
     SummaryRunRequest,
-    int_or_zero,
+    deferrals_of,
     request_from_event,
+    requeued_message,
 )
-from callrecap.handlers import wiring
 from callrecap.handlers._container import Lazy
-from callrecap.handlers.observability import (
-    call_context,
-    deadline_of,
-    entry_point,
-    logger,
-    metrics,
-    record_summary_metrics,
-)
-from callrecap.handlers.wiring import SummarizerDependencies
+from callrecap.handlers.observability import call_context, deadline_of, entry_point, logger, metrics
+from callrecap.handlers.observability import record_summary_metrics as record_metrics
+from callrecap.wiring import SummarizerDependencies
 
 __all__ = ["SummarizerDependencies", "handler", "is_sqs_batch", "set_dependencies"]
 
@@ -59,58 +46,35 @@ def run(request: SummaryRunRequest, context: Any) -> SummaryOutcome:
         deps = dependencies()
         outcome = deps.service.handle(request, deadline=deadline_of(context))
         if outcome.ran and outcome.summary is not None:
-            record_summary_metrics(outcome.summary)
-        if outcome.closes_the_transcript:
-            retag_stored(deps, request.call_id)
+            record_metrics(outcome.summary)
+        # redactStoredTranscript; an error fails the request, so its redelivery tries again
+        if outcome.closes_the_transcript and (rewritten := deps.retag_stored(request.call_id)):
+            metrics.add_metric(name="StoredSegmentsRetagged", unit=MetricUnit.Count, value=rewritten)
+            logger.info("stored segments retagged", extra={"segments": rewritten})
         if outcome.action is Action.DEFERRED:
             metrics.add_metric(name="SummariesDeferred", unit=MetricUnit.Count, value=1)
-        summary = outcome.summary
-        extra = {
-            **outcome.as_response(),
-            "kind": request.kind.value,
-            "error": summary.error if summary else "",
-            "failureReason": summary.failure_reason if summary else "",
-        }
-        (logger.warning if outcome.action is Action.FAILED else logger.info)(
-            "summary request handled", extra=extra
-        )
+        log = logger.warning if outcome.action is Action.FAILED else logger.info
+        log("summary request handled", extra=outcome.log_fields())
         return outcome
 
 
-def retag_stored(deps: SummarizerDependencies, call_id: str) -> None:
-    """redactStoredTranscript (domain.privacy.stored_retag); an error fails the request, so its
-    redelivery tries again."""
-    if not deps.stored_redaction or deps.rewriter is None:
-        return
-    rewritten = retag_stored_transcript(deps.rewriter, call_id, deps.stored_redaction)
-    if rewritten:
-        metrics.add_metric(name="StoredSegmentsRetagged", unit=MetricUnit.Count, value=rewritten)
-        logger.info("stored segments retagged", extra={"segments": rewritten})
-
-
 def handle_queued(record: Any, context: Any) -> dict[str, Any]:
-    """A record of the final-summary queue (CallEnded, stale requests): run it, then carry out
-    the step the queue policy names (put back, run again settled, or done)."""
-    body = record.json_body
+    """A record of the final-summary queue: run it, then carry out the queue policy's step (put
+    back, run again settled, or done)."""
+    body, deps = record.json_body, dependencies()
     event = EventBridgeEvent(body)
-    deps = dependencies()
-    deferrals = int_or_zero(body.get(DEFERRALS_FIELD)) if isinstance(body, dict) else 0
-    attempt = deps.queue_policy.attempt(seconds_since(event.get("time")), deferrals, random.random())
+    policy = deps.queue_policy
+    attempt = policy.attempt(seconds_since(event.get("time")), deferrals_of(body), random.random())
     request = replace(
         request_from_event(event.detail_type, event.detail), defer_seconds=attempt.defer_seconds
     )
     outcome = run(request, context)
-    step = deps.queue_policy.next_step(outcome, attempt, settled=False)
+    step = policy.next_step(outcome, attempt, settled=False)
     if step.kind is StepKind.RUN_SETTLED:
         outcome = run(replace(request, settled=True), context)
-        step = deps.queue_policy.next_step(outcome, attempt, settled=True)
+        step = policy.next_step(outcome, attempt, settled=True)
     if step.kind is StepKind.REQUEUE and deps.requeue is not None:
-        message = (
-            record.body
-            if step.deferrals == deferrals
-            else json.dumps({**body, DEFERRALS_FIELD: step.deferrals})
-        )
-        deps.requeue.requeue(message, step.delay_seconds)
+        deps.requeue.requeue(requeued_message(record.body, body, step), step.delay_seconds)
     return outcome.as_response()
 
 
@@ -130,11 +94,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # Imported on the first queued batch only: the direct path does not pay for BatchProcessor.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-    return dict(
-        process_partial_response(
-            event=event,
-            record_handler=lambda record: handle_queued(record, context),
-            processor=BatchProcessor(event_type=EventType.SQS),
-            context=context,
-        )
-    )
+    processor = BatchProcessor(event_type=EventType.SQS)
+    handle = lambda record: handle_queued(record, context)  # noqa: E731
+    return dict(process_partial_response(event, handle, processor, context))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from callrecap.handlers import wiring
+from callrecap import wiring
 from callrecap.handlers._container import Lazy
 from callrecap.handlers.observability import entry_point, logger
-from callrecap.handlers.wiring import SweeperDependencies
+from callrecap.wiring import SweeperDependencies
 
 __all__ = ["SweepIncomplete", "SweeperDependencies", "handler", "set_dependencies"]
 

@@ -9,7 +9,14 @@ from callrecap.domain.summaries.requests import (
     stale_request_detail,
 )
 from callrecap.domain.summaries.runs.outcomes import Action, SkipReason, SummaryOutcome
-from callrecap.domain.summaries.runs.queue_policy import QueuePolicy, Step, StepKind, throttle_backoff_seconds
+from callrecap.domain.summaries.runs.queue_policy import (
+    QueuePolicy,
+    Step,
+    StepKind,
+    deferrals_of,
+    requeued_message,
+    throttle_backoff_seconds,
+)
 from callrecap.domain.summaries.runs.service import (
     SummaryService,
     int_or_zero,
@@ -28,9 +35,11 @@ __all__ = [
     "SummaryOutcome",
     "SummaryRunRequest",
     "SummaryService",
+    "deferrals_of",
     "int_or_zero",
     "is_deferred",
     "request_from_event",
+    "requeued_message",
     "stale_request_detail",
     "throttle_backoff_seconds",
     "turns_from_segments",

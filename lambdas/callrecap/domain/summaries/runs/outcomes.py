@@ -68,3 +68,13 @@ class SummaryOutcome:
             "version": summary.version if summary else None,
             "status": summary.status.value if summary else None,
         }
+
+    def log_fields(self) -> dict[str, Any]:
+        """The keys of the summarizer's line for this run: its response, the kind and the error."""
+        summary = self.summary
+        return {
+            **self.as_response(),
+            "kind": self.kind.value,
+            "error": summary.error if summary else "",
+            "failureReason": summary.failure_reason if summary else "",
+        }

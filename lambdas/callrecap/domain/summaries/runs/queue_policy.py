@@ -4,10 +4,17 @@ the handler only carries out the step (handlers/summarizer.py)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
-from callrecap.contracts import SETTLE_POLL_SECONDS, SQS_MAX_DELAY_SECONDS, THROTTLE_BACKOFF_SECONDS
+from callrecap.contracts import (
+    DEFERRALS_FIELD,
+    SETTLE_POLL_SECONDS,
+    SQS_MAX_DELAY_SECONDS,
+    THROTTLE_BACKOFF_SECONDS,
+)
 from callrecap.domain.summaries.runs.outcomes import Action, SkipReason, SummaryOutcome
 
 
@@ -35,6 +42,22 @@ class Step:
 
 
 DONE = Step(StepKind.DONE)
+
+
+def deferrals_of(body: Any) -> int:
+    """How often a queued message was put back for a throttled model (DEFERRALS_FIELD)."""
+    value = body.get(DEFERRALS_FIELD) if isinstance(body, dict) else 0
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def requeued_message(raw: str, body: Any, step: Step) -> str:
+    """The message a REQUEUE step puts back: the same text unless its deferral count changed."""
+    if step.deferrals == deferrals_of(body) or not isinstance(body, dict):
+        return raw
+    return json.dumps({**body, DEFERRALS_FIELD: step.deferrals})
 
 
 @dataclass(frozen=True)

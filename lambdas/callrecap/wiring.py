@@ -78,7 +78,7 @@ class SummarizerDependencies:
     """The first wait of a throttled final; doubled after each put-back."""
     stored_redaction: frozenset[PiiEntity] = frozenset()
     """redactStoredTranscript: after a final run, numbers read out over several segments are
-    tagged in the table too (domain.stored_redaction)."""
+    tagged in the table too (domain.privacy.stored_retag)."""
     rewriter: SegmentRewriter | None = None
 
     @property
@@ -92,6 +92,15 @@ class SummarizerDependencies:
             throttle_backoff_seconds=self.throttle_backoff_seconds,
             can_requeue=self.requeue is not None,
         )
+
+    def retag_stored(self, call_id: str) -> int:
+        """redactStoredTranscript once the call's transcript is complete (domain.privacy.stored_retag):
+        segments rewritten (0 when the setting is off)."""
+        if not self.stored_redaction or self.rewriter is None:
+            return 0
+        from callrecap.domain.privacy.stored_retag import retag_stored_transcript
+
+        return retag_stored_transcript(self.rewriter, call_id, self.stored_redaction)
 
 
 @dataclass(frozen=True)
@@ -120,11 +129,11 @@ def _live_fanout(settings: Settings) -> LiveFanout | None:
     """The pushes to watching pages, when the deployment has the live-updates WebSocket API."""
     if not settings.live_endpoint:
         return None
-    from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
+    from callrecap.adapters.dynamo.watchers.store import DynamoWatcherStore
     from callrecap.adapters.live_connections import ApiGatewayConnections
     from callrecap.domain.live.updates import LiveFanout
 
-    return LiveFanout(DynamoWatchers(settings.table_name), ApiGatewayConnections(settings.live_endpoint))
+    return LiveFanout(DynamoWatcherStore(settings.table_name), ApiGatewayConnections(settings.live_endpoint))
 
 
 def _live_tickets(settings: Settings) -> LiveTickets | None:
@@ -138,13 +147,13 @@ def _live_tickets(settings: Settings) -> LiveTickets | None:
 
 def live_connect() -> LiveConnections:
     """The WebSocket's $connect: verify a ticket, write the watcher item."""
-    from callrecap.adapters.dynamo.live_watchers import DynamoWatchers
+    from callrecap.adapters.dynamo.watchers.registry import DynamoWatcherRegistry
     from callrecap.adapters.live_ticket_check import KmsTicketVerifier
     from callrecap.domain.live.updates import LiveConnections
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.LIVE_KEY_ID))
     verifier = KmsTicketVerifier(settings.live_key_id)
-    return LiveConnections(verifier, DynamoWatchers(settings.table_name))
+    return LiveConnections(verifier, DynamoWatcherRegistry(settings.table_name))
 
 
 def ingest() -> IngestDependencies:
