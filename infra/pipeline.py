@@ -7,53 +7,37 @@ an operator instead of being retried forever or dropped.
 
 from __future__ import annotations
 
-from typing import Any
-
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from callrecap import contracts
-from callrecap.contracts import FUNCTION_TIMEOUT_SECONDS, Function
-from callrecap.settings import EnvVar, PiiDetection, Provider, Settings
+from callrecap.contracts import Function
+from callrecap.settings import EnvVar, PiiDetection, Settings
 from infra.config import DeployConfig
+from infra.final_summary_queue import final_summary_queue
 from infra.functions import FunctionFactory
 from infra.grants import grant_key, grant_prompt_read, grant_table
 from infra.nag import acknowledge
-from infra.storage import RETENTION_14_DAYS, Storage, parked_queue
+from infra.routing import (
+    ASYNC_MAX_EVENT_AGE,
+    ASYNC_RETRY_ATTEMPTS,
+    event_pattern,
+    lambda_target,
+    park_failures,
+)
+from infra.storage import Storage, parked_queue
+from infra.summarizer_provider import grant_provider, provider_environment, providers
 from infra.summarizer_vpc import place_in_vpc
 
-# EventBridge -> Lambda delivery: retries with back-off for up to two hours, then the rule's DLQ.
-RULE_RETRY_ATTEMPTS = 8
-RULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
-# Lambda async invocation (after EventBridge delivered): two retries, then the on-failure queue.
-ASYNC_RETRY_ATTEMPTS = 2
-ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(1)
-# CallEnded -> delay queue -> summarizer: one call a batch (a final can take minutes of LLM time),
-# five receives (throttled deliveries count too) before the record is parked in the queue's DLQ.
-SUMMARIZER_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER]
-FINAL_SUMMARY_BATCH_SIZE = 1
-FINAL_SUMMARY_MAX_RECEIVES = 5
 PROMPT_PREFIX = Settings(table_name="-").prompt_prefix
 """Prompt overrides live under the handlers' default key prefix of the prompt bucket."""
-INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
-
-
-def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
-    """contracts patterns are plain EventBridge JSON; map the keys the L2 type names differently."""
-    names = {"source": "source", "detail-type": "detail_type", "detail": "detail", "account": "account"}
-    unknown = set(pattern) - set(names)
-    if unknown:
-        raise ValueError(f"pattern keys not mapped: {sorted(unknown)}")
-    return events.EventPattern(**{names[key]: value for key, value in pattern.items()})
 
 
 class Pipeline(Construct):
@@ -162,14 +146,14 @@ class Pipeline(Construct):
         )
         self._grant_store(fn)
         dlq = parked_queue(self, "LifecycleDlq", purpose="the default-bus lifecycle rules")
-        self._park_failures(fn, dlq)
+        park_failures(fn, dlq)
         if voice_connector_id is not None:
             events.Rule(
                 self,
                 "ChimeStreamingStatusRule",
                 description="Voice Connector streaming status of this stack's Voice Connector",
                 event_pattern=event_pattern(contracts.chime_streaming_pattern([voice_connector_id])),
-                targets=[self._target(fn, dlq)],
+                targets=[lambda_target(fn, dlq)],
             )
         if connect_instance_arn:
             events.Rule(
@@ -177,7 +161,7 @@ class Pipeline(Construct):
                 "ConnectAgentRule",
                 description="Amazon Connect contact events that name a voice contact's agent",
                 event_pattern=event_pattern(contracts.connect_agent_pattern([connect_instance_arn])),
-                targets=[self._target(fn, dlq)],
+                targets=[lambda_target(fn, dlq)],
             )
         return fn, dlq
 
@@ -206,19 +190,7 @@ class Pipeline(Construct):
             env[EnvVar.LLM_FALLBACK] = ",".join(str(link) for link in chain)
         if cfg.price_table:
             env[EnvVar.PRICE_TABLE] = cfg.price_table
-        for provider in self._providers():  # the primary's settings and each fallback's
-            if provider is Provider.BEDROCK:
-                if cfg.llm_provider is Provider.BEDROCK:
-                    env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
-                env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or cdk.Stack.of(self).region
-            elif provider is Provider.LAMBDA:
-                env[EnvVar.SUMMARIZER_LAMBDA_ARN] = cfg.summarizer_lambda_arn
-            elif provider is Provider.OPENAI:
-                env[EnvVar.OPENAI_BASE_URL] = cfg.openai_base_url
-                if cfg.llm_provider is Provider.OPENAI:
-                    env[EnvVar.OPENAI_MODEL] = cfg.openai_model
-                if cfg.openai_api_key_secret_arn:
-                    env[EnvVar.OPENAI_API_KEY_SECRET_ARN] = cfg.openai_api_key_secret_arn
+        env.update(provider_environment(cfg, cdk.Stack.of(self).region))
         fn = self._factory.create(
             self,
             "Summarizer",
@@ -234,7 +206,7 @@ class Pipeline(Construct):
             f"SummarizerRole: the summarizer reads prompt override objects under {PROMPT_PREFIX} of the "
             "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
         )
-        self._grant_provider(fn)
+        grant_provider(fn, cfg)
         if cfg.pii_detector is PiiDetection.COMPREHEND:
             fn.add_to_role_policy(
                 iam.PolicyStatement(actions=["comprehend:DetectPiiEntities"], resources=["*"])
@@ -246,145 +218,28 @@ class Pipeline(Construct):
                 "action without a resource type (it acts on the text sent, not on a resource).",
             )
         if cfg.summarizer_in_vpc:
-            place_in_vpc(self, fn, cfg, self._providers())
+            place_in_vpc(self, fn, cfg, providers(cfg))
         dlq = parked_queue(
             self, "SummarizerDlq", purpose="the SummaryRequested rule and the summarizer's async invokes"
         )
-        self._park_failures(fn, dlq)
+        park_failures(fn, dlq)
         events.Rule(
             self,
             "SummarizerRule",
             description="SummaryRequested (summarize now, stale, retry) -> summarizer at once",
             event_bus=self.bus,
             event_pattern=event_pattern(contracts.summary_requested_pattern()),
-            targets=[self._target(fn, dlq)],
+            targets=[lambda_target(fn, dlq)],
         )
-        self._final_summary_queue(fn)
+        self.final_summary_queue, self.final_summary_dlq = final_summary_queue(
+            self, fn, self.bus, self._config
+        )
         return fn, dlq
-
-    def _final_summary_queue(self, fn: lambda_.Function) -> None:
-        """CallEnded -> a delay queue -> the summarizer, so the final covers the call's last segments.
-
-        The Chime ENDED status reaches the bus while the last segments can still be in the Kinesis
-        batching window; `finalSummaryDelaySeconds` of SQS DelaySeconds lets them land first.
-        """
-        self.final_summary_dlq = parked_queue(
-            self, "FinalSummaryDlq", purpose="the final-summary delay queue (CallEnded records)"
-        )
-        self.final_summary_queue = sqs.Queue(
-            self,
-            "FinalSummaryQueue",
-            # The first look; a call still settling is put back by the summarizer, up to
-            # finalSummaryDelaySeconds (docs/summarization.md, "Settling").
-            delivery_delay=cdk.Duration.seconds(
-                contracts.first_look_seconds(self._config.final_summary_delay_seconds)
-            ),
-            # AWS: at least 6x the consumer's timeout, so a throttled batch is not redriven too early.
-            visibility_timeout=cdk.Duration.seconds(6 * SUMMARIZER_TIMEOUT_SECONDS),
-            # SSE-SQS: EventBridge can send to it without a key policy (like the parked queues).
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=RETENTION_14_DAYS,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.final_summary_dlq, max_receive_count=FINAL_SUMMARY_MAX_RECEIVES
-            ),
-        )
-        for rule_id, description, pattern in (
-            (
-                "CallEndedRule",
-                "CallEnded -> final-summary delay queue -> summarizer",
-                contracts.call_ended_pattern(),
-            ),
-            (
-                "StaleSummaryRule",
-                "SummaryRequested (stale) -> final-summary delay queue: late segments settle into one final",
-                contracts.stale_summary_pattern(),
-            ),
-        ):
-            events.Rule(
-                self,
-                rule_id,
-                description=description,
-                event_bus=self.bus,
-                event_pattern=event_pattern(pattern),
-                targets=[
-                    targets.SqsQueue(
-                        self.final_summary_queue,
-                        retry_attempts=RULE_RETRY_ATTEMPTS,
-                        max_event_age=RULE_MAX_EVENT_AGE,
-                        dead_letter_queue=self.final_summary_dlq,
-                    )
-                ],
-            )
-        fn.add_environment(EnvVar.FINAL_SUMMARY_QUEUE_URL.value, self.final_summary_queue.queue_url)
-        fn.add_to_role_policy(  # put a CallEnded back while its call settles
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.final_summary_queue.queue_arn])
-        )
-        fn.add_event_source(
-            sources.SqsEventSource(
-                self.final_summary_queue,
-                batch_size=FINAL_SUMMARY_BATCH_SIZE,
-                report_batch_item_failures=True,
-                # The throughput governor: a burst of call ends waits in the queue instead of
-                # becoming a burst of model calls (and of throttled, FAILED summaries).
-                max_concurrency=self._config.llm_max_concurrency,
-            )
-        )
 
     def _bucket_cfn(self) -> s3.CfnBucket:
         child = self._storage.prompt_bucket.node.default_child
         assert isinstance(child, s3.CfnBucket)
         return child
-
-    def _providers(self) -> list[Provider]:
-        """The primary provider and each other provider of the `llmFallback` chain, once each."""
-        providers = [self._config.llm_provider]
-        for link in self._config.fallback_chain()[0]:
-            if link.provider not in providers:
-                providers.append(link.provider)
-        return providers
-
-    def _bedrock_models(self) -> list[str]:
-        """Every Bedrock model the summarizer may call: the primary's and the fallbacks'."""
-        cfg = self._config
-        models = [cfg.bedrock_model_id] if cfg.llm_provider is Provider.BEDROCK else []
-        models += [link.model for link in cfg.fallback_chain()[0] if link.provider is Provider.BEDROCK]
-        return list(dict.fromkeys(models))
-
-    def _bedrock_model_arns(self, model: str) -> list[str]:
-        stack = cdk.Stack.of(self)
-        region = self._config.bedrock_region or stack.region
-        if model.startswith(INFERENCE_PROFILE_PREFIXES):
-            base_model = model.split(".", 1)[1]
-            return [
-                f"arn:{stack.partition}:bedrock:{region}:{stack.account}:inference-profile/{model}",
-                # A cross-region profile routes to the foundation model in any of its regions.
-                f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}",
-            ]
-        return [f"arn:{stack.partition}:bedrock:{region}::foundation-model/{model}"]
-
-    def _grant_provider(self, fn: lambda_.Function) -> None:
-        """What the primary provider and every fallback of the chain need, and no more."""
-        cfg = self._config
-        models = self._bedrock_models()
-        if models:
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["bedrock:InvokeModel"],  # what Converse needs
-                    resources=[arn for model in models for arn in self._bedrock_model_arns(model)],
-                )
-            )
-        providers = self._providers()
-        if Provider.LAMBDA in providers:
-            fn.add_to_role_policy(
-                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[cfg.summarizer_lambda_arn])
-            )
-        if Provider.OPENAI in providers and cfg.openai_api_key_secret_arn:
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["secretsmanager:GetSecretValue"], resources=[cfg.openai_api_key_secret_arn]
-                )
-            )
 
     # ------------------------------------------------------------------ sweeper
 
@@ -399,13 +254,13 @@ class Pipeline(Construct):
         )
         self._grant_store(fn)
         dlq = parked_queue(self, "SweeperDlq", purpose="the sweeper schedule")
-        self._park_failures(fn, dlq)
+        park_failures(fn, dlq)
         events.Rule(
             self,
             "SweeperSchedule",
             description="Runs the sweeper periodically",
             schedule=events.Schedule.rate(cdk.Duration.minutes(cfg.sweeper_interval_minutes)),
-            targets=[self._target(fn, dlq)],
+            targets=[lambda_target(fn, dlq)],
         )
         return fn, dlq
 
@@ -448,7 +303,7 @@ class Pipeline(Construct):
             )
             # The example hook records deliveries in the table; it publishes nothing on the bus.
             grant_table(example, self._storage.table, self._storage.key, write=True, batch_read=False)
-            self._park_failures(example, dlq)
+            park_failures(example, dlq)
             hook = example
         pattern = contracts.crm_hook_pattern(include_interim=cfg.crm_include_interim)
         events.Rule(
@@ -457,21 +312,6 @@ class Pipeline(Construct):
             description="CallSummarized (finals, unless crmIncludeInterim) -> CRM hook",
             event_bus=self.bus,
             event_pattern=event_pattern(pattern),
-            targets=[self._target(hook, dlq)],
+            targets=[lambda_target(hook, dlq)],
         )
         return hook, dlq
-
-    @staticmethod
-    def _park_failures(fn: lambda_.Function, dlq: sqs.IQueue) -> None:
-        """EventBridge invokes asynchronously: after the function's own retries, keep the event."""
-        fn.configure_async_invoke(
-            retry_attempts=ASYNC_RETRY_ATTEMPTS,
-            max_event_age=ASYNC_MAX_EVENT_AGE,
-            on_failure=destinations.SqsDestination(dlq),
-        )
-
-    @staticmethod
-    def _target(fn: lambda_.IFunction, dlq: sqs.IQueue) -> targets.LambdaFunction:
-        return targets.LambdaFunction(
-            fn, retry_attempts=RULE_RETRY_ATTEMPTS, max_event_age=RULE_MAX_EVENT_AGE, dead_letter_queue=dlq
-        )

@@ -27,8 +27,6 @@ FINAL_SUMMARY_DELAY_SECONDS = 3
 """The longest a local call may settle (`finalSummaryDelaySeconds`; deployed default 10 s): the
 final-summary queue's first look is at min(2 s, this) and a call still settling is put back until
 then (contracts.first_look_seconds; docs/summarization.md, "Settling"). docs/local.md."""
-FINAL_SUMMARY_MAX_RECEIVES = 5
-"""Receives before a queued CallEnded is parked in the queue's DLQ (infra/pipeline.py, same value)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def rule_targets(
             contracts.call_ended_pattern(),
             Function.SUMMARIZER,
             delay_seconds=contracts.first_look_seconds(final_summary_delay_seconds),
-            max_receives=FINAL_SUMMARY_MAX_RECEIVES,
+            max_receives=contracts.FINAL_SUMMARY_MAX_RECEIVES,
             sqs_source=True,
         ),
         RuleTarget(

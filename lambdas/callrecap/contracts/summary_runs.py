@@ -41,6 +41,10 @@ retryable) and left to the sweeper's bounded automatic retries."""
 
 SQS_MAX_DELAY_SECONDS: Final = 900
 
+FINAL_SUMMARY_MAX_RECEIVES: Final = 5
+"""Receives of a final-summary queue record (throttled put-backs count too) before it is parked in
+the queue's DLQ (infra/final_summary_queue.py and the local stack)."""
+
 DEFERRALS_FIELD: Final = "callrecapDeferrals"
 """Top-level field of a final-summary queue message counting its throttled put-backs."""
 
@@ -52,6 +56,7 @@ def first_look_seconds(max_settle_seconds: int) -> int:
 __all__ = [
     "DEFERRALS_FIELD",
     "FINAL_SUMMARY_FIRST_LOOK_SECONDS",
+    "FINAL_SUMMARY_MAX_RECEIVES",
     "SETTLE_POLL_SECONDS",
     "SETTLE_QUIET_SECONDS",
     "SQS_MAX_DELAY_SECONDS",
