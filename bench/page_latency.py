@@ -15,11 +15,11 @@ import os
 import random
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command, percentile
+from callrecap.clock import utc_now_iso
 from callrecap_local.lca_events import lca_segment
 
 NAME = "page_latency"
@@ -79,7 +79,7 @@ def _measure(
     requests: list[float] = []  # monotonic times of the page's API requests
     call_id = f"latency-{uuid.uuid4().hex[:8]}"
     with LocalPipeline(port=0, sweeper_interval=3600, live_updates=live_updates, **options) as stack:
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = utc_now_iso()
         stack.put_kinesis_record({"EventType": "START", "CallId": call_id, "CreatedAt": now}, call_id)
         stack.put_kinesis_record(_segment(call_id, 0, "warmup"), call_id)
         _stored(stack, call_id, "lat-0000", time.monotonic() + 30)

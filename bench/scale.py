@@ -19,11 +19,11 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from bench.calls import synthetic_segments
 from bench.common import REPO_ROOT, BenchResult, Size, Target, command, subprocess_env
+from callrecap.clock import utc_now_iso
 from callrecap_local.lca_events import lca_segment
 
 NAME = "scale"
@@ -33,7 +33,7 @@ REQUIRED = ("ingest", "lifecycle", "summarizer")
 
 
 def _records(call_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = utc_now_iso()
     per_call = {c: synthetic_segments(c, SEGMENTS_PER_CALL / 12) for c in call_ids}
     records: list[tuple[str, dict[str, Any]]] = [
         (c, {"EventType": "START", "CallId": c, "CustomerPhoneNumber": "+15550100", "CreatedAt": now})

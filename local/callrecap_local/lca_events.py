@@ -3,13 +3,9 @@ calls on the local stream without a recording (the fields: domain.inbound.lca)."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-
-def iso_now() -> str:
-    """The time as LCA's producers write `CreatedAt` (milliseconds, `Z`)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+from callrecap.clock import utc_now_iso as iso_now  # how LCA's producers write CreatedAt
 
 
 def lca_segment(

@@ -19,14 +19,11 @@ sets them on each function; `stop()` puts the previous environment back.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,12 +39,11 @@ from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
 from callrecap_local.live_socket import LocalLiveSocket
 from callrecap_local.moto_patches import transact_items_snapshot
-from callrecap_local.outcome import TIMEOUT, CallOutcome, read_outcome
 from callrecap_local.partition_heat import PartitionHeat, metered
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
-from callrecap_local.recording import Recording, load_recording
 from callrecap_local.replayer import Replay
 from callrecap_local.resources import FINAL_SUMMARY_DELAY_SECONDS, LocalResources, create_resources
+from callrecap_local.stack_calls import CallsOnTheStack, LocalPipelineError
 
 log = logging.getLogger("callrecap_local")
 
@@ -62,11 +58,7 @@ INGEST_BATCH_WINDOW_SECONDS = 1.0
 INGEST_RETRY_ATTEMPTS = 5
 
 
-class LocalPipelineError(RuntimeError):
-    """The local stack could not start (port in use, moto missing, ...)."""
-
-
-class LocalPipeline:
+class LocalPipeline(CallsOnTheStack):
     _active: LocalPipeline | None = None
     """The running stack of this process: handlers are process-wide modules reading os.environ,
     so two stacks running at once would send one stack's events into the other's resources."""
@@ -273,113 +265,6 @@ class LocalPipeline:
         table = resource.Table(self.resources.table_name)
         self._tables.table = (key, table)
         return table
-
-    # ------------------------------------------------------------------ calls
-
-    def replay(
-        self,
-        recording: str | Path | Recording,
-        speed: float = 1.0,
-        *,
-        fresh_id: bool = False,
-        rebase_time: bool = True,
-    ) -> Replay:
-        """Start playing a recorded call; returns at once (the Replay is a running thread).
-
-        `fresh_id` gives the call a new id (replay the same file more than once);
-        `rebase_time` moves the recording's timestamps so the call starts now and its times
-        advance at `speed` (the stored start/end times then match the replay).
-        """
-        self._require_started()
-        assert self.resources is not None
-        loaded = recording if isinstance(recording, Recording) else load_recording(recording)
-        if fresh_id or rebase_time:
-            loaded = loaded.renamed(
-                str(uuid.uuid4()) if fresh_id else loaded.call_id,
-                rebase_to=datetime.now(UTC) if rebase_time else None,
-                speed=speed,
-            )
-        if loaded.call_id in self.replays and self.replays[loaded.call_id].is_alive():
-            raise LocalPipelineError(f"call {loaded.call_id} is already being replayed (use fresh_id=True)")
-        replay = Replay(
-            loaded,
-            speed=speed,
-            kinesis=self.client("kinesis"),
-            events=self.client("events"),
-            stream_name=self.resources.stream_name,
-        )
-        self.replays[loaded.call_id] = replay
-        replay.start()
-        return replay
-
-    def end_call(self, call_id: str) -> None:
-        """Make a call end now.
-
-        A call being replayed plays the rest of its recording at once (its own end events);
-        any other call gets an LCA `END` record on the stream, as an LCA producer would send.
-        """
-        self._require_started()
-        assert self.resources is not None
-        replay = self.replays.get(call_id)
-        if replay is not None and replay.is_alive():
-            replay.finish_now()
-            return
-        record = {
-            "EventType": "END",
-            "CallId": call_id,
-            "CreatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        }
-        self.client("kinesis").put_record(
-            StreamName=self.resources.stream_name, Data=json.dumps(record).encode(), PartitionKey=call_id
-        )
-
-    def put_kinesis_record(self, record: Mapping[str, Any] | bytes, partition_key: str) -> str:
-        """Write one raw record to the inbound stream; returns its sequence number."""
-        self._require_started()
-        assert self.resources is not None
-        data = record if isinstance(record, bytes) else json.dumps(record).encode()
-        response = self.client("kinesis").put_record(
-            StreamName=self.resources.stream_name, Data=data, PartitionKey=partition_key
-        )
-        return str(response["SequenceNumber"])
-
-    def outcome(self, call_id: str) -> CallOutcome:
-        return read_outcome(self.table(), call_id)
-
-    def wait_for(self, call_id: str, timeout: float = 120.0, poll: float = 0.25) -> tuple[str, CallOutcome]:
-        """Wait until the call has a final summary in an end state and its CRM hook delivery.
-
-        For a replayed call, also until every record was sent and handed to ingest, and the final
-        covers the whole stored transcript (a final that CallEnded made before the last segments
-        landed is re-made by the pipeline: the wait goes on until then).
-
-        Returns (status, outcome): status is the final summary's status (COMPLETED, FAILED) or
-        TIMEOUT.
-        """
-        deadline = time.monotonic() + timeout
-        while True:
-            outcome = self.outcome(call_id)
-            if outcome.finished and self._delivered_to_ingest(call_id):
-                return outcome.summary_status, outcome
-            if time.monotonic() >= deadline:
-                return TIMEOUT, outcome
-            time.sleep(poll)
-
-    def settled(self, call_id: str) -> CallOutcome | None:
-        """The call's outcome once it is finished (what `wait_for` waits for), else None."""
-        outcome = self.outcome(call_id)
-        return outcome if outcome.finished and self._delivered_to_ingest(call_id) else None
-
-    def _delivered_to_ingest(self, call_id: str) -> bool:
-        """A replayed call's records have all been sent and handed to ingest (none in flight)."""
-        replay = self.replays.get(call_id)
-        if replay is None:
-            return True
-        sent_at = replay.finished_at
-        if sent_at is None:
-            return False
-        shard_pollers = [w for w in self.workers if isinstance(w, KinesisShardPoller)]
-        return all(p.caught_up_at > sent_at for p in shard_pollers)
 
     # ------------------------------------------------------------------ internals
 
