@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import ModuleType
 from typing import Any
 
@@ -48,6 +49,11 @@ class PayloadTooLarge(RuntimeError):
 def payload_size(value: Any) -> int:
     """Bytes of `value` as compact UTF-8 JSON: how large Lambda sees an event or a response."""
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+
+
+INVOKED: ContextVar[Function | None] = ContextVar("callrecap_local_invoked_function", default=None)
+"""The function whose handler runs on this thread (set by LocalFunction.invoke; the request hook
+of the local stack reads it to say which function made an AWS request)."""
 
 
 class LocalFunction:
@@ -115,6 +121,7 @@ class LocalFunction:
             outcome: dict[str, Any] = {}
 
             def run() -> None:
+                INVOKED.set(self.function)  # the invoke thread's own context
                 try:
                     outcome["result"] = handler(event, context)
                 except BaseException as error:  # noqa: BLE001 (re-raised on the invoking thread)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +34,7 @@ from callrecap.contracts import Function
 from callrecap.settings import EnvVar
 from callrecap_local.aws_limits import enforced_aws_limits
 from callrecap_local.environment import PROFILE_VARIABLES, ProcessEnvironment, aws_env, handler_env
-from callrecap_local.functions import LocalFunction, reset_all_handler_caches
+from callrecap_local.functions import INVOKED, LocalFunction, reset_all_handler_caches
 from callrecap_local.http_server import LocalHttpServer
 from callrecap_local.lambda_events import local_claims
 from callrecap_local.live_socket import LocalLiveSocket
@@ -56,6 +56,10 @@ LOOPBACK = "127.0.0.1"
 INGEST_BATCH_SIZE = 100
 INGEST_BATCH_WINDOW_SECONDS = 1.0
 INGEST_RETRY_ATTEMPTS = 5
+
+
+RequestHook = Callable[[Function, str, str, Mapping[str, Any]], None]
+"""(function, service name, operation name, the call's parameters): LocalPipeline.on_function_request."""
 
 
 class LocalPipeline(CallsOnTheStack):
@@ -265,6 +269,19 @@ class LocalPipeline(CallsOnTheStack):
         table = resource.Table(self.resources.table_name)
         self._tables.table = (key, table)
         return table
+
+    def on_function_request(self, hook: RequestHook) -> None:
+        """Call `hook(function, service, operation, params)` for every AWS API call a function's
+        handler makes from now on (not the stack's own calls, nor threads a handler starts),
+        through botocore's event system on the SDK session the handlers use."""
+        self._require_started()
+
+        def before_call(params: Any, model: Any, **_: Any) -> None:
+            function = INVOKED.get()
+            if function is not None:
+                hook(function, model.service_model.service_name, model.name, params)
+
+        boto3._get_default_session().events.register("before-parameter-build", before_call)
 
     # ------------------------------------------------------------------ internals
 
