@@ -270,6 +270,29 @@ class LocalPipeline(CallsOnTheStack):
         self._tables.table = (key, table)
         return table
 
+    def drained(self) -> bool:
+        """Nothing left to do: no replay sending, no record buffered or handler running in a
+        poller, and no message in any rule's queue (visible, in flight, or delayed: a summary put
+        back to settle or for a throttled model counts). What a test waits for before asserting
+        that nothing more happens."""
+        self._require_started()
+        assert self.resources is not None
+        if any(r.is_alive() for r in self.replays.values()):
+            return False
+        for worker in self.workers:
+            if worker.busy or (isinstance(worker, KinesisShardPoller) and worker.buffer):
+                return False
+        counts = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
+        names = [*counts, "ApproximateNumberOfMessagesDelayed"]
+        sqs = self.client("sqs")
+        for target in self.resources.targets:
+            if target.queue_of:
+                continue
+            found = sqs.get_queue_attributes(QueueUrl=target.queue_url, AttributeNames=names)["Attributes"]
+            if any(int(found.get(name, 0)) for name in names):
+                return False
+        return True
+
     def on_function_request(self, hook: RequestHook) -> None:
         """Call `hook(function, service, operation, params)` for every AWS API call a function's
         handler makes from now on (not the stack's own calls, nor threads a handler starts),

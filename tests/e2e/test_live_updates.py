@@ -93,6 +93,7 @@ def test_segments_are_pushed_to_the_page_without_polling(page: Any, stack: Any) 
 def test_a_hidden_tab_closes_the_socket_and_makes_no_requests(page: Any, stack: Any) -> None:
     call_id = "live-hidden"
     start_call(stack, call_id)
+    page.clock.install()  # the page's own timers, so that a minute of them can be run at once
     open_page(page, stack, call_id)
     wait_until(lambda: stack.live.connection_count() == 1, "the page's socket")
 
@@ -100,7 +101,9 @@ def test_a_hidden_tab_closes_the_socket_and_makes_no_requests(page: Any, stack: 
     wait_until(lambda: stack.live.connection_count() == 0, "the socket to close while hidden")
     stack.put_kinesis_record(segment(call_id, 1, "said while the tab was hidden"), call_id)
     wait_until(lambda: stack.outcome(call_id).segments == 2, "the segment to be stored")
-    time.sleep(1.5)  # a poll or a push would have happened by now
+    # A minute of the page's timers (two reconcile reads, a hundred polls, any reconnect) runs;
+    # none of them may make a request while the tab is hidden.
+    page.clock.run_for(60_000)
     assert requests_of(page)["hidden"] == 0
     expect(page.locator("li[data-segment-id='push-1']")).to_have_count(0)
 

@@ -62,3 +62,4 @@ def test_a_language_comprehend_does_not_take_is_checked_as_english(comprehend: A
     with Stubber(comprehend) as stub:
         stub.add_response("detect_pii_entities", {"Entities": []}, {"Text": joined(), "LanguageCode": "en"})
         redact_turns(TURNS, detector=ComprehendPiiDetector(client=comprehend), language="de-DE")
+        stub.assert_no_pending_responses()  # Comprehend was asked, in English
