@@ -1,7 +1,7 @@
 """Compose the recorded sample calls (samples/*.jsonl) from the written scripts in samples/scripts/.
 
 Deterministic: the same scripts always give byte-identical files (fixed seeds, fixed start times,
-uuid5 ids). Run `python samples/generate.py` after editing a script; `--check` exits non-zero
+uuid5 ids). Run `.venv/bin/python samples/generate.py` after editing a script; `--check` exits non-zero
 when a committed .jsonl differs from what the scripts produce.
 
 Script lines (one utterance a line; blank lines and `#` comments are ignored):
@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from callrecap_local.lca_events import lca_call_event, lca_segment
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"
@@ -450,28 +452,13 @@ class CallWriter:
 
     def lca_lifecycle(self) -> None:
         spec = self.spec
-        self.add_kinesis(
-            0.0,
-            {
-                "EventType": "START",
-                "CallId": self.call_id,
-                "CustomerPhoneNumber": spec.customer_number,
-                "SystemPhoneNumber": spec.system_number,
-                "AgentId": None,
-                "CreatedAt": iso(spec.start, 0.0),
-            },
-        )
-        self.add_kinesis(
-            1.0,
-            {
-                "EventType": "UPDATE_AGENT",
-                "CallId": self.call_id,
-                "AgentId": spec.agent_id,
-                "CreatedAt": iso(spec.start, 1.0),
-            },
-        )
+        start = lca_call_event("START", self.call_id, created_at=iso(spec.start, 0.0))
+        numbers = {"CustomerPhoneNumber": spec.customer_number, "SystemPhoneNumber": spec.system_number}
+        self.add_kinesis(0.0, {**start, **numbers, "AgentId": None})
+        agent = lca_call_event("UPDATE_AGENT", self.call_id, created_at=iso(spec.start, 1.0))
+        self.add_kinesis(1.0, {**agent, "AgentId": spec.agent_id})
         end = self.timeline.end
-        self.add_kinesis(end, {"EventType": "END", "CallId": self.call_id, "CreatedAt": iso(spec.start, end)})
+        self.add_kinesis(end, lca_call_event("END", self.call_id, created_at=iso(spec.start, end)))
 
     # LCA standard mode (lca-chimevc-stack/lambda_functions/call_transcriber/lca.js) ---------
 
@@ -695,20 +682,18 @@ class CallWriter:
                 "TranscriptEvent": None,
                 "UtteranceEvent": self.utterance_event(timed, text, partial),
             }
-        end = timed.spoken_until(text)
-        return {
-            **base,
-            "Channel": "AGENT" if timed.utterance.speaker == "AGENT" else "CALLER",
-            "SegmentId": self.result_id(timed),
-            "StartTime": timed.start,
-            "EndTime": end,
-            "Transcript": text,
-            "IsPartial": partial,
-            "UpdatedAt": iso(self.spec.start, at),
-            "Sentiment": None,
-            "TranscriptEvent": None,
-            "UtteranceEvent": None,
-        }
+        flat = lca_segment(
+            self.call_id,
+            self.result_id(timed),
+            timed.start,
+            timed.spoken_until(text),
+            text,
+            agent=timed.utterance.speaker == "AGENT",
+            partial=partial,
+            created_at=base["CreatedAt"],
+        )
+        absent = {"Sentiment": None, "TranscriptEvent": None, "UtteranceEvent": None}
+        return {**flat, "UpdatedAt": iso(self.spec.start, at), **absent}
 
     def category_record(self, name: str, at: float) -> dict[str, Any]:
         millis = round(at * 1000)
@@ -754,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(HERE.parent)} ({text.count(chr(10))} events)")
     if stale:
-        print(f"out of date: {', '.join(stale)} (run python samples/generate.py)", file=sys.stderr)
+        print(f"out of date: {', '.join(stale)} (run .venv/bin/python samples/generate.py)", file=sys.stderr)
         return 1
     return 0
 

@@ -184,7 +184,7 @@ def test_there_is_a_long_call_and_overlapping_speech() -> None:
 def test_samples_are_generated_from_the_scripts() -> None:
     generator = load_generator()
     stale = [path.name for path, text in generator.outputs() if path.read_text(encoding="utf-8") != text]
-    assert stale == [], "run: python samples/generate.py"
+    assert stale == [], "run: .venv/bin/python samples/generate.py"
 
 
 def test_readme_lists_every_sample() -> None:
