@@ -48,7 +48,7 @@ synth: setup ## synthesize the CDK app into cdk.out (no CDK CLI or Docker needed
 lock: setup ## re-resolve the Lambda layer's pinned dependencies (lambdas/requirements.lock)
 	$(BIN)/python -m infra.layer_lock
 
-bench: setup ## the quick benchmark set (about 6 minutes), the capacity model and the cost
+bench: setup ## the quick benchmark set (under 5 minutes), the capacity model and the cost; --full adds scale and page latency
 	$(BIN)/python -m bench --quick
 
 clean:

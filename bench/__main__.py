@@ -24,6 +24,11 @@ BENCHMARKS = (
 )
 
 
+SLOW = ("scale", "page_latency")
+"""Run under --full (or --only): each takes minutes (a hundred concurrent calls; two stacks and
+Chromium), so the quick set (`make bench`) stays under five minutes."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sizes = parser.add_mutually_exclusive_group()
@@ -34,10 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     size: Size = args.size or Size.QUICK
-    names = args.only or list(BENCHMARKS)
+    names = args.only or [n for n in BENCHMARKS if size is Size.FULL or n not in SLOW]
 
     started = time.monotonic()
     print(f"callrecap benchmarks ({size.value}) {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}")
+    if not args.only and size is not Size.FULL:
+        print(f"(under --full only: {', '.join(SLOW)})")
     results: list[BenchResult] = []
     for name in names:
         module = importlib.import_module(f"bench.{name}")
