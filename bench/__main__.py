@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import BenchResult, Size, machine
+from callrecap.clock import utc_now_iso
 
 BENCHMARKS = (
     "ingest",
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result.render(), flush=True)
     print(f"total {time.monotonic() - started:.0f} s")
     if args.json:
-        payload = {"size": size.value, "machine": machine(), "at": datetime.now(UTC).isoformat()}
+        payload = {"size": size.value, "machine": machine(), "at": utc_now_iso()}
         payload["results"] = [r.as_dict() for r in results]
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     missed = [t for r in results for t in r.targets if t.met is False]

@@ -101,9 +101,7 @@ def run(size: Size) -> BenchResult:
         )
         limit = HANDLER_TARGETS[name]
         result.targets.append(
-            Target(
-                f"{name}: init + first invocation <= {limit}x the baseline", ratio <= limit, f"{ratio:.2f}x"
-            )
+            Target(f"{name}: init + first invocation <= {limit}x baseline", ratio <= limit, f"{ratio:.2f}x")
         )
 
     zipped, raw = bundle_bytes()

@@ -15,10 +15,11 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from callrecap.clock import iso, parse_iso
 from callrecap.domain.transcripts.inbound import (
     DEFAULT_CHIME_CALL_KEY,
     ChimeCallKey,
@@ -216,13 +217,8 @@ def find_call_id(
 
 
 def _parse_iso(text: str) -> datetime | None:
-    if not _ISO.match(text):
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """A timestamp of the recording (a string that looks like one, parsed by the one clock)."""
+    return parse_iso(text) if _ISO.match(text) else None
 
 
 def _iter_times(value: Any) -> Iterator[datetime]:
@@ -259,13 +255,7 @@ def _shift_times(value: Any, shift: Callable[[datetime], datetime]) -> Any:
             return value
         shifted = shift(parsed)
         if value.endswith("Z"):
-            milli = "." in value
-            return (
-                shifted.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S" + (".%f" if milli else ""))[
-                    : 23 if milli else 19
-                ]
-                + "Z"
-            )
+            return iso(shifted, "milliseconds" if "." in value else "seconds")
         return shifted.isoformat()
     if isinstance(value, dict):
         return {k: _shift_times(v, shift) for k, v in value.items()}

@@ -1,9 +1,8 @@
-"""The calls not yet ended, for the sweeper: a sharded, keys-only index read a few shards at a
-time, then the records in batches."""
+"""The calls not yet ended, for the sweeper: a sharded, keys-only index read shard by shard, then
+the records in batches."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from callrecap import contracts as c
@@ -11,9 +10,6 @@ from callrecap.adapters.dynamo.call_batches import CallRecordBatches
 from callrecap.adapters.dynamo.call_queries import public_call
 from callrecap.adapters.dynamo.codec import attr, from_item
 from callrecap.contracts import CallAttr
-
-SHARD_READERS = 8
-"""Index shards queried at once by the sweeper."""
 
 
 class LiveCalls(CallRecordBatches):
@@ -31,21 +27,16 @@ class LiveCalls(CallRecordBatches):
             condition += " AND #sk <= :cutoff"
             names["#sk"] = c.GSI_LIVE_CALLS_SK
             cutoff[":cutoff"] = attr(c.minute_of(idle_before))
-
-        def candidates(shard: str) -> list[str]:
-            items = self._query_all(
+        call_ids: list[str] = []
+        for shard in c.live_calls_shards():
+            for item in self._query_all(
                 TableName=self.table_name,
                 IndexName=c.GSI_LIVE_CALLS,
                 KeyConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={":pk": attr(shard), **cutoff},
-            )
-            return [c.call_id_of_pk(str(from_item(item)[c.PK])) for item in items]
-
-        # The shards are independent reads: a few at a time, so the sweep waits for the slowest
-        # few round trips rather than for all of them in turn (the client is thread-safe).
-        with ThreadPoolExecutor(max_workers=SHARD_READERS) as pool:
-            call_ids = [call_id for found in pool.map(candidates, c.live_calls_shards()) for call_id in found]
+            ):
+                call_ids.append(c.call_id_of_pk(str(from_item(item)[c.PK])))
         records = self._read_call_records(call_ids)
         calls = []
         for call_id in call_ids:

@@ -7,7 +7,6 @@ each store made, by operation, for the benchmarks and for tests that pin request
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -46,13 +45,11 @@ class TableAdapter:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.requests: dict[str, int] = defaultdict(int)
         """DynamoDB requests made, by operation name (for measurements and tests)."""
-        self._counting = threading.Lock()  # the sweeper reads index shards on several threads
 
     client = LazyClient("dynamodb")
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
-        with self._counting:
-            self.requests[operation] += 1
+        self.requests[operation] += 1
         return getattr(self.client, operation)(**kwargs)
 
     def _now(self) -> datetime:
