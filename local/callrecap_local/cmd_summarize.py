@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from error
     if result.error:
         raise CliError(f"summarizing {transcript.call_id} failed: {result.error}")
+    for warning in transcript.warnings:  # after the summary: a failure stays one line
+        print(f"warning: {warning}", file=sys.stderr)
     output: dict[str, Any] = {
         "callId": transcript.call_id,
         "sections": result.sections,

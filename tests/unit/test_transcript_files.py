@@ -182,7 +182,7 @@ def test_recorded_call_uses_final_segments_in_spoken_order(tmp_path: Path) -> No
     [
         ("", "empty"),
         ("not json at all\n", "not JSON"),
-        ('{"hello": 1}', "or Amazon Transcribe batch output"),
+        ('{"hello": 1}', "unknown format: expected .*Amazon Transcribe batch output.*WebVTT"),
         ('{"results": {"items": []}}', "neither `items` nor `audio_segments`"),
         ('{"x": 1}\n{"y": 2}\n', "unknown format"),
         ("[1, 2]\n", "expected a JSON object"),
