@@ -185,9 +185,9 @@ class Pipeline(Construct):
             EnvVar.DISPOSITIONS: cfg.dispositions,
             EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
         }
-        chain = cfg.fallback_chain()[0]
-        if chain:  # resolved: every link names its model, as granted below
-            env[EnvVar.LLM_FALLBACK] = ",".join(str(link) for link in chain)
+        # Resolved (every link names its model, as granted below), and always set: an empty chain
+        # is the deployer's choice, not the Lambda's default.
+        env[EnvVar.LLM_FALLBACK] = ",".join(str(link) for link in cfg.fallback_chain()[0])
         if cfg.price_table:
             env[EnvVar.PRICE_TABLE] = cfg.price_table
         env.update(provider_environment(cfg, cdk.Stack.of(self).region))

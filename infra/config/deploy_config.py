@@ -9,7 +9,7 @@ from typing import Final
 
 from callrecap.choices import AgentChannel, ChimeCallKey, PiiDetection, Provider, UnassignedCalls
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
-from callrecap.settings import Fallback, resolve_fallback_chain
+from callrecap.settings import DEFAULT_FALLBACK, Fallback, default_fallback, resolve_fallback_chain
 from infra.config.fields import choice, flag, id_list, json_list, number, price_table_json, setting
 
 LIVE_RECONNECT_SECONDS: Final = 60
@@ -116,7 +116,7 @@ class DeployConfig:
     )
     """A final whose model is throttled is put back on its queue with backoff until this long after
     the call ended; then stored FAILED (THROTTLED, retryable) for the sweeper's bounded retries."""
-    llm_fallback: str = setting("llmFallback", "")
+    llm_fallback: str = setting("llmFallback", DEFAULT_FALLBACK)
     """Providers that write the summary when the primary fails (`llmFallback`, comma-separated):
     `bedrock:<model id>` (a second model, granted like the first), `extractive` (offline: no
     model, no IAM), `openai:<model>` / `lambda` with their settings; docs/summarization.md."""
@@ -177,8 +177,11 @@ class DeployConfig:
 
     def fallback_chain(self) -> tuple[tuple[Fallback, ...], list[str]]:
         """`llmFallback` resolved as the summarizer resolves it at cold start (settings)."""
+        raw = self.llm_fallback
+        if raw == DEFAULT_FALLBACK and self.llm_provider is Provider.EXTRACTIVE:
+            raw = default_fallback(self.llm_provider)  # the default: nothing behind extractive itself
         return resolve_fallback_chain(
-            self.llm_fallback,
+            raw,
             self.llm_provider,
             {Provider.BEDROCK: self.bedrock_model_id, Provider.OPENAI: self.openai_model},
         )

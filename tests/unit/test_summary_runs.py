@@ -393,17 +393,17 @@ def test_a_model_slower_than_the_deadline_is_given_up_and_failed_before_it() -> 
     ("result", "reason", "retryable"),
     [
         (FakeEngineResult(sections={}, error="429", failure_reason="THROTTLED"), "THROTTLED", True),
-        (
+        (  # an unusable reply gets one fresh attempt (issue 20): retryable the first time
             FakeEngineResult(sections={}, error="bad json", failure_reason="INVALID_OUTPUT"),
             "INVALID_OUTPUT",
-            False,
+            True,
         ),
         (
             FakeEngineResult(sections={}, error="blocked", failure_reason="CONTENT_FILTERED"),
             "CONTENT_FILTERED",
             False,
         ),
-        (FakeEngineResult(sections={}), "INVALID_OUTPUT", False),
+        (FakeEngineResult(sections={}), "INVALID_OUTPUT", True),
         (FakeEngineResult(sections={"summary": "x" * 300_000}), "TOO_LONG", False),
     ],
 )
@@ -412,6 +412,27 @@ def test_failed_versions_carry_a_typed_reason(result: FakeEngineResult, reason: 
     outcome = env.service.handle(env.final())
     assert outcome.summary is not None
     assert (outcome.summary.failure_reason, outcome.summary.retryable) == (reason, retryable)
+
+
+def test_an_unusable_reply_gets_one_fresh_attempt_then_stays_failed() -> None:
+    garbled = FakeEngineResult(sections={}, error="bad json", failure_reason="INVALID_OUTPUT")
+    env = Env(FakeEngine([garbled, garbled, FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    first = env.service.handle(env.final())
+    assert first.summary is not None and first.summary.retryable  # the sweeper will try again
+    again = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
+    assert again.summary is not None and again.summary.failure_reason == "INVALID_OUTPUT"
+    assert not again.summary.retryable  # once per revision: no third model call
+    assert env.call[CallAttr.LATEST_SUMMARY_RETRYABLE.value] is False
+
+
+def test_the_fresh_attempt_can_write_the_final() -> None:
+    garbled = FakeEngineResult(sections={}, error="bad json", failure_reason="INVALID_OUTPUT")
+    env = Env(FakeEngine([garbled, FakeEngineResult(sections=DEFAULT_SECTIONS)]))
+    env.service.handle(env.final())
+    retried = env.service.handle(SummaryRunRequest(CALL, SummaryKind.FINAL, ReasonCode.AUTO_RETRY))
+    assert retried.action == "completed"
+    versions = sorted(env.summaries.list_summaries(CALL), key=lambda s: s.version)
+    assert [s.status for s in versions] == [SummaryStatus.FAILED, SummaryStatus.COMPLETED]
 
 
 def test_an_empty_transcript_fails_as_transcript_empty() -> None:

@@ -17,10 +17,17 @@ from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECON
 from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiEntity, parse_entities
 from callrecap.domain.summaries.languages import is_language_code
 from callrecap.settings.env_vars import EnvVar
-from callrecap.settings.fallback import Fallback, parse_fallback_chain, resolve_fallback_chain
+from callrecap.settings.fallback import (
+    DEFAULT_FALLBACK,
+    Fallback,
+    default_fallback,
+    parse_fallback_chain,
+    resolve_fallback_chain,
+)
 from callrecap.settings.reading import EnvReader, parse_list
 
 __all__ = [
+    "DEFAULT_FALLBACK",
     "AgentChannel",
     "ChimeCallKey",
     "EnvVar",
@@ -30,6 +37,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "UnassignedCalls",
+    "default_fallback",
     "parse_fallback_chain",
     "parse_list",
     "resolve_fallback_chain",
@@ -113,8 +121,9 @@ class Settings:
         unassigned = get_choice(EnvVar.UNASSIGNED_CALLS_VISIBLE_TO, UnassignedCalls.SUPERVISORS)
         pii_detector = get_choice(EnvVar.PII_DETECTOR, PiiDetection.RULES)
 
+        configured = read.environ.get(EnvVar.LLM_FALLBACK.value)  # unset: the default; "": none
         fallback, fallback_problems = resolve_fallback_chain(
-            get(EnvVar.LLM_FALLBACK),
+            default_fallback(provider) if configured is None else configured.strip(),
             provider,
             {Provider.BEDROCK: get(EnvVar.BEDROCK_MODEL_ID), Provider.OPENAI: get(EnvVar.OPENAI_MODEL)},
         )

@@ -22,6 +22,17 @@ class Fallback:
         return f"{self.provider.value}:{self.model}" if self.model else self.provider.value
 
 
+DEFAULT_FALLBACK = "extractive"
+"""`llmFallback` when none is configured: the offline extractive summarizer writes the final when
+the model cannot (throttled, down, an unusable reply), so every ended call gets a COMPLETED final
+that says which provider wrote it. A deployment sets the chain empty to get FAILED instead."""
+
+
+def default_fallback(primary: Provider) -> str:
+    """The chain when none is configured (none behind the extractive summarizer itself)."""
+    return "" if primary is Provider.EXTRACTIVE else DEFAULT_FALLBACK
+
+
 def parse_fallback_chain(raw: str) -> tuple[list[Fallback], list[str]]:
     """The links of a comma-separated chain, and what is wrong with it (unknown providers)."""
     chain: list[Fallback] = []

@@ -47,6 +47,7 @@ from callrecap.domain.summaries.runs.versions import (
     covering,
     deferred_final,
     exhausted_attempts,
+    fresh_attempt_left,
     is_deferred,
     outdated_finals,
 )
@@ -283,7 +284,8 @@ class SummaryService:
                 return self._defer(pending, request, lease)
         latency_ms = max(0, round((self._monotonic() - started) * 1000))
 
-        summary = stored_version(pending, attempt, latency_ms, self._prices)
+        retry_invalid = fresh_attempt_left(existing, request.kind, revision)
+        summary = stored_version(pending, attempt, latency_ms, self._prices, retry_invalid=retry_invalid)
         if fallback is not None and summary.status is SummaryStatus.COMPLETED:
             summary = replace(summary, fallback_from=fallback[0], fallback_reason=fallback[1])
             logger.warning(

@@ -21,8 +21,11 @@ def sections_size(sections: Mapping[str, Any]) -> int:
     return len(json.dumps(sections, default=str, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def stored_version(pending: Summary, attempt: Attempt, latency_ms: int, prices: PriceTable) -> Summary:
-    """`pending` finished by `attempt`."""
+def stored_version(
+    pending: Summary, attempt: Attempt, latency_ms: int, prices: PriceTable, *, retry_invalid: bool = False
+) -> Summary:
+    """`pending` finished by `attempt`; `retry_invalid`: an unusable reply (INVALID_OUTPUT) is
+    stored retryable, for one fresh attempt by the sweeper (versions.fresh_attempt_left)."""
     result, error, reason = attempt.result, attempt.error, attempt.reason
     if result is None:
         reason = reason or FailureReason.PROVIDER_ERROR
@@ -45,6 +48,8 @@ def stored_version(pending: Summary, attempt: Attempt, latency_ms: int, prices: 
         retryable = bool(result.retryable) or reason in RETRYABLE_REASONS
     if not error and not sections:
         error, reason = "the reply had no sections", FailureReason.INVALID_OUTPUT
+    if error and reason == FailureReason.INVALID_OUTPUT and retry_invalid:
+        retryable = True
     if not error and (size := sections_size(sections)) > SUMMARY_SECTIONS_MAX_BYTES:
         error = (
             f"the summary is {size:,} bytes of JSON, over the {SUMMARY_SECTIONS_MAX_BYTES:,} "

@@ -57,3 +57,16 @@ def is_deferred(summary: Summary) -> bool:
 def deferred_final(existing: Sequence[Summary]) -> Summary | None:
     """The newest final version left PENDING by a run deferred for throttling, if any."""
     return next((s for s in reversed(existing) if s.kind is SummaryKind.FINAL and is_deferred(s)), None)
+
+
+def fresh_attempt_left(existing: Sequence[Summary], kind: SummaryKind, revision: int) -> bool:
+    """Whether an unusable reply (INVALID_OUTPUT) of this final may be tried once more from scratch:
+    a model can answer a fresh request well where it garbled the first and its repair. Once per
+    transcript revision; the retry counts toward MAX_AUTOMATIC_ATTEMPTS like any other."""
+    return kind is SummaryKind.FINAL and not any(
+        s.kind is SummaryKind.FINAL
+        and s.status is SummaryStatus.FAILED
+        and s.transcript_revision == revision
+        and s.failure_reason == FailureReason.INVALID_OUTPUT
+        for s in existing
+    )
