@@ -132,7 +132,10 @@ def test_llm_fallback_is_checked_at_synth() -> None:
     with pytest.raises(ConfigError, match="bedrock is already in the chain"):
         parse_config({"llmFallback": "bedrock"})  # the primary's own model
     with pytest.raises(ConfigError, match="already in the chain"):
-        parse_config({"llmProvider": "extractive", "llmFallback": "extractive"})
+        parse_config({"llmProvider": "extractive", "llmFallback": "extractive,bedrock:amazon.nova-lite-v1:0"})
+    # The default (extractive behind the model) stands behind nothing when the primary is extractive.
+    assert parse_config({"llmProvider": "extractive"}).fallback_chain() == ((), [])
+    assert parse_config({"llmFallback": ""}).fallback_chain() == ((), [])
     with pytest.raises(ConfigError, match="lambda needs context key summarizerLambdaArn"):
         parse_config({"llmFallback": "lambda"})
 

@@ -116,6 +116,7 @@ def slow_stack(model: SlowModel) -> LocalPipeline:
         EnvVar.LLM_PROVIDER.value: "openai",
         EnvVar.OPENAI_BASE_URL.value: model.url,
         EnvVar.OPENAI_MODEL.value: "local-model",
+        EnvVar.LLM_FALLBACK.value: "",  # the timeout path itself, not the default fallback
     }
     return LocalPipeline(
         port=0,

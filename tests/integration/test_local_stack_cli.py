@@ -119,6 +119,7 @@ def test_replay_command_fails_when_the_final_summary_fails(
     missing_function = {
         EnvVar.LLM_PROVIDER.value: "lambda",
         EnvVar.SUMMARIZER_LAMBDA_ARN.value: "arn:aws:lambda:us-east-1:123456789012:function:missing",
+        EnvVar.LLM_FALLBACK.value: "",  # no fallback: the default (extractive) would write the final
     }
 
     class StackWithoutSummarizer(LocalPipeline):

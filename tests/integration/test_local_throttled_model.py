@@ -58,6 +58,7 @@ def test_a_throttled_final_waits_in_its_version_and_is_written_on_the_next_try()
             EnvVar.LLM_PROVIDER.value: "openai",
             EnvVar.OPENAI_BASE_URL.value: f"{server.url}/v1",
             EnvVar.OPENAI_MODEL.value: "busy",
+            EnvVar.LLM_FALLBACK.value: "",  # the throttled path itself, not the default fallback
         }
         with LocalPipeline(port=0, serve_http=False, sweeper_interval=0, settings_env=settings) as stack:
             replay = stack.replay(SAMPLE, speed=40, fresh_id=True)
