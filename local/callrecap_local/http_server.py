@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES
+from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, HTTP_API_PAYLOAD_LIMIT_BYTES
 from callrecap_local.lambda_events import http_api_event, http_api_response
 
 log = logging.getLogger("callrecap_local")
@@ -186,8 +186,25 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ API
 
+    def _request_length(self) -> int | None:
+        """The body's length from Content-Length, or None after answering what API Gateway would:
+        400 for a value that is not a length, 413 over its 10 MB payload quota. The body is then
+        not read, so the connection is closed."""
+        raw = (self.headers.get("content-length") or "0").strip()
+        if not raw.isdigit():
+            self.close_connection = True
+            self._json(HTTPStatus.BAD_REQUEST, {"message": f"invalid Content-Length {raw[:20]!r}"})
+            return None
+        if int(raw) > HTTP_API_PAYLOAD_LIMIT_BYTES:
+            self.close_connection = True
+            self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"message": "Request Entity Too Large"})
+            return None
+        return int(raw)
+
     def _api(self, method: str, path: str, query: str) -> None:
-        length = int(self.headers.get("content-length") or 0)
+        length = self._request_length()
+        if length is None:
+            return
         body = self.rfile.read(length) if length else b""
         if method == "OPTIONS":  # same-origin only: no preflight is ever needed, none is granted
             self._send(HTTPStatus.NO_CONTENT, {}, b"")

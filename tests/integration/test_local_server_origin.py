@@ -68,3 +68,17 @@ def test_another_origin_is_refused(server: LocalHttpServer, origin: str) -> None
 def test_a_rebound_host_is_refused(server: LocalHttpServer, host: str) -> None:
     status, _, body = request(server, "GET", "/config.json", {"Host": host})
     assert status == 403 and b"unexpected Host" in body
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [("abc", 400), ("-5", 400), ("1.5", 400), (str(10 * 1024 * 1024 + 1), 413)],
+)
+def test_a_content_length_api_gateway_would_refuse_is_answered_not_dropped(
+    server: LocalHttpServer, length: str, status: int
+) -> None:
+    """Content-Length that is not a length: 400; over API Gateway's 10 MB payload quota: 413
+    (docs.aws.amazon.com/apigateway/latest/developerguide/limits.html). The body is never read."""
+    headers = {"Host": f"127.0.0.1:{server.port}", "Content-Length": length}
+    answered, _, body = request(server, "POST", "/api/calls/c1/summaries", headers)
+    assert answered == status and json.loads(body)["message"]

@@ -16,6 +16,10 @@ API_ROUTES: Final[tuple[tuple[str, str], ...]] = (
 )
 """Routes of the HTTP API; the CDK stack creates exactly these, the api handler serves them."""
 
+HTTP_API_PAYLOAD_LIMIT_BYTES: Final = 10 * 1024 * 1024
+"""API Gateway's payload size quota, 10 MB, not adjustable (docs.aws.amazon.com/apigateway/latest/
+developerguide/limits.html): a larger request is answered 413 before any function runs."""
+
 CALL_DATA_ROUTES: Final[tuple[tuple[str, str], ...]] = (
     ("GET", "/calls/{callId}/export"),  # every stored item of one call, as JSON (admins)
     ("DELETE", "/calls/{callId}"),  # delete every stored item of one call (admins)
@@ -57,6 +61,7 @@ a second; when many do, the stage throttles them and their pollers back off (doc
 __all__ = [
     "API_ROUTES",
     "CALL_DATA_ROUTES",
+    "HTTP_API_PAYLOAD_LIMIT_BYTES",
     "LIVE_MESSAGE_MAX_BYTES",
     "LIVE_TICKET_MAC_ALGORITHM",
     "LIVE_TICKET_QUERY",
