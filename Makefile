@@ -11,10 +11,12 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet --upgrade pip
 
+# -qq: pip still reports errors, but not the build backend's notices (setuptools warns on every
+# editable install of a src-style layout) nor the index mirror's missing-location lines.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[local,infra,dev]'
+	$(BIN)/pip install --quiet --quiet -e '.[local,infra,dev]'
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv (idempotent) and install the project with its `callrecap` command

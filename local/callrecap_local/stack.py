@@ -51,6 +51,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_UI_DIR = REPO_ROOT / "ui"
 DEFAULT_PROMPTS_DIR = REPO_ROOT / "prompts"
 LOOPBACK = "127.0.0.1"
+STACK_CLIENT_POOL = 64
+"""Connections each of the stack's own clients keeps (replays, pollers and tests share them)."""
 
 # The event source mapping's defaults in infra/config/deploy_config.py (not imported: it needs the CDK).
 INGEST_BATCH_SIZE = 100
@@ -244,9 +246,15 @@ class LocalPipeline(CallsOnTheStack):
         with self._clients_lock:
             if service not in self._clients:
                 import boto3
+                from botocore.config import Config
 
+                # Shared by every replay and poller thread: a pool for all of them (botocore's 10
+                # would discard connections, with a urllib3 warning, when many calls replay at once).
                 self._clients[service] = boto3.session.Session().client(
-                    service, region_name=self.region, endpoint_url=self.moto_url
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.moto_url,
+                    config=Config(max_pool_connections=STACK_CLIENT_POOL),
                 )
             return self._clients[service]
 

@@ -190,3 +190,21 @@ def test_a_hand_off_is_not_a_resolution_and_a_polite_goodbye_not_a_good_mood() -
     assert result["resolved"] == "no"
     assert result["customer_sentiment"] == "negative"
     assert result["action_items"] == ["Agent: A supervisor will call you back tomorrow."]
+
+
+def test_a_dropped_redaction_tag_leaves_no_doubled_comma() -> None:
+    assert clean_text("It is [CARD], [CARD], thanks") == "It is, thanks"
+
+
+def test_the_summary_does_not_open_with_the_greeting() -> None:
+    from callrecap.domain.summaries.extractive.text import is_greeting
+
+    turns = [
+        Turn("AGENT", "Thank you for calling Northwind Mobile billing, this is Priya."),
+        Turn("CUSTOMER", "I was charged twice for my March bill and I want the duplicate refunded."),
+        Turn("AGENT", "I can see the duplicate charge and I have refunded it to your card."),
+        Turn("CUSTOMER", "Thank you, that is all."),
+    ]
+    summary = summarize_extractive(turns, DEFAULT_SECTIONS)["summary"]
+    assert "Thank you for calling" not in summary and "charged twice" in summary
+    assert is_greeting("Hi, this is Sam, how may I help?") and not is_greeting("I want to cancel my plan.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from callrecap.domain.summaries.extractive.text import Sentence, join_labelled
+from callrecap.domain.summaries.extractive.text import Sentence, is_greeting, join_labelled
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def pick_summary(sentences: Sequence[Sentence], central: Sequence[float], tuning
         value += tuning.position_weight * (1.0 - sentence.index / total) ** 2
         if sentence.first_of_speaker:
             value += tuning.first_speaker_bonus
-        if sentence.words < 4:
+        if sentence.words < 4 or is_greeting(sentence.text):
             value -= 1.0
         ranked.append((value, -sentence.index, sentence))
     ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)

@@ -35,6 +35,14 @@ _MENTION = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _SIGNATURE = re.compile(r"(?:\s[-^~*/]\s?[A-Z]{1,3}\w{0,2})+$")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
+_REPEATED_PUNCT = re.compile(r"([,;:])(?:\s*[,;:])+")
+"""`is [CARD], [CARD], thanks` without its tags: one comma, not `,,`."""
+_GREETING = re.compile(
+    r"\b(?:thanks?(?: you)? for (?:calling|contacting|holding)|you(?:'re| are) (?:through|speaking) to"
+    r"|(?:this|it) is \w+(?: \w+)?(?: speaking| here)?\b.{0,20}how (?:can|may) i help"
+    r"|how (?:can|may|could) i (?:help|assist)(?: you)?(?: today)?[?.!]?$|welcome to\b)",
+    re.IGNORECASE,
+)
 _APOSTROPHE = re.compile(r"\s*'\s*(?=(?:s|t|re|ve|ll|d|m)\b)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 SENTENCE_END = re.compile(r"(?<=[.!?]) (?=[\"'(\[]?[A-Z0-9#])")  # text is space-collapsed by now
@@ -57,7 +65,14 @@ def clean_text(text: str) -> str:
     if tail:
         text = text[: len(text) - 16 + tail.start()] if len(text) > 16 else text[: tail.start()]
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _REPEATED_PUNCT.sub(r"\1", text)
     return text.strip(" ,;:-")
+
+
+def is_greeting(text: str) -> bool:
+    """An opening formula ("Thank you for calling ..., this is Priya", "How can I help you today?"):
+    it says nothing about the call, so the summary does not open with it."""
+    return bool(_GREETING.search(text))
 
 
 def words_of(text: str) -> list[str]:
