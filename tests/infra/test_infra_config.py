@@ -122,3 +122,20 @@ def test_other_tools_context_keys_are_left_alone() -> None:
         "team": "x",
     }
     assert load_config(lambda key: context.get(key), context).llm_provider.value
+
+
+@pytest.mark.parametrize(("version", "said"), [("v20.20.2", "v20.20.2"), ("v22.11.0", "")])
+def test_an_end_of_life_node_is_said_once_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str, said: str
+) -> None:
+    """jsii prints its Node end-of-life banner as Python bytes literals; app.py silences it and
+    says it in one line of text after the synth."""
+    import app
+
+    node = tmp_path / "node"
+    node.write_text(f"#!/bin/sh\necho {version}\n")
+    node.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(app.NODE_EOL_SILENCER, raising=False)
+    assert app.end_of_life_node() == said
+    assert (os.environ.get(app.NODE_EOL_SILENCER) == "20") is bool(said)
