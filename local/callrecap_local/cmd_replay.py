@@ -2,8 +2,10 @@
 
 Plays recorded calls (several at once, each on its own timeline) through the real handlers,
 waits until each has its final summary and its CRM hook delivery, and prints one line per call.
-Exit status: 0 when every call completed and was delivered, 1 when any failed or timed out,
-2 for unusable input.
+Exit status: 0 when every call completed and was delivered, 1 when any failed or timed out or
+ingest quarantined any record of the files (unless --allow-quarantine), 2 for unusable input.
+Each line (or JSON object) says the call's agentId and how many of its records were quarantined
+and how many ignored as carrying no speech.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which metadata field names a Chime record's call (docs/events.md, 'Call identity'); "
         "auto: callId when the recordings hold LCA START/END beside Chime records, else transactionId",
     )
+    parser.add_argument(
+        "--allow-quarantine",
+        action="store_true",
+        help="exit 0 even when ingest quarantined records of the files (by default any quarantined "
+        "record makes the replay fail: the files hold something the pipeline could not read)",
+    )
     add_provider_argument(parser)
     parser.add_argument("--verbose", action="store_true", help="log what the stack and handlers do (stderr)")
 
@@ -46,7 +54,13 @@ def run(args: argparse.Namespace) -> int:
     from callrecap.domain.transcripts.inbound import ChimeCallKey
     from callrecap.settings import EnvVar
     from callrecap_local.console import handler_output_to_stderr
-    from callrecap_local.replay_run import chime_call_key_for, describe, load_all, replay_and_wait
+    from callrecap_local.replay_run import (
+        chime_call_key_for,
+        describe,
+        load_all,
+        replay_and_wait,
+        with_record_counts,
+    )
     from callrecap_local.stack import LocalPipeline
 
     if args.speed <= 0:
@@ -72,17 +86,17 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr)
     done: list[Any] = []
     with handler_output_to_stderr() as out:
-
-        def show(result: Any) -> None:  # each call's line the moment it finishes
-            progress.clear()
-            done.append(result)
-            print(
-                json.dumps(result.as_json()) if args.json else describe(result) + "\n", file=out, flush=True
-            )
-
         try:
             with LocalPipeline(serve_http=False, settings_env=settings_env) as stack:
-                results = replay_and_wait(
+
+                def show(result: Any) -> None:  # each call's line the moment it finishes
+                    result = with_record_counts(result, stack.quarantined())
+                    progress.clear()
+                    done.append(result)
+                    line = json.dumps(result.as_json()) if args.json else describe(result) + "\n"
+                    print(line, file=out, flush=True)
+
+                replay_and_wait(
                     stack,
                     recordings,
                     speed=args.speed,
@@ -101,7 +115,15 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
     for letter in dead:
         print(f"callrecap replay: discarded by {letter.source}: {letter.reason}", file=sys.stderr)
-    return 0 if all(result.ok for result in results) else 1
+    held = sum(result.outcome.records_quarantined for result in done)
+    if held:
+        print(
+            f"callrecap replay: {held} record(s) of the files were quarantined (ingest could not read "
+            "them; --allow-quarantine to accept that)",
+            file=sys.stderr,
+        )
+    failed = not all(result.ok for result in done) or len(done) < len(recordings)
+    return 1 if failed or (held and not args.allow_quarantine) else 0
 
 
 class Progress:

@@ -36,6 +36,12 @@ class CallOutcome:
     summary_revision: int = -1
     """The transcriptRevision the newest final summary covers (-1: no final yet)."""
     summary_version: int = 0
+    agent_id: str = ""
+    """The call record's agentId (who the producer said handled the call; "" when none did)."""
+    records_quarantined: int = 0
+    """Records of the call that ingest quarantined (filled in by the replay, from the queue)."""
+    records_ignored: int = 0
+    """Records of the call that carry no speech, ignored and counted (filled in by the replay)."""
 
     @property
     def finished(self) -> bool:
@@ -66,6 +72,9 @@ class CallOutcome:
             "status": status or self.summary_status or self.call_status or "UNKNOWN",
             "sections": self.sections,
             "crmHook": self._delivery_status(),
+            "agentId": self.agent_id,
+            "recordsQuarantined": self.records_quarantined,
+            "recordsIgnored": self.records_ignored,
         }
 
 
@@ -79,6 +88,7 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
         sk = str(item[contracts.SK])
         if sk == contracts.CALL_META_SK:
             outcome.call_status = str(item.get(CallAttr.STATUS.value, ""))
+            outcome.agent_id = str(item.get(CallAttr.AGENT_ID.value, "") or "")
             outcome.crm_status = str(item.get(CallAttr.CRM_STATUS.value, "") or "")
             if CallAttr.SEGMENT_COUNT.value in item:
                 outcome.segments = int(item[CallAttr.SEGMENT_COUNT.value])

@@ -109,6 +109,47 @@ def replay_and_wait(
     return sorted(results, key=lambda result: order[result.outcome.call_id])
 
 
+def with_record_counts(result: ReplayResult, quarantined: Sequence[dict[str, Any]]) -> ReplayResult:
+    """The result with how many of the call's records ingest quarantined (the quarantine queue's
+    messages whose partition key is one of the recording's) and how many it ignored as carrying no
+    speech (the recording's records run through ingest's own parser)."""
+    from dataclasses import replace
+
+    keys = {
+        e.partition_key or result.recording.call_id for e in result.recording.events if e.source == "kinesis"
+    }
+    held = sum(1 for body in quarantined if body.get("partitionKey") in keys)
+    outcome = replace(
+        result.outcome, records_quarantined=held, records_ignored=ignored_records(result.recording)
+    )
+    return replace(result, outcome=outcome)
+
+
+def ignored_records(recording: Recording) -> int:
+    """Kinesis records of the recording that ingest's parser answers RecordIgnored for."""
+    from callrecap.domain.models import RecordIgnored
+    from callrecap.domain.transcripts.inbound import (
+        DEFAULT_CHIME_CALL_KEY,
+        MalformedRecord,
+        parse_record_object,
+    )
+
+    ignored = 0
+    for index, event in enumerate(recording.events):
+        if event.source != "kinesis":
+            continue
+        try:
+            observations = parse_record_object(
+                event.payload,
+                record_id=f"{recording.path.name}#{index}",
+                chime_call_key=recording.chime_call_key or DEFAULT_CHIME_CALL_KEY,
+            )
+        except MalformedRecord:
+            continue  # quarantined, counted from the queue
+        ignored += sum(1 for o in observations if isinstance(o, RecordIgnored))
+    return ignored
+
+
 def describe(result: ReplayResult, *, width: int = 100) -> str:
     """A readable account of one replayed call and its final summary."""
     data = result.as_json()
@@ -117,6 +158,11 @@ def describe(result: ReplayResult, *, width: int = 100) -> str:
         f"  segments: {data['segments']}   final summary: {data['status']}"
         f"   CRM hook: {data['crmHook'] or '-'}",
     ]
+    if data["agentId"] or data["recordsQuarantined"] or data["recordsIgnored"]:
+        lines.append(
+            f"  agent: {data['agentId'] or '-'}   records quarantined: {data['recordsQuarantined']}"
+            f"   ignored (no speech): {data['recordsIgnored']}"
+        )
     if result.outcome.summary_error:
         lines.extend(_section_lines("error", result.outcome.summary_error, width))
     for name, value in (data["sections"] or {}).items():

@@ -19,6 +19,7 @@ sets them on each function; `stop()` puts the previous environment back.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -300,6 +301,30 @@ class LocalPipeline(CallsOnTheStack):
             if any(int(found.get(name, 0)) for name in names):
                 return False
         return True
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """The bodies of the quarantine queue's messages (adapters/quarantine.py), left in the queue:
+        each page is made visible again once read, as an operator's look would leave it."""
+        self._require_started()
+        assert self.resources is not None
+        sqs, url = self.client("sqs"), self.resources.quarantine_queue_url
+        bodies: list[dict[str, Any]] = []
+        seen: list[str] = []
+        while True:
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get(
+                "Messages", []
+            )
+            if not messages:
+                break
+            bodies += [json.loads(m["Body"]) for m in messages]
+            seen += [m["ReceiptHandle"] for m in messages]
+        for start in range(0, len(seen), 10):
+            entries = [
+                {"Id": str(n), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                for n, handle in enumerate(seen[start : start + 10])
+            ]
+            sqs.change_message_visibility_batch(QueueUrl=url, Entries=entries)
+        return bodies
 
     def on_function_request(self, hook: RequestHook) -> None:
         """Call `hook(function, service, operation, params)` for every AWS API call a function's

@@ -31,7 +31,10 @@ def test_replay_command_prints_one_json_line_per_call(
     assert status == 0
     assert len(lines) == 1
     result = json.loads(lines[0])
-    assert set(result) == {"callId", "segments", "status", "sections", "crmHook"}
+    assert set(result) == {
+        *("callId", "segments", "status", "sections", "crmHook"),
+        *("agentId", "recordsQuarantined", "recordsIgnored"),
+    }
     assert (result["callId"], result["segments"], result["status"]) == ("cli-call", 3, "COMPLETED")
     assert result["crmHook"]
 
@@ -246,3 +249,36 @@ def test_replay_and_summarize_take_a_plain_dump_of_lca_events(
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.strip()]
     assert status == 0, line
     assert (line["callId"], line["status"]) == ("vc-call-7", "COMPLETED"), line
+
+
+def test_replay_says_the_agent_and_the_records_quarantined_and_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each JSON line carries the call's agentId and how many of its records ingest quarantined
+    (from the quarantine queue) and ignored as not speech; a quarantined record fails the replay
+    unless --allow-quarantine."""
+    call = "counted-call"
+    lines = lca_call(call, turns=2)
+
+    def record(at: float, data: dict[str, Any]) -> dict[str, Any]:
+        return {"at": at, "source": "kinesis", "partitionKey": call, "data": {"CallId": call, **data}}
+
+    lines[1:1] = [
+        record(0.2, {"EventType": "UPDATE_AGENT", "AgentId": "agent-7"}),
+        record(0.3, {"EventType": "ADD_S3_RECORDING_URL", "RecordingUrl": "https://example.com/r.wav"}),
+        record(0.4, {"EventType": "ADD_TRANSCRIPT_SEGMENT", "Channel": "AGENT"}),  # no SegmentId, no text
+    ]
+    path = tmp_path / "counted.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+
+    status = cli_main(["replay", str(path), "--speed", "10", "--json", "--timeout", "60"])
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert (result["agentId"], result["recordsQuarantined"], result["recordsIgnored"]) == ("agent-7", 1, 1)
+    assert result["status"] == "COMPLETED" and status == 1
+    assert "1 record(s) of the files were quarantined" in captured.err
+
+    status = cli_main(
+        ["replay", str(path), "--speed", "10", "--json", "--timeout", "60", "--allow-quarantine"]
+    )
+    assert status == 0 and json.loads(capsys.readouterr().out)["recordsQuarantined"] == 1
