@@ -148,6 +148,24 @@ def test_categories_and_connects_own_summary() -> None:
     )
 
 
+def test_a_failed_summary_is_kept_as_failed_and_its_transcript_is_not_lost() -> None:
+    """API_RealTimeContactAnalysisSegmentPostContactSummary (Connect API reference): Status is
+    required, Content and FailureCode optional; a FAILED summary has no Content."""
+    observed = parse(
+        event(
+            "SEGMENTS",
+            Segments=[
+                transcript("t-1", "AGENT", "Thanks for calling.", 0, 900),
+                {"PostContactSummary": {"Status": "FAILED", "FailureCode": "QUOTA_EXCEEDED"}},
+            ],
+        )
+    )
+    assert isinstance(observed[0], Segment) and observed[0].text == "Thanks for calling."
+    assert observed[1] == ProducerSummaryObserved(
+        CONTACT, "", "FAILED", at="", source="contact-lens", failure_code="QUOTA_EXCEEDED"
+    )
+
+
 def test_other_roles_are_kept_with_an_unknown_speaker_and_unknown_segments_are_counted() -> None:
     system, ignored = parse(
         event("SEGMENTS", Segments=[transcript("t-9", "SYSTEM", "Please hold.", 0, 900), {"Issue": {"x": 1}}])

@@ -63,7 +63,7 @@ class CallAttr(StrEnum):
     AGENT_ID = "agentId"  # the agent's identity as the producer names it (LCA AgentId, Connect agent)
     LANGUAGE_CODE = "languageCode"  # the call's language, when the producer says (Contact Lens)
     QUEUE = "queue"  # the queue the call was routed through, when the producer says (Connect)
-    PRODUCER_SUMMARY = "producerSummary"  # {text, status, source}: e.g. Connect's PostContactSummary
+    PRODUCER_SUMMARY = "producerSummary"  # {text, status, source[, failureCode]}: Connect's own summary
     CATEGORIES = "categories"
     SEGMENT_COUNT = "segmentCount"  # final segments stored
     TRANSCRIPT_REVISION = "transcriptRevision"  # +1 whenever a final segment is added or replaced

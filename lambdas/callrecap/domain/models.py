@@ -130,6 +130,8 @@ class ProducerSummaryObserved:
     status: str
     at: str
     source: str
+    failure_code: str = ""
+    """Why the producer could not write it (Connect's FailureCode, e.g. QUOTA_EXCEEDED), when FAILED."""
 
 
 @dataclass(frozen=True)

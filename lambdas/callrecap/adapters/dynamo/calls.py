@@ -257,7 +257,10 @@ class CallLifecycle(CallTableState):
         sets, names, values = self._lifecycle_fields(CallDetails(call_id=summary.call_id), moment)
         sets += [*FIRST_SEEN_SETS, "#ps = :ps"]
         names["#ps"] = CallAttr.PRODUCER_SUMMARY.value
-        values[":ps"] = attr({"text": summary.text, "status": summary.status, "source": summary.source})
+        stored = {"text": summary.text, "status": summary.status, "source": summary.source}
+        if summary.failure_code:
+            stored["failureCode"] = summary.failure_code
+        values[":ps"] = attr(stored)
         self._update_call(
             summary.call_id,
             sets=sets,

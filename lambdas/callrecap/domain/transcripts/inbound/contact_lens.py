@@ -9,8 +9,9 @@ Every event names its contact with `ContactId` (the call id) and has an `EventTy
     final replaces it; pieces of one transcript in one event are joined in order;
   - `Transcript`: the final (`Id`, `Content`, `ParticipantRole`, `Sentiment`) → a final Segment;
   - `Categories`: `MatchedCategories` → CategoryMatched;
-  - `PostContactSummary`: Connect's own summary (`Content`, `Status`) → ProducerSummaryObserved,
-    kept on the call beside ours;
+  - `PostContactSummary`: Connect's own summary (`Content`, `Status`, and `FailureCode` when
+    Connect could not write it, without `Content`) → ProducerSummaryObserved, kept on the call
+    beside ours; a FAILED one costs nothing else of its event;
   any other segment kind is ignored (counted);
 - `COMPLETED` or `FAILED` (→ CallEndObserved): the analysis session is over, so is the transcript.
 Times are milliseconds from the start of the contact. The events carry no wall-clock time: the
@@ -102,14 +103,18 @@ def _segments(call_id: str, segments: list[object]) -> list[Observation]:
             matched = str_list(categories, "MatchedCategories", f"{where}.Categories")
             observations.append(CategoryMatched(call_id, matched, at="", source=SOURCE_CONTACT_LENS))
         elif "PostContactSummary" in segment:
+            # API_RealTimeContactAnalysisSegmentPostContactSummary: Status (COMPLETED | FAILED) is
+            # required; Content and FailureCode are optional (a FAILED one has no Content).
             summary = as_object(segment["PostContactSummary"], f"{where}.PostContactSummary")
+            inside = f"{where}.PostContactSummary"
             observations.append(
                 ProducerSummaryObserved(
                     call_id=call_id,
-                    text=text_field(summary, "Content", f"{where}.PostContactSummary"),
-                    status=optional_str(summary, "Status", f"{where}.PostContactSummary") or "",
+                    text=optional_str(summary, "Content", inside) or "",
+                    status=optional_str(summary, "Status", inside) or "",
                     at="",
                     source=SOURCE_CONTACT_LENS,
+                    failure_code=optional_str(summary, "FailureCode", inside) or "",
                 )
             )
         else:
