@@ -134,6 +134,20 @@ def test_redelivered_request_publishes_a_summary_whose_publish_was_lost() -> Non
     assert len(env.publisher.of(BusEvent.CALL_SUMMARIZED)) == 1
 
 
+def test_a_duplicate_does_not_publish_the_lease_holders_version_before_it_does() -> None:
+    """Between storing its COMPLETED version and publishing it, the lease holder's version looks
+    unpublished; a duplicate arriving then waits for the lease (in-progress) instead of publishing
+    it too (seen in CI: nine concurrent duplicates each republished the one final)."""
+    env = Env()
+    env.publisher.fail_next = True  # the holder stored its version; its publish has not happened
+    with pytest.raises(ConnectionError):
+        env.service.handle(env.final())
+    assert env.summaries.claim_lease(CALL, "final#2", "holder", epoch(NOW), epoch(NOW) + 60).claimed
+    duplicate = env.service.handle(env.final())
+    assert (duplicate.action, duplicate.reason) == ("skipped", "in-progress")
+    assert env.publisher.of(BusEvent.CALL_SUMMARIZED) == []
+
+
 def test_segment_after_final_marks_it_stale_and_yields_new_version() -> None:
     env = Env()
     env.service.handle(env.final())

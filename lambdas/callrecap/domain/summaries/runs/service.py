@@ -119,7 +119,10 @@ class SummaryService:
         if isinstance(request_or_skip, SummaryOutcome):
             return request_or_skip
         request = request_or_skip
-        answered = self._answered(existing, request.kind, revision)
+        # Before the lease only a published answer ends the request: an unpublished one may be the
+        # lease holder's, between storing its version and publishing it, so it is republished only
+        # under the lease (by a holder that outlived a crash, never by nine duplicates at once).
+        answered = self._answered(existing, request.kind, revision, republish=False)
         if answered is not None:
             return answered
         settles = request.reason in (ReasonCode.CALL_ENDED, ReasonCode.STALE) and not request.settled
@@ -190,13 +193,16 @@ class SummaryService:
         return sorted(self._summaries.list_summaries(call_id), key=lambda s: s.version)
 
     def _answered(
-        self, existing: Sequence[Summary], kind: SummaryKind, revision: int
+        self, existing: Sequence[Summary], kind: SummaryKind, revision: int, *, republish: bool = True
     ) -> SummaryOutcome | None:
-        """A COMPLETED version already answers the request (republished if its event was lost)."""
+        """A COMPLETED version already answers the request (republished if its event was lost and
+        `republish`; without it, an unpublished answer is not an answer yet)."""
         current = covering(existing, kind, revision)
         if current is None:
             return None
         if not current.published_at:
+            if not republish:
+                return None
             self._events.publish(current)
             return SummaryOutcome(current.call_id, Action.REPUBLISHED, SkipReason.UNPUBLISHED, current)
         return SummaryOutcome(current.call_id, Action.SKIPPED, SkipReason.UP_TO_DATE, current)
