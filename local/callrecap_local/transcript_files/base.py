@@ -4,7 +4,7 @@ the text formats share."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -109,7 +109,3 @@ def checked(transcript: TranscriptFile, path: Path) -> TranscriptFile:
             "(check the speaker labels)"
         )
     return TranscriptFile(transcript.call_id, transcript.turns, transcript.format, tuple(warnings))
-
-
-def role_speakers(roles: Mapping[str, str]) -> dict[str, str]:
-    return {key: speaker_named(value) for key, value in roles.items()}

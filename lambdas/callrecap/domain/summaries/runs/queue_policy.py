@@ -16,6 +16,7 @@ from callrecap.contracts import (
     THROTTLE_BACKOFF_SECONDS,
 )
 from callrecap.domain.summaries.runs.outcomes import Action, SkipReason, SummaryOutcome
+from callrecap.domain.summaries.runs.publishing import int_or_zero
 
 
 def throttle_backoff_seconds(
@@ -46,11 +47,7 @@ DONE = Step(StepKind.DONE)
 
 def deferrals_of(body: Any) -> int:
     """How often a queued message was put back for a throttled model (DEFERRALS_FIELD)."""
-    value = body.get(DEFERRALS_FIELD) if isinstance(body, dict) else 0
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    return int_or_zero(body.get(DEFERRALS_FIELD)) if isinstance(body, dict) else 0
 
 
 def requeued_message(raw: str, body: Any, step: Step) -> str:
