@@ -49,9 +49,19 @@ class InstantLlm:
         self.reply = json.dumps(reply)
         self.calls = 0
 
-    def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
+    def complete(
+        self,
+        system: str,
+        user: str,
+        *,
+        max_output_tokens: int = 1024,
+        schema: Mapping[str, Any] | None = None,
+    ) -> LlmReply:
         self.calls += 1
         return LlmReply(self.reply, input_tokens=len(user) // 4, output_tokens=40, model=self.model)
+
+    def context_window(self) -> int:
+        return 0
 
 
 class _Transcripts:

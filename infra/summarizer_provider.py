@@ -30,10 +30,14 @@ def provider_environment(cfg: DeployConfig, stack_region: str) -> dict[EnvVar, s
             if cfg.llm_provider is Provider.BEDROCK:
                 env[EnvVar.BEDROCK_MODEL_ID] = cfg.bedrock_model_id
             env[EnvVar.BEDROCK_REGION] = cfg.bedrock_region or stack_region
+            env[EnvVar.BEDROCK_OUTPUT_MODE] = cfg.bedrock_output_mode.value
         elif provider is Provider.LAMBDA:
             env[EnvVar.SUMMARIZER_LAMBDA_ARN] = cfg.summarizer_lambda_arn
         elif provider is Provider.OPENAI:
             env[EnvVar.OPENAI_BASE_URL] = cfg.openai_base_url
+            env[EnvVar.OPENAI_RESPONSE_FORMAT] = cfg.openai_response_format.value
+            env[EnvVar.OPENAI_CONTEXT_TOKENS] = str(cfg.openai_context_tokens)
+            env[EnvVar.OPENAI_TIMEOUT_SECONDS] = str(cfg.openai_timeout_seconds)
             if cfg.llm_provider is Provider.OPENAI:
                 env[EnvVar.OPENAI_MODEL] = cfg.openai_model
             if cfg.openai_api_key_secret_arn:

@@ -7,9 +7,28 @@ from enum import StrEnum
 from math import ceil
 from typing import Final
 
-from callrecap.choices import AgentChannel, ChimeCallKey, PiiDetection, Provider, UnassignedCalls
-from callrecap.contracts import PAGE_REQUESTS_PER_SECOND, THROTTLE_MAX_AGE_SECONDS
-from callrecap.settings import DEFAULT_FALLBACK, Fallback, default_fallback, resolve_fallback_chain
+from callrecap.choices import (
+    AgentChannel,
+    BedrockOutputMode,
+    ChimeCallKey,
+    OpenAiResponseFormat,
+    PiiDetection,
+    Provider,
+    UnassignedCalls,
+)
+from callrecap.contracts import (
+    FUNCTION_TIMEOUT_SECONDS,
+    PAGE_REQUESTS_PER_SECOND,
+    THROTTLE_MAX_AGE_SECONDS,
+    Function,
+)
+from callrecap.settings import (
+    DEFAULT_FALLBACK,
+    DEFAULT_OPENAI_TIMEOUT_SECONDS,
+    Fallback,
+    default_fallback,
+    resolve_fallback_chain,
+)
 from infra.config.fields import choice, flag, id_list, json_list, number, price_table_json, setting
 
 LIVE_RECONNECT_SECONDS: Final = 60
@@ -86,6 +105,20 @@ class DeployConfig:
     openai_base_url: str = setting("openaiBaseUrl", "")
     openai_model: str = setting("openaiModel", "")
     openai_api_key_secret_arn: str = setting("openaiApiKeySecretArn", "")
+    openai_response_format: OpenAiResponseFormat = setting(
+        "openaiResponseFormat", OpenAiResponseFormat.AUTO, choice(OpenAiResponseFormat)
+    )
+    """How the summary's shape is asked of an OpenAI-compatible server (auto: negotiated)."""
+    openai_context_tokens: int = setting("openaiContextTokens", 0, number(0, 2_000_000))
+    """The server's context window (0: discovered from the server where it says)."""
+    openai_timeout_seconds: int = setting(
+        "openaiTimeoutSeconds", DEFAULT_OPENAI_TIMEOUT_SECONDS, number(1, FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER])
+    )
+    """One request's socket timeout, within the summarizer's own timeout (and the run's time left)."""
+    bedrock_output_mode: BedrockOutputMode = setting(
+        "bedrockOutputMode", BedrockOutputMode.AUTO, choice(BedrockOutputMode)
+    )
+    """Converse's outputConfig, a forced tool, or the prompt alone (auto: by model id)."""
     max_input_tokens: int = setting("maxInputTokens", 0, number(0, 2_000_000))
     # The summarizer inside the customer's VPC (a self-hosted model there); docs/deploy.md, "VPC".
     summarizer_vpc_id: str = setting("summarizerVpcId", "")

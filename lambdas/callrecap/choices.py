@@ -22,6 +22,27 @@ class AgentChannel(StrEnum):
     CH_1 = "ch_1"
 
 
+class OpenAiResponseFormat(StrEnum):
+    """openaiResponseFormat: how an OpenAI-compatible server is asked for the summary's shape.
+    `auto` negotiates down json_schema -> json_object with a schema -> json_object -> none once
+    per endpoint and model; the others pin a step (docs/summarization.md, "Structured output")."""
+
+    AUTO = "auto"
+    JSON_SCHEMA = "json_schema"
+    JSON_OBJECT = "json_object"
+    NONE = "none"
+
+
+class BedrockOutputMode(StrEnum):
+    """bedrockOutputMode: Converse's `outputConfig.textFormat`, a forced tool, or the prompt alone;
+    `auto` picks by model id (adapters/llm/bedrock_output.py)."""
+
+    AUTO = "auto"
+    OUTPUT_CONFIG = "output-config"
+    TOOL = "tool"
+    NONE = "none"
+
+
 class PiiDetection(StrEnum):
     """What finds PII before the model: the rules alone, or Amazon Comprehend beside them."""
 

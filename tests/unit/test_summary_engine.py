@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,14 @@ class FakeLlm:
     model: str = "fake-model"
     calls: list[tuple[str, str, int]] = field(default_factory=list)
 
-    def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply:
+    def complete(
+        self,
+        system: str,
+        user: str,
+        *,
+        max_output_tokens: int = 1024,
+        schema: Mapping[str, Any] | None = None,
+    ) -> LlmReply:
         self.calls.append((system, user, max_output_tokens))
         if "Reply with plain-text notes" in user:
             text = self.notes(user)
@@ -61,6 +68,9 @@ class FakeLlm:
                 raise reply
             text = reply
         return LlmReply(text, input_tokens=estimate_tokens(system + user), output_tokens=10, model="fake-v2")
+
+    def context_window(self) -> int:
+        return 0
 
 
 def test_one_call_returns_every_section(prompts: PromptSet) -> None:

@@ -217,6 +217,12 @@ class Turn:
     end_time: float = 0.0
 
 
+DEFAULT_MAX_CHARS = 900
+"""A text section's bound when sections.toml gives none."""
+DEFAULT_MAX_ITEM_CHARS = 300
+DEFAULT_MAX_ITEMS = 12
+
+
 class SectionType(StrEnum):
     TEXT = "text"
     LIST = "list"
@@ -237,3 +243,18 @@ class SectionSpec:
     required: bool = True
     """False: a reply still without a usable value after the one repair leaves the section out
     instead of failing the summary (the follow-up email: a summary without it beats none)."""
+    max_chars: int = 0
+    """Longest text (of a text section, or of each item of a list); 0: the type's default
+    (DEFAULT_MAX_CHARS). Bounds let a schema-constrained decoder always close its string."""
+    max_items: int = 0
+    """Most items of a list section; 0: DEFAULT_MAX_ITEMS."""
+
+    @property
+    def char_bound(self) -> int:
+        if self.max_chars:
+            return self.max_chars
+        return DEFAULT_MAX_ITEM_CHARS if self.type is SectionType.LIST else DEFAULT_MAX_CHARS
+
+    @property
+    def item_bound(self) -> int:
+        return self.max_items or DEFAULT_MAX_ITEMS

@@ -113,16 +113,48 @@ class LlmReply:
     output_tokens: int = 0
     model: str = ""
     truncated: bool = False
-    """The model stopped at the output token limit (Converse `max_tokens`, chat `length`)."""
+    """The model stopped before it finished (Converse `max_tokens`, chat `length`)."""
+    cut_at_context: bool = False
+    """... and it stopped at the edge of the model's context window, not at the output limit."""
+    constrained: bool = False
+    """The reply was decoded under the reply schema (so a repair request cannot do better)."""
+    output_format: str = ""
+    """How the provider asked for the reply's shape (e.g. "json_schema", "tool", "prompt")."""
 
 
 class LlmProvider(Protocol):
-    """A chat-style model behind one call: system + user prompt in, text out (with usage)."""
+    """A chat-style model behind one call: system + user prompt in, text out (with usage).
+
+    `schema` (domain.summaries.reply_schema) is given for the calls whose reply is the summary
+    JSON; the provider constrains the output with its own mechanism where it has one, and says
+    which in `LlmReply.output_format`. Calls without it (chunk notes) are plain text."""
 
     name: str
     model: str
 
-    def complete(self, system: str, user: str, *, max_output_tokens: int = 1024) -> LlmReply: ...
+    def complete(
+        self,
+        system: str,
+        user: str,
+        *,
+        max_output_tokens: int = 1024,
+        schema: Mapping[str, Any] | None = None,
+    ) -> LlmReply: ...
+
+    def context_window(self) -> int:
+        """The model's context in tokens (configured, discovered or known), 0 when unknown."""
+        ...
+
+
+class ContextExceeded(Exception):
+    """The server refused a request for exceeding the model's context; `limit` is the window it
+    reported (0 when it said none). The engine re-plans once within it (map-reduce)."""
+
+    def __init__(self, message: str, limit: int = 0, prompt_tokens: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.prompt_tokens = prompt_tokens
+        """The prompt's size in the server's own tokens, when it said (to correct our estimate)."""
 
 
 @dataclass(frozen=True)

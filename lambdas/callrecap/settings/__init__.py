@@ -12,7 +12,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from callrecap.choices import AgentChannel, ChimeCallKey, PiiDetection, Provider, UnassignedCalls
+from callrecap.choices import (
+    AgentChannel,
+    BedrockOutputMode,
+    ChimeCallKey,
+    OpenAiResponseFormat,
+    PiiDetection,
+    Provider,
+    UnassignedCalls,
+)
 from callrecap.contracts import THROTTLE_BACKOFF_SECONDS, THROTTLE_MAX_AGE_SECONDS
 from callrecap.domain.privacy.pii import ALL_ENTITIES, PiiEntity, parse_entities
 from callrecap.domain.summaries.languages import is_language_code
@@ -48,6 +56,10 @@ class SettingsError(ValueError):
     """Raised at cold start when the environment does not describe a usable configuration."""
 
 
+DEFAULT_OPENAI_TIMEOUT_SECONDS = 120
+"""openaiTimeoutSeconds when unset: long enough for a hosted model's summary, not for a CPU one."""
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -63,6 +75,11 @@ class Settings:
     openai_model: str = ""
     openai_api_key: str = ""
     openai_api_key_secret_arn: str = ""
+    openai_response_format: OpenAiResponseFormat = OpenAiResponseFormat.AUTO
+    openai_context_tokens: int = 0
+    """0: discovered from the server where it says, else the model's default budget."""
+    openai_timeout_seconds: int = DEFAULT_OPENAI_TIMEOUT_SECONDS
+    bedrock_output_mode: BedrockOutputMode = BedrockOutputMode.AUTO
     prompt_bucket: str = ""
     prompt_prefix: str = "prompts/"
     prompts_dir: str = ""
@@ -149,6 +166,10 @@ class Settings:
             openai_model=get(EnvVar.OPENAI_MODEL),
             openai_api_key=get(EnvVar.OPENAI_API_KEY),
             openai_api_key_secret_arn=get(EnvVar.OPENAI_API_KEY_SECRET_ARN),
+            openai_response_format=get_choice(EnvVar.OPENAI_RESPONSE_FORMAT, OpenAiResponseFormat.AUTO),
+            openai_context_tokens=get_int(EnvVar.OPENAI_CONTEXT_TOKENS, 0, 0),
+            openai_timeout_seconds=get_int(EnvVar.OPENAI_TIMEOUT_SECONDS, DEFAULT_OPENAI_TIMEOUT_SECONDS, 1),
+            bedrock_output_mode=get_choice(EnvVar.BEDROCK_OUTPUT_MODE, BedrockOutputMode.AUTO),
             prompt_bucket=get(EnvVar.PROMPT_BUCKET),
             prompt_prefix=get(EnvVar.PROMPT_PREFIX, "prompts/"),
             prompts_dir=get(EnvVar.PROMPTS_DIR),

@@ -34,6 +34,7 @@ def build_provider(
             model or settings.bedrock_model_id,
             region=settings.bedrock_region,
             profile=settings.bedrock_profile,
+            output_mode=settings.bedrock_output_mode,
         )
     if chosen is Provider.LAMBDA:
         from callrecap.adapters.llm.lambda_provider import LambdaSummarizer
@@ -50,7 +51,14 @@ def build_provider(
         else settings.openai_api_key
     )
     try:
-        return OpenAiCompatibleProvider(settings.openai_base_url, model or settings.openai_model, api_key=key)
+        return OpenAiCompatibleProvider(
+            settings.openai_base_url,
+            model or settings.openai_model,
+            api_key=key,
+            timeout_seconds=settings.openai_timeout_seconds,
+            response_format=settings.openai_response_format,
+            context_tokens=settings.openai_context_tokens,
+        )
     except ValueError as error:  # a base URL without http(s)://: one line, like the other settings
         raise SettingsError(f"{EnvVar.OPENAI_BASE_URL.value}: {error}") from error
 

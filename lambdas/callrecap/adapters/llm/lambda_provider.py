@@ -3,7 +3,9 @@
 Request payload (JSON), documented in docs/summarization.md:
     {"schemaVersion": "1", "callId": "...", "transcript": "AGENT: ...\\nCUSTOMER: ...",
      "prompt": {"system": "...", "user": "..."},
-     "sections": [{"name": "...", "type": "text|list|enum", "instruction": "...", "allowed": [...]}]}
+     "sections": [{"name": "...", "type": "text|list|enum", "instruction": "...", "allowed": [...],
+                   "required": true, "maxChars": 900, "maxItems": 12}],
+     "schema": {<the reply's JSON schema, domain/summaries/reply_schema.py>}}
 Accepted replies:
     {"sections": {"<name>": value, ...}, "usage": {"llmCalls": 1, "inputTokens": 0,
      "outputTokens": 0}, "model": "..."}                      (ours; usage and model optional)
@@ -18,7 +20,9 @@ from typing import Any
 
 from callrecap.adapters.aws_clients import budgeted_client, describe, error_code, is_transient
 from callrecap.contracts import SCHEMA_VERSION, FailureReason
+from callrecap.domain.models import SectionType
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, ProviderError
+from callrecap.domain.summaries.reply_schema import reply_schema
 
 TRANSIENT_CODES = frozenset(
     {
@@ -82,9 +86,13 @@ def build_payload(request: DelegatedSummaryRequest) -> dict[str, Any]:
                 "type": spec.type.value,
                 "instruction": spec.instruction,
                 "allowed": list(spec.allowed),
+                "required": spec.required,
+                "maxChars": spec.char_bound if spec.type is not SectionType.ENUM else 0,
+                "maxItems": spec.item_bound if spec.type is SectionType.LIST else 0,
             }
             for spec in request.sections
         ],
+        "schema": reply_schema(request.sections),
     }
 
 

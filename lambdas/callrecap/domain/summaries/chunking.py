@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from callrecap.domain.models import Turn
 
@@ -47,6 +47,38 @@ MODEL_INPUT_BUDGETS: tuple[tuple[str, int], ...] = (
     ("gpt-4.1", 100_000),
     ("gpt-3.5", 12_000),
 )
+
+CONTEXT_MARGIN = 0.8
+"""Share of a known context window (after the output) the estimated input may use: the chars/4
+estimate is off by about 15 % on call transcripts, and by more on a small model's tokenizer."""
+
+MODEL_CONTEXT_WINDOWS: tuple[tuple[str, int], ...] = (
+    # (substring of the model id, context window in tokens, from each model's card on Bedrock);
+    # first match wins. A provider reports these as its context_window() (Bedrock has no
+    # endpoint that says), so the budget for input + output fits the model.
+    ("anthropic.claude-instant", 100_000),
+    ("anthropic.claude", 200_000),
+    ("amazon.nova-micro", 128_000),
+    ("amazon.nova", 300_000),
+    ("amazon.titan-text-premier", 32_000),
+    ("amazon.titan-text", 8_000),
+    ("meta.llama3-8b", 8_000),
+    ("meta.llama3-70b", 8_000),
+    ("meta.llama3", 128_000),
+    ("meta.llama4", 128_000),
+    ("mistral.mistral-7b", 32_000),
+    ("mistral.mixtral", 32_000),
+    ("mistral.", 128_000),
+    ("cohere.command-r", 128_000),
+    ("deepseek", 128_000),
+)
+
+
+def context_window_for(model: str) -> int:
+    """The known context window of `model` (MODEL_CONTEXT_WINDOWS), 0 when unknown."""
+    model_id = model.lower()
+    return next((tokens for key, tokens in MODEL_CONTEXT_WINDOWS if key in model_id), 0)
+
 
 DEFAULT_MAX_OUTPUT_TOKENS = 1_024
 DEFAULT_NOTES_MAX_TOKENS = 400
@@ -85,6 +117,30 @@ class Budget:
     max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
     notes_max_tokens: int = DEFAULT_NOTES_MAX_TOKENS
     max_llm_calls: int = DEFAULT_MAX_LLM_CALLS
+    input_pinned: bool = False
+    """max_input_tokens was set by the operator (setting or CLI): a known context window may
+    lower it, never raise it."""
+    context_tokens: int = 0
+    """The model's context window this budget was fitted to (0: not known)."""
+
+    def fitted(self, window: int, *, tokens_per_estimate: float = 1.0) -> Budget:
+        """This budget within a context of `window` tokens: output first (a quarter of the window
+        at most), the input the rest less a margin for the chars/4 estimate's error, scaled by
+        `tokens_per_estimate` when the server told us how far off the estimate was. The input
+        budget grows to the window too, unless the operator pinned it."""
+        if window <= 0:
+            return self
+        output = max(64, min(self.max_output_tokens, window // 4))
+        room = int((window - output) * CONTEXT_MARGIN / max(1.0, tokens_per_estimate))
+        max_input = max(1, min(self.max_input_tokens, room) if self.input_pinned else room)
+        notes = max(32, min(self.notes_max_tokens, max_input // 5, output))
+        return replace(
+            self,
+            max_input_tokens=max_input,
+            max_output_tokens=output,
+            notes_max_tokens=notes,
+            context_tokens=window,
+        )
 
     @classmethod
     def for_model(
@@ -94,7 +150,12 @@ class Budget:
         # Small forced budgets get proportionally small notes so the reduce step can still fit
         # at least two notes in one call.
         notes = max(64, min(DEFAULT_NOTES_MAX_TOKENS, max_input // 5))
-        return cls(max_input_tokens=max_input, notes_max_tokens=notes, max_llm_calls=max_llm_calls)
+        return cls(
+            max_input_tokens=max_input,
+            notes_max_tokens=notes,
+            max_llm_calls=max_llm_calls,
+            input_pinned=override > 0,
+        )
 
 
 def turn_tokens(turn: Turn) -> int:

@@ -16,7 +16,7 @@ summary is never returned as a success.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, cast
 
@@ -24,12 +24,14 @@ from callrecap.contracts import FailureReason
 from callrecap.domain.models import SectionSpec, Turn, Usage
 from callrecap.domain.ports import (
     CallSummarizer,
+    ContextExceeded,
     DelegatedSummaryRequest,
     LlmProvider,
     ProviderError,
     SectionSummarizer,
 )
 from callrecap.domain.summaries.chunking import (
+    CHARS_PER_TOKEN,
     Budget,
     estimate_tokens,
 )
@@ -49,6 +51,7 @@ from callrecap.domain.summaries.prompts import (
     neutralize_fences,
     transcript_lines,
 )
+from callrecap.domain.summaries.reply_schema import reply_schema
 
 AnyProvider = LlmProvider | CallSummarizer | SectionSummarizer
 
@@ -79,6 +82,11 @@ class EngineResult:
     chunks: int = 0
     planned_llm_calls: int = 0
     """Worst-case calls of the plan (map-reduce) — `usage.llm_calls` is what was actually made."""
+    output_format: str = ""
+    """How the provider asked for the summary's shape (LlmReply.output_format), "" when it has no
+    such thing (extractive, lambda)."""
+    repaired: bool = False
+    """The first reply was unusable and the repair request was made."""
     pii_redactions: Mapping[str, int] = field(default_factory=dict)
     """PII found and replaced by tags before the provider saw the transcript (domain.pii), by type."""
 
@@ -221,79 +229,147 @@ def _lca_text_sections(text: str, sections: Sequence[SectionSpec]) -> dict[str, 
 
 
 def _with_llm(turns: list[Turn], provider: LlmProvider, prompts: PromptSet, budget: Budget) -> EngineResult:
-    run = LlmRun(provider=provider, budget=budget, model=provider.model)
-    system = prompts.render(TemplateName.SYSTEM)
-    user = prompts.render(TemplateName.SUMMARIZE, transcript=fence(transcript_lines(turns)))
-    strategy = Strategy.SINGLE
-    chunks = 0
-    planned = 2  # one call and its repair
+    run = LlmRun(provider=provider, budget=budget.fitted(provider.context_window()), model=provider.model)
+    schema = reply_schema(prompts.sections)
+    shape = _Shape()
     try:
-        if estimate_tokens(system) + estimate_tokens(user) <= budget.max_input_tokens:
-            reply = run.complete(system, user, budget.max_output_tokens)
-        else:
-            strategy = Strategy.MAP_REDUCE
-            plan = plan_map_reduce(turns, prompts, system, budget)
-            chunks, planned = len(plan.chunks), plan.planned_calls
-            if plan.error:
-                return _result(
-                    run,
-                    prompts,
-                    strategy,
-                    error=plan.error,
-                    kind=FailureReason.TOO_LONG,
-                    chunks=chunks,
-                    planned=planned,
-                )
-            user, reply = run_map_reduce(run, prompts, system, plan)
-        parsed = parse_reply(reply, prompts.sections)
-        if isinstance(parsed, OutputError):
-            repair = prompts.render(
-                TemplateName.REPAIR,
-                original_prompt=user,
-                previous_reply=neutralize_fences(reply),
-                error=parsed.message,
-            )
-            reply = run.complete(system, repair, budget.max_output_tokens)
-            parsed = parse_reply(reply, prompts.sections, last_attempt=True)
-        if isinstance(parsed, OutputError):
-            return _result(
-                run,
-                prompts,
-                strategy,
-                raw_reply=reply,
-                chunks=chunks,
-                planned=planned,
-                error=(
-                    f"model reply is invalid after one repair attempt: {parsed.message}"
-                    + (" (the reply was cut at the output token limit)" if run.truncated else "")
-                ),
-                kind=FailureReason.INVALID_OUTPUT,
-            )
+        try:
+            return _attempt(run, turns, prompts, schema, shape, replanned=False)
+        except ContextExceeded as error:
+            # The server's window is smaller than we planned for: once, within what it reported,
+            # correcting our token estimate by what it counted, and always map-reduce.
+            known = run.budget.context_tokens or run.budget.max_input_tokens
+            limit = error.limit or max(256, known // 2)
+            counted, estimated = error.prompt_tokens, run.last_estimate
+            ratio = counted / estimated if counted and estimated else 1.0
+            run.budget = replace(run.budget, input_pinned=True).fitted(limit, tokens_per_estimate=ratio)
+            return _attempt(run, turns, prompts, schema, shape, replanned=True)
+    except ContextExceeded as error:
         return _result(
-            run, prompts, strategy, sections=parsed, raw_reply=reply, chunks=chunks, planned=planned
+            run,
+            prompts,
+            shape.strategy,
+            error=f"the model's context was exceeded again after re-planning within it: {error}",
+            kind=FailureReason.TOO_LONG,
+            chunks=shape.chunks,
+            planned=shape.planned,
         )
     except CallBoundExceeded as error:
         return _result(
             run,
             prompts,
-            strategy,
+            shape.strategy,
             error=str(error),
             kind=FailureReason.TOO_LONG,
-            chunks=chunks,
-            planned=planned,
+            chunks=shape.chunks,
+            planned=shape.planned,
             raw_reply=run.replies[-1] if run.replies else "",
         )
     except ProviderError as error:
         return _result(
             run,
             prompts,
-            strategy,
+            shape.strategy,
             error=f"{provider.name} failed: {error}",
             kind=FailureReason(error.reason),
             retryable=error.retryable,
-            chunks=chunks,
-            planned=planned,
+            chunks=shape.chunks,
+            planned=shape.planned,
         )
+
+
+@dataclass
+class _Shape:
+    """How the run was planned, for the result whichever way it ends."""
+
+    strategy: Strategy = Strategy.SINGLE
+    chunks: int = 0
+    planned: int = 2  # one call and its repair
+    repaired: bool = False
+
+
+def _attempt(
+    run: LlmRun,
+    turns: list[Turn],
+    prompts: PromptSet,
+    schema: dict[str, Any],
+    shape: _Shape,
+    *,
+    replanned: bool,
+) -> EngineResult:
+    """One plan carried out: a single call (or map-reduce), then the repair for plain-text replies."""
+    budget = run.budget
+    system = prompts.render(TemplateName.SYSTEM)
+    user = prompts.render(TemplateName.SUMMARIZE, transcript=fence(transcript_lines(turns)))
+    if not replanned and estimate_tokens(system) + estimate_tokens(user) <= budget.max_input_tokens:
+        reply = run.complete(system, user, budget.max_output_tokens, schema)
+    else:
+        shape.strategy = Strategy.MAP_REDUCE
+        plan = plan_map_reduce(turns, prompts, system, budget)
+        shape.chunks, shape.planned = len(plan.chunks), plan.planned_calls
+        if plan.error:
+            return _result(
+                run,
+                prompts,
+                shape.strategy,
+                error=plan.error,
+                kind=FailureReason.TOO_LONG,
+                chunks=shape.chunks,
+                planned=shape.planned,
+            )
+        user, reply = run_map_reduce(run, prompts, system, plan, schema)
+    parsed = parse_reply(reply, prompts.sections, last_attempt=run.constrained)
+    if isinstance(parsed, OutputError) and not run.constrained:
+        # The repair is for replies no decoder constrained: one under the schema cannot do better.
+        shape.repaired = True
+        repair = _repair_prompt(prompts, system, user, reply, parsed.message, budget)
+        reply = run.complete(system, repair, budget.max_output_tokens, schema)
+        parsed = parse_reply(reply, prompts.sections, last_attempt=True)
+    if isinstance(parsed, OutputError):
+        after = "after one repair attempt" if shape.repaired else "under the reply schema"
+        return _result(
+            run,
+            prompts,
+            shape.strategy,
+            raw_reply=reply,
+            chunks=shape.chunks,
+            planned=shape.planned,
+            repaired=shape.repaired,
+            error=f"model reply is invalid {after}: {parsed.message}{_cut_note(run)}",
+            kind=FailureReason.INVALID_OUTPUT,
+        )
+    return _result(
+        run,
+        prompts,
+        shape.strategy,
+        sections=parsed,
+        raw_reply=reply,
+        chunks=shape.chunks,
+        planned=shape.planned,
+        repaired=shape.repaired,
+    )
+
+
+def _cut_note(run: LlmRun) -> str:
+    if not run.truncated:
+        return ""
+    if run.cut_at_context:
+        return " (the reply was cut at the model's context limit)"
+    return " (the reply was cut at the output token limit)"
+
+
+def _repair_prompt(
+    prompts: PromptSet, system: str, user: str, reply: str, problem: str, budget: Budget
+) -> str:
+    """The repair request, with as much of the previous reply as still fits the input budget (a
+    reply echoed to the token cap would otherwise push the request past the context)."""
+    previous = neutralize_fences(reply)
+    without = prompts.render(TemplateName.REPAIR, original_prompt=user, previous_reply="", error=problem)
+    room = budget.max_input_tokens - estimate_tokens(system) - estimate_tokens(without)
+    keep = max(0, room) * CHARS_PER_TOKEN
+    if len(previous) > keep:
+        previous = previous[:keep]
+    return prompts.render(TemplateName.REPAIR, original_prompt=user, previous_reply=previous, error=problem)
 
 
 def _result(
@@ -308,6 +384,7 @@ def _result(
     retryable: bool = False,
     chunks: int = 0,
     planned: int = 0,
+    repaired: bool = False,
 ) -> EngineResult:
     return EngineResult(
         sections=sections or {},
@@ -322,6 +399,8 @@ def _result(
         retryable=retryable,
         chunks=chunks,
         planned_llm_calls=planned,
+        output_format=run.output_format,
+        repaired=repaired,
     )
 
 

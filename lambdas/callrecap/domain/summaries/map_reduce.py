@@ -9,7 +9,9 @@ Every call goes through `LlmRun`, which enforces the bound and sums the usage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from callrecap.domain.models import Turn, Usage
 from callrecap.domain.ports import (
@@ -50,20 +52,37 @@ class LlmRun:
     model: str = ""
     replies: list[str] = field(default_factory=list)
     truncated: bool = False
-    """The last reply stopped at the output token limit."""
+    """The last reply stopped before it finished."""
+    cut_at_context: bool = False
+    """... at the edge of the model's context (else at the output limit)."""
+    constrained: bool = False
+    """The last reply was decoded under the reply schema."""
+    output_format: str = ""
+    """How the last summary-JSON call asked for its shape (LlmReply.output_format)."""
+    last_estimate: int = 0
+    """Our token estimate of the last request (to compare with what a server counted)."""
 
-    def complete(self, system: str, user: str, max_output_tokens: int) -> str:
+    def complete(
+        self, system: str, user: str, max_output_tokens: int, schema: Mapping[str, Any] | None = None
+    ) -> str:
         if self.calls >= self.budget.max_llm_calls:
             raise CallBoundExceeded(
                 f"the call needs more than {self.budget.max_llm_calls} LLM calls (the configured bound)"
             )
         self.calls += 1
-        reply = self.provider.complete(system, user, max_output_tokens=max_output_tokens)
+        self.last_estimate = estimate_tokens(system) + estimate_tokens(user)
+        if schema is None:
+            reply = self.provider.complete(system, user, max_output_tokens=max_output_tokens)
+        else:
+            reply = self.provider.complete(system, user, max_output_tokens=max_output_tokens, schema=schema)
+            self.output_format = reply.output_format or self.output_format
         self.replies.append(reply.text)
         self.input_tokens += reply.input_tokens
         self.output_tokens += reply.output_tokens
         self.model = reply.model or self.model
         self.truncated = reply.truncated
+        self.cut_at_context = reply.cut_at_context
+        self.constrained = reply.constrained
         return reply.text
 
     @property
@@ -134,8 +153,11 @@ def plan_map_reduce(turns: list[Turn], prompts: PromptSet, system: str, budget: 
     return MapReducePlan(chunks, planned, notes_per_call, notes_words)
 
 
-def run_map_reduce(run: LlmRun, prompts: PromptSet, system: str, plan: MapReducePlan) -> tuple[str, str]:
-    """Notes per chunk, merged level by level until one combine call takes them; (prompt, reply)."""
+def run_map_reduce(
+    run: LlmRun, prompts: PromptSet, system: str, plan: MapReducePlan, schema: Mapping[str, Any] | None = None
+) -> tuple[str, str]:
+    """Notes per chunk (plain text), merged level by level until one combine call takes them and
+    answers the summary JSON under `schema`; (combine prompt, reply)."""
     budget = run.budget
     notes: list[str] = []
     for index, chunk in enumerate(plan.chunks, start=1):
@@ -159,7 +181,7 @@ def run_map_reduce(run: LlmRun, prompts: PromptSet, system: str, plan: MapReduce
             merged.append(neutralize_fences(run.complete(system, user, budget.notes_max_tokens)).strip())
         notes = merged
     user = prompts.render(TemplateName.COMBINE, notes=notes)
-    return user, run.complete(system, user, budget.max_output_tokens)
+    return user, run.complete(system, user, budget.max_output_tokens, schema)
 
 
 def fits_budget(user: str, system: str, budget: Budget) -> bool:

@@ -58,7 +58,8 @@ def extract_json_object(text: str) -> dict[str, Any] | OutputError:
 def validate_sections(
     data: Mapping[str, Any], sections: Sequence[SectionSpec], *, last_attempt: bool = False
 ) -> dict[str, Any] | OutputError:
-    """Values per section, normalized (key case, enum case, list shape); every problem listed.
+    """Values per section, normalized (key case, enum case, list shape) and held within the
+    section's bounds (reply_schema); every problem listed.
 
     `last_attempt`: an enum value outside the list of a section with a catch-all (`unlisted`,
     e.g. a disposition not in the deployment's list) is stored as the catch-all, with the model's
@@ -100,13 +101,13 @@ def _validate_section(
         if text is None:
             problems.append(f'"{spec.name}" must be a string')
         else:
-            result[spec.name] = text
+            result[spec.name] = clip(text, spec.char_bound)
     elif spec.type is SectionType.LIST:
         items = _as_list(value)
         if items is None:
             problems.append(f'"{spec.name}" must be an array of strings')
         else:
-            result[spec.name] = items
+            result[spec.name] = [clip(item, spec.char_bound) for item in items[: spec.item_bound]]
     else:
         chosen = _as_enum(value, spec.allowed)
         if chosen is None and last_attempt and spec.unlisted:
@@ -120,6 +121,18 @@ def _validate_section(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary and marked with an ellipsis: the
+    reply schema's bounds hold for replies no decoder constrained too (plain-text mode)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "\u2026"
 
 
 def _object_spans(text: str) -> list[str]:

@@ -65,7 +65,9 @@ its colon is replaced, so only the renderer's own labels start a turn."""
 _RATIO = "\u2236"  # looks like a colon, is not the label separator
 
 _SECTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-SECTION_KEYS = frozenset({"name", "type", "allowed", "unlisted", "enabled", "required", "instruction"})
+SECTION_KEYS = frozenset(
+    {"name", "type", "allowed", "unlisted", "enabled", "required", "instruction", "max_chars", "max_items"}
+)
 """What a `[[section]]` of sections.toml may say (a misspelt key is an error, not a no-op)."""
 _FILLERS = re.compile(r"(?<![\w'-])(?:u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m+h*m+)(?![\w'-])[,.]?", re.IGNORECASE)
 _MARKUP = re.compile(r"\{[a-z_]+\}")  # corpus annotations such as {vocalsound}, {disfmarker}
@@ -143,11 +145,11 @@ class PromptSet:
 def section_view(spec: SectionSpec) -> dict[str, Any]:
     """What templates see of a section; `shape` says in words what JSON value is expected."""
     if spec.type is SectionType.LIST:
-        shape = "an array of strings"
+        shape = f"an array of at most {spec.item_bound} strings of at most {spec.char_bound} characters each"
     elif spec.type is SectionType.ENUM:
         shape = "one of " + ", ".join(f'"{value}"' for value in spec.allowed)
     else:
-        shape = "a string"
+        shape = f"a string of at most {spec.char_bound} characters"
     return {
         "name": spec.name,
         "instruction": spec.instruction,
@@ -255,6 +257,7 @@ def parse_sections(text: str, *, source: str = "") -> tuple[SectionSpec, ...]:
             if not isinstance(value, bool):
                 problems.append(f"{label}: `{flag}` must be true or false")
                 flags[flag] = True
+        bounds = _section_bounds(entry, kind, label, problems)
         unknown = sorted(set(entry) - SECTION_KEYS)
         if unknown:
             problems.append(
@@ -270,11 +273,37 @@ def parse_sections(text: str, *, source: str = "") -> tuple[SectionSpec, ...]:
                 allowed=allowed,
                 unlisted=str(unlisted),
                 required=bool(flags["required"]),
+                **bounds,
             )
         )
     if problems:
         raise PromptError(f"{where}: " + "; ".join(problems))
     return tuple(specs)
+
+
+MAX_SECTION_CHARS = 20_000
+MAX_SECTION_ITEMS = 100
+
+
+def _section_bounds(
+    entry: Mapping[str, Any], kind: SectionType, label: str, problems: list[str]
+) -> dict[str, int]:
+    """`max_chars` (text, list) and `max_items` (list): positive integers within sane limits."""
+    bounds: dict[str, int] = {}
+    for key, applies, ceiling in (
+        ("max_chars", kind is not SectionType.ENUM, MAX_SECTION_CHARS),
+        ("max_items", kind is SectionType.LIST, MAX_SECTION_ITEMS),
+    ):
+        if key not in entry:
+            continue
+        value = entry[key]
+        if not applies:
+            problems.append(f"{label}: `{key}` does not apply to type {kind.value}")
+        elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ceiling:
+            problems.append(f"{label}: `{key}` must be a whole number from 1 to {ceiling}")
+        else:
+            bounds[key] = value
+    return bounds
 
 
 def _environment() -> jinja2.Environment:
