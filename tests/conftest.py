@@ -26,6 +26,17 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _forget_negotiated_output_formats() -> None:
+    """What a provider learned of a server or model lives as long as its process (a warm
+    container); each test starts as a cold one."""
+    from callrecap.adapters.llm.bedrock_output import CHOSEN
+    from callrecap.adapters.llm.openai_formats import NEGOTIATED
+
+    CHOSEN.forget()
+    NEGOTIATED.forget()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for `pytest -n --dist loadgroup` (make test): the CDK synth and the browser are
     session fixtures, so every infra test runs on one worker and every e2e test on another, and the

@@ -112,7 +112,9 @@ class DeployConfig:
     openai_context_tokens: int = setting("openaiContextTokens", 0, number(0, 2_000_000))
     """The server's context window (0: discovered from the server where it says)."""
     openai_timeout_seconds: int = setting(
-        "openaiTimeoutSeconds", DEFAULT_OPENAI_TIMEOUT_SECONDS, number(1, FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER])
+        "openaiTimeoutSeconds",
+        DEFAULT_OPENAI_TIMEOUT_SECONDS,
+        number(1, FUNCTION_TIMEOUT_SECONDS[Function.SUMMARIZER]),
     )
     """One request's socket timeout, within the summarizer's own timeout (and the run's time left)."""
     bedrock_output_mode: BedrockOutputMode = setting(

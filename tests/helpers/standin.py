@@ -59,15 +59,20 @@ class Request:
     path: str
     headers: Mapping[str, str]
     body: bytes
+    method: str = "POST"
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
 
 
 class ScriptedServer:
-    def __init__(self, answer: Callable[[Request], Reply] | None = None) -> None:
-        """`answer`: each request's reply (called on the server's threads); None: the scripted
-        `replies` in order."""
+    def __init__(
+        self,
+        answer: Callable[[Request], Reply] | None = None,
+        get_answer: Callable[[Request], Reply | None] | None = None,
+    ) -> None:
+        """`answer`: each POST's reply (called on the server's threads); None: the scripted
+        `replies` in order. `get_answer`: each GET's (None or no reply: 404)."""
         self.replies: list[Reply] = []
         self.requests: list[tuple[str, bytes]] = []
         self.seen: list[Request] = []
@@ -99,6 +104,26 @@ class ScriptedServer:
                 except OSError:
                     pass  # the client gave up waiting (a timeout under test)
 
+            def do_GET(self) -> None:
+                """Answered by `get_answer` (a model server's /models, /props), else 404; never
+                counted in `requests` (those are the POSTs)."""
+                request = Request(self.path, dict(self.headers), b"", method="GET")
+                with server._lock:
+                    server.seen.append(request)
+                found = get_answer(request) if get_answer is not None else None
+                self._send(found or Reply(404, {"error": "not found"}))
+
+            def _send(self, reply: Reply) -> None:
+                payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass
+
             def log_message(self, *_: Any) -> None:
                 pass
 
@@ -128,9 +153,11 @@ def scripted(*replies: Reply) -> Iterator[ScriptedServer]:
 
 
 @contextmanager
-def answering(answer: Callable[[Request], Reply]) -> Iterator[ScriptedServer]:
-    """A server whose every request is answered by `answer`."""
-    server = ScriptedServer(answer)
+def answering(
+    answer: Callable[[Request], Reply], get_answer: Callable[[Request], Reply | None] | None = None
+) -> Iterator[ScriptedServer]:
+    """A server whose every POST is answered by `answer` (and GET by `get_answer`)."""
+    server = ScriptedServer(answer, get_answer)
     with server.running():
         yield server
 

@@ -50,7 +50,8 @@ def test_the_model_is_asked_to_pick_from_the_deployments_list() -> None:
 def test_an_answer_outside_the_list_is_repaired_once_then_stored_as_other_with_the_answer() -> None:
     turns = read_transcript(SAMPLES / "billing_dispute.jsonl").turns
     with scripted(reply(disposition="Refund request"), reply(disposition="Refunds")) as server:
-        result = engine_for(server.url)(turns, "c1")
+        # A server without structured output (the prompt alone): the repair step applies.
+        result = engine_for(server.url, **{EnvVar.OPENAI_RESPONSE_FORMAT.value: "none"})(turns, "c1")
     assert len(server.requests) == 2  # the reply and its one repair
     repair = json.loads(server.requests[1][1])["messages"][1]["content"]
     assert "disposition" in repair and "Refund request" in repair
@@ -111,3 +112,21 @@ def test_the_dispositions_are_checked_at_synth() -> None:
     ):
         with pytest.raises(ConfigError, match=message):
             parse_config({"dispositions": value})
+
+
+def test_under_the_schema_an_answer_outside_the_list_is_stored_as_other_without_a_repair() -> None:
+    """The schema's enum is the list, so only a decoder that ignored it answers outside: no repair
+    request can do better than that, and the catch-all takes the answer at once."""
+    turns = read_transcript(SAMPLES / "billing_dispute.jsonl").turns
+    with scripted(reply(disposition="Refunds")) as server:
+        result = engine_for(server.url)(turns, "c1")
+    ((_, body),) = server.requests
+    assert json.loads(body)["response_format"]["json_schema"]["schema"]["properties"]["disposition"][
+        "enum"
+    ] == [
+        "Billing",
+        "Repair",
+        "Sales",
+        "other",
+    ]
+    assert (result.sections["disposition"], result.sections["disposition_answer"]) == ("other", "Refunds")

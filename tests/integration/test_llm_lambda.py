@@ -17,6 +17,7 @@ from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import DelegatedSummaryRequest, ProviderError
 from callrecap.domain.summaries.engine import Strategy, summarize
+from callrecap.domain.summaries.reply_schema import reply_schema
 from tests.helpers.sections import complete
 from tests.helpers.standin import Reply, error, no_backoff, scripted
 
@@ -77,7 +78,12 @@ def test_payload_and_our_reply_format(client: Any) -> None:
         "type": "enum",
         "instruction": "Whether the customer's issue was resolved by the end of the call.",
         "allowed": ["yes", "no", "unclear"],
+        "required": True,
+        "maxChars": 0,
+        "maxItems": 0,
     }
+    assert captured["sections"][2]["maxItems"] == 8 and captured["sections"][0]["maxChars"] == 900
+    assert captured["schema"] == reply_schema(load_prompt_set().sections)
 
 
 def test_lca_summary_reply(client: Any) -> None:

@@ -127,6 +127,8 @@ def test_every_call_gets_one_final_per_revision_and_one_delivery_per_final() -> 
             EnvVar.LLM_PROVIDER.value: "openai",
             EnvVar.OPENAI_BASE_URL.value: f"{server.url}/v1",
             EnvVar.OPENAI_MODEL.value: "unreliable",
+            # A model that answers free text (no response_format): the repair step is part of the test.
+            EnvVar.OPENAI_RESPONSE_FORMAT.value: "none",
             EnvVar.LLM_FALLBACK.value: "extractive",
         }
         with (

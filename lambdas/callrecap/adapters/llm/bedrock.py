@@ -144,8 +144,9 @@ class BedrockProvider:
             return replace(reply, output_format="prompt" if schema else "")
         if mode is BedrockOutputMode.TOOL:
             text = tool_input_text(response)
-            if text is not None:
-                reply = replace(reply, text=text)
+            if text is None:  # the model answered in text after all: the repair step applies
+                return replace(reply, output_format=str(mode))
+            reply = replace(reply, text=text)
         return replace(reply, constrained=True, output_format=str(mode))
 
     def _converse(
