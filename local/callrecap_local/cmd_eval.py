@@ -45,6 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-input-tokens", type=_positive_int, default=0, metavar="N", help="force a token budget"
     )
+    parser.add_argument(
+        "--min-success",
+        type=_ratio,
+        default=1.0,
+        metavar="RATIO",
+        help="exit 1 only when fewer than this share of the dialogs were summarized (default 1.0: any "
+        "failure); the failed ones are counted by reason and left out of ROUGE",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument(
         "--out", type=Path, metavar="FILE", help='write {"id", "prediction", "sections"} lines'
@@ -58,6 +66,16 @@ def _positive_int(raw: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {raw!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {raw!r}")
+    return value
+
+
+def _ratio(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a ratio from 0 to 1, got {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a ratio from 0 to 1, got {raw!r}")
     return value
 
 
@@ -110,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
                     produced.provider, produced.model, produced.input_tokens, produced.output_tokens
                 ),
                 error=produced.error,
+                failure_reason=produced.failure_reason,
+                repaired=produced.repaired,
+                output_format=produced.output_format,
             )
             report.results.append(result)
             if out is not None:
@@ -129,7 +150,13 @@ def run(args: argparse.Namespace) -> int:
     if failed:
         print(f"callrecap eval: {len(failed)} of {len(report.results)} dialogs failed:", file=sys.stderr)
         for result in failed[:10]:
-            print(f"  {result.id}: {result.error}", file=sys.stderr)
+            print(f"  {result.id}: [{result.failure_reason}] {result.error}", file=sys.stderr)
+    if figures["successRatio"] < args.min_success:
+        print(
+            f"callrecap eval: {figures['successRatio']:.0%} of the dialogs were summarized, "
+            f"under --min-success {args.min_success:.0%}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

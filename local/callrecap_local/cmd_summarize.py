@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callrecap.settings import AgentChannel
 from callrecap_local.cli import CliError
 from callrecap_local.transcript_files import TranscriptFileError, read_transcript
+
+if TYPE_CHECKING:
+    from callrecap.domain.summaries.engine import EngineResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="force a token budget (a transcript over it is summarized map-reduce)",
+    )
+    parser.add_argument(
+        "--show-reply",
+        action="store_true",
+        help="add the model's raw reply to the JSON (a failure prints it to stderr in any case)",
     )
 
 
@@ -78,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except (SettingsError, PromptError) as error:
         raise CliError(str(error)) from error
     if result.error:
+        print(failure_report(result), file=sys.stderr)
         raise CliError(f"summarizing {transcript.call_id} failed: {result.error}")
     for warning in transcript.warnings:  # after the summary: a failure stays one line
         print(f"warning: {warning}", file=sys.stderr)
@@ -89,7 +98,38 @@ def run(args: argparse.Namespace) -> int:
         "llmCalls": result.usage.llm_calls,
         "inputTokens": result.usage.input_tokens,
         "outputTokens": result.usage.output_tokens,
+        "strategy": str(result.strategy),
+        "outputFormat": result.output_format,
+        "repaired": result.repaired,
     }
+    if args.show_reply:
+        output["rawReply"] = result.raw_reply
     json.dump(output, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+REPLY_PREVIEW_CHARS = 4_000
+
+
+def failure_report(result: EngineResult) -> str:
+    """What a failed run did, for whoever has to find out why: the typed reason, who was asked
+    and how, what it cost, and the model's own reply (cut at REPLY_PREVIEW_CHARS)."""
+    lines = [
+        f"failureReason: {result.failure_reason}",
+        f"provider: {result.provider}  model: {result.model}  strategy: {result.strategy}"
+        + (f"  outputFormat: {result.output_format}" if result.output_format else ""),
+        f"llmCalls: {result.usage.llm_calls}  inputTokens: {result.usage.input_tokens}  "
+        f"outputTokens: {result.usage.output_tokens}  repaired: {str(result.repaired).lower()}",
+    ]
+    if result.raw_reply:
+        reply = result.raw_reply
+        cut = (
+            f" (first {REPLY_PREVIEW_CHARS} of {len(reply)} characters)"
+            if len(reply) > REPLY_PREVIEW_CHARS
+            else ""
+        )
+        lines += [f"model reply{cut}:", reply[:REPLY_PREVIEW_CHARS]]
+    else:
+        lines.append("model reply: (none)")
+    return "\n".join(lines)

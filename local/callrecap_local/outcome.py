@@ -32,7 +32,11 @@ class CallOutcome:
     transcript_revision: int = 0
     """The call's transcriptRevision (bumped by every final segment stored)."""
     summary_error: str = ""
-    """Why the newest final summary failed (printed by `describe`, not part of the JSON line)."""
+    """Why the newest final summary failed, in words (the JSON line's `error`)."""
+    failure_reason: str = ""
+    """... and as its typed reason (contracts.FailureReason; the JSON line's `failureReason`)."""
+    summary_provider: str = ""
+    summary_model: str = ""
     summary_revision: int = -1
     """The transcriptRevision the newest final summary covers (-1: no final yet)."""
     summary_version: int = 0
@@ -75,6 +79,10 @@ class CallOutcome:
             "agentId": self.agent_id,
             "recordsQuarantined": self.records_quarantined,
             "recordsIgnored": self.records_ignored,
+            "provider": self.summary_provider,
+            "model": self.summary_model,
+            "failureReason": self.failure_reason,
+            "error": self.summary_error,
         }
 
 
@@ -109,6 +117,9 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
         outcome.summary_status = str(newest.get("status", ""))
         outcome.summary_version = int(newest.get("version", 0))
         outcome.summary_error = str(newest.get("error", "") or "")
+        outcome.failure_reason = str(newest.get("failureReason", "") or "")
+        outcome.summary_provider = str(newest.get("provider", "") or "")
+        outcome.summary_model = str(newest.get("model", "") or "")
         outcome.summary_revision = int(newest.get("transcriptRevision", 0) or 0)
         sections = newest.get("sections") or {}
         outcome.sections = _plain(sections) if isinstance(sections, dict) else {}

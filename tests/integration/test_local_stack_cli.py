@@ -34,8 +34,10 @@ def test_replay_command_prints_one_json_line_per_call(
     assert set(result) == {
         *("callId", "segments", "status", "sections", "crmHook"),
         *("agentId", "recordsQuarantined", "recordsIgnored"),
+        *("provider", "model", "failureReason", "error"),
     }
     assert (result["callId"], result["segments"], result["status"]) == ("cli-call", 3, "COMPLETED")
+    assert (result["provider"], result["failureReason"], result["error"]) == ("extractive", "", "")
     assert result["crmHook"]
 
 
@@ -137,6 +139,13 @@ def test_replay_command_fails_when_the_final_summary_fails(
     assert status == 1
     assert "final summary: FAILED   CRM hook: -" in printed
     assert "error: " in printed  # the reason, for the person running the command
+
+    # The JSON line says why too: the typed reason and the error.
+    path = write_call(tmp_path, "failing-call-2", turns=2)
+    assert cli_main(["replay", str(path), "--speed", "10", "--timeout", "60", "--json"]) == 1
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (line["status"], line["provider"], line["failureReason"]) == ("FAILED", "lambda", "PROVIDER_ERROR")
+    assert "missing" in line["error"] and line["sections"] == {}
 
 
 def test_replay_with_an_openai_compatible_server_of_your_own(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,3 +163,37 @@ def test_disposition_agreement_on_the_sample_calls(capsys: pytest.CaptureFixture
     report = json.loads(capsys.readouterr().out)
     assert report["calls"] == 8 and report["agreed"] >= 7  # 7/8 measured: the office move reads as tech
     assert {row["call"] for row in report["rows"]} == {p.name for p in samples.glob("*.jsonl")}
+
+
+def test_failed_dialogs_are_counted_by_reason_and_the_rest_scored(
+    tweetsumm: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model that garbles every other dialog: the figures say how many failed and why, ROUGE
+    is over the summarized ones, and only --min-success decides the exit status."""
+    import threading
+
+    from tests.helpers.sections import complete
+    from tests.helpers.standin import Request, answering, chat_reply
+
+    good = json.dumps(complete({"summary": "The customer asked for help and the agent gave it."}))
+    served = []
+    lock = threading.Lock()
+
+    def every_other(request: Request) -> Any:
+        with lock:
+            served.append(1)
+            return chat_reply(good if len(served) % 2 else "no JSON here")
+
+    with answering(every_other) as server:
+        monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "m")
+        argv = ["eval", str(tweetsumm), "--provider", "openai", "--limit", "4", "--json"]
+        assert main(argv) == 1  # default --min-success 1.0: any failure fails the run
+        figures = json.loads(capsys.readouterr().out)
+        assert main([*argv, "--min-success", "0.5"]) == 0
+        capsys.readouterr()
+    assert (figures["dialogs"], figures["scored"], figures["failed"]) == (4, 2, 2)
+    assert figures["successRatio"] == 0.5 and figures["failedByReason"] == {"INVALID_OUTPUT": 2}
+    assert figures["parsedWithoutRepair"] == 2 and figures["repaired"] == 0  # constrained: no repairs
+    assert figures["outputFormats"] == {"json_schema": 4}
+    assert figures["rouge"]["prediction"]["rouge1"] > 0.0

@@ -14,7 +14,18 @@ from callrecap_local.cli import main
 from tests.helpers.sections import complete
 from tests.unit.test_transcript_files import recorded_call
 
-OUTPUT_KEYS = {"callId", "sections", "provider", "model", "llmCalls", "inputTokens", "outputTokens"}
+OUTPUT_KEYS = {
+    "callId",
+    "sections",
+    "provider",
+    "model",
+    "llmCalls",
+    "inputTokens",
+    "outputTokens",
+    "strategy",
+    "outputFormat",
+    "repaired",
+}
 DEFAULT_SECTIONS = {"summary", "topic", "action_items", "resolved", "customer_sentiment"}
 
 
@@ -205,3 +216,34 @@ def test_aws_region_counts_when_aws_default_region_is_not_set() -> None:
     both = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"}
     honour_aws_region(both)
     assert both["AWS_DEFAULT_REGION"] == "us-east-1"  # an explicit default is kept
+
+
+def test_a_failed_summary_explains_itself_on_stderr(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reason, provider, model, how the shape was asked, calls, tokens and the model's own reply."""
+    from tests.helpers.standin import answering, chat_reply
+
+    junk = "I am sorry, I can only chat about the weather. " * 200
+    with answering(lambda request: chat_reply(junk, prompt_tokens=700, completion_tokens=300)) as server:
+        monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"{server.url}/v1")
+        monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "weather-bot")
+        monkeypatch.setenv("CALLRECAP_LLM_FALLBACK", "")
+        path = str(shared_data / "calls" / "Retail41.transcribe_batch_output.json")
+        assert main(["summarize", "--provider", "openai", path]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "failureReason: INVALID_OUTPUT" in captured.err
+    assert "provider: openai  model: weather-bot  strategy: single  outputFormat: json_schema" in captured.err
+    assert "llmCalls: 1  inputTokens: 700  outputTokens: 300  repaired: false" in captured.err
+    assert f"model reply (first 4000 of {len(junk)} characters):" in captured.err
+    assert "only chat about the weather" in captured.err
+    assert captured.err.strip().splitlines()[-1].startswith("callrecap summarize: error: summarizing")
+
+
+def test_show_reply_adds_the_raw_reply(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(shared_data / "calls" / "Retail41.transcribe_batch_output.json")
+    assert main(["summarize", "--show-reply", path]) == 0
+    output = json.loads(capsys.readouterr().out)
+    assert set(output) == OUTPUT_KEYS | {"rawReply"}
+    assert output["strategy"] == "extractive" and output["outputFormat"] == "" and output["repaired"] is False

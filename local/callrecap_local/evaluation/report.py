@@ -9,6 +9,7 @@ baseline for dialogue summarization, and the one the reference figures in
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,11 @@ class DialogResult:
     output_tokens: int = 0
     cost_usd: float = 0.0
     error: str = ""
+    failure_reason: str = ""
+    repaired: bool = False
+    """The first reply was unusable and the repair request made."""
+    output_format: str = ""
+    """How the provider asked for the reply's shape (EngineResult.output_format)."""
 
     @property
     def words(self) -> int:
@@ -47,6 +53,7 @@ class DialogResult:
         row: dict[str, Any] = {"id": self.id, "prediction": self.prediction, "sections": self.sections}
         if self.error:
             row["error"] = self.error
+            row["failureReason"] = self.failure_reason
         return row
 
 
@@ -62,6 +69,9 @@ def score_dialog(
     output_tokens: int = 0,
     cost_usd: float = 0.0,
     error: str = "",
+    failure_reason: str = "",
+    repaired: bool = False,
+    output_format: str = "",
 ) -> DialogResult:
     summary = sections.get("summary", "")
     prediction = summary if isinstance(summary, str) else " ".join(map(str, summary))
@@ -77,6 +87,9 @@ def score_dialog(
         output_tokens=output_tokens,
         cost_usd=cost_usd,
         error=error,
+        failure_reason=failure_reason,
+        repaired=repaired,
+        output_format=output_format,
     )
 
 
@@ -108,21 +121,31 @@ class EvalReport:
     results: list[DialogResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        results = self.results
-        n = len(results)
+        """Every figure; ROUGE (prediction and baselines alike) over the dialogs that were
+        summarized, so one failure does not read as a bad summary: failures are counted apart."""
+        everything = self.results
+        n = len(everything)
+        results = [r for r in everything if not r.error]
         prediction = _mean_scores([r.rouge for r in results])
         baselines = {name: _mean_scores([r.baselines[name] for r in results]) for name in BASELINES}
-        latencies_ms = [r.latency_s * 1000 for r in results]
-        calls = sum(r.llm_calls for r in results)
-        input_tokens = sum(r.input_tokens for r in results)
-        output_tokens = sum(r.output_tokens for r in results)
-        cost = sum(r.cost_usd for r in results)
+        latencies_ms = [r.latency_s * 1000 for r in everything]
+        calls = sum(r.llm_calls for r in everything)
+        input_tokens = sum(r.input_tokens for r in everything)
+        output_tokens = sum(r.output_tokens for r in everything)
+        cost = sum(r.cost_usd for r in everything)
+        failures = Counter(r.failure_reason or "UNKNOWN" for r in everything if r.error)
         return {
             "file": self.file,
             "split": self.split,
             "splitDescription": self.split_description,
             "dialogs": n,
-            "failed": sum(1 for r in results if r.error),
+            "scored": len(results),
+            "failed": n - len(results),
+            "successRatio": round(len(results) / n, 4) if n else 0.0,
+            "failedByReason": dict(failures.most_common()),
+            "parsedWithoutRepair": sum(1 for r in results if not r.repaired),
+            "repaired": sum(1 for r in everything if r.repaired),
+            "outputFormats": dict(Counter(r.output_format for r in everything if r.output_format)),
             "provider": self.provider,
             "model": self.model,
             "enginePath": self.engine_path,
@@ -180,8 +203,15 @@ def format_text(figures: dict[str, Any]) -> str:
         f"latency/dialog     p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
         f"max {latency['max']:.1f} ms"
     )
-    if figures["failed"]:
-        lines.append(f"FAILED             {figures['failed']} dialogs (scored as empty summaries)")
+    reasons = ", ".join(f"{reason} {count}" for reason, count in figures["failedByReason"].items())
+    lines.append(
+        f"outcome            {figures['scored']} of {figures['dialogs']} summarized "
+        f"({figures['parsedWithoutRepair']} without a repair, {figures['repaired']} repairs)"
+        + (f"; FAILED {figures['failed']}: {reasons} (left out of ROUGE)" if figures["failed"] else "")
+    )
+    if figures["outputFormats"]:
+        formats = ", ".join(f"{name} {count}" for name, count in figures["outputFormats"].items())
+        lines.append(f"output format      {formats}")
     return "\n".join(lines)
 
 

@@ -34,6 +34,9 @@ class Produced:
     input_tokens: int = 0
     output_tokens: int = 0
     error: str = ""
+    failure_reason: str = ""
+    repaired: bool = False
+    output_format: str = ""
 
 
 @dataclass
@@ -126,6 +129,9 @@ def _engine_summarizer(
             input_tokens=result.usage.input_tokens,
             output_tokens=result.usage.output_tokens,
             error=result.error,
+            failure_reason=result.failure_reason,
+            repaired=result.repaired,
+            output_format=result.output_format,
         )
 
     return DialogSummarizer(
