@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: setup demo test lint format typecheck unit synth lock bench serve clean
+.PHONY: setup demo test lint format typecheck unit synth lock bench model-check serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ lock: setup ## re-resolve the Lambda layer's pinned dependencies (lambdas/requir
 
 bench: setup ## the quick benchmark set (under 5 minutes), the capacity model and the cost; --full adds scale and page latency
 	$(BIN)/python -m bench --quick
+
+model-check: setup ## opt-in: summarize, replay and eval through a real model server (llama-cpp-python + SmolLM2, built once into ~/.cache/callrecap)
+	$(BIN)/python -m bench.model_check --limit 20
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build

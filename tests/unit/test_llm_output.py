@@ -101,3 +101,13 @@ def test_an_optional_section_the_model_could_not_write_is_left_out_after_the_rep
         assert validate_sections(reply, sections, last_attempt=True) == GOOD
     missing_required = {k: v for k, v in GOOD.items() if k != "summary"}
     assert isinstance(validate_sections(missing_required, sections, last_attempt=True), OutputError)
+
+
+def test_raw_newlines_inside_strings_are_accepted() -> None:
+    """llama.cpp's JSON grammar lets a constrained decoder write a newline unescaped in a string."""
+    from callrecap.domain.summaries.output import extract_json_object
+
+    assert extract_json_object('{"summary": "line one\nline two", "topic": "t"}') == {
+        "summary": "line one\nline two",
+        "topic": "t",
+    }

@@ -48,7 +48,7 @@ CONSTRAINED_STEPS = frozenset({Step.JSON_SCHEMA, Step.JSON_SCHEMA_UNBOUNDED, Ste
 _FAMILY = {
     Step.JSON_SCHEMA: "json_schema",
     Step.JSON_SCHEMA_UNBOUNDED: "json_schema",
-    Step.JSON_OBJECT_SCHEMA: "json_object",
+    Step.JSON_OBJECT_SCHEMA: "json_object+schema",
     Step.JSON_OBJECT: "json_object",
     Step.NONE: "none",
 }
@@ -78,8 +78,8 @@ def rejects_format(status: int, body: str) -> bool:
 
 
 def next_step(ladder: tuple[Step, ...], rejected: Step, body: str) -> Step | None:
-    """The step to ask after `rejected`: its unbounded variant when only the length keywords were
-    refused, else the first step of the next family (a refused type refuses the whole family)."""
+    """The step to ask after `rejected`: the unbounded json_schema when only the length keywords
+    were refused, else the next step outside json_schema (a refused type refuses both variants)."""
     position = ladder.index(rejected)
     rest = ladder[position + 1 :]
     length_refused = any(word in body.lower() for word in _LENGTH_WORDS)

@@ -1,8 +1,9 @@
 """Turn a model's reply into validated sections, leniently, or say precisely what is wrong.
 
-Models wrap JSON in code fences, add a sentence before or after it, leave trailing commas and
-vary the case of enum values; none of that should fail a summary. What cannot be fixed here
-(no JSON object, a missing section, a value outside an enum) comes back as an `OutputError`
+Models wrap JSON in code fences, add a sentence before or after it, leave trailing commas, write
+raw newlines inside strings and vary the case of enum values; none of that should fail a summary.
+What cannot be fixed here (no JSON object, a missing section, a value outside an enum) comes back
+as an `OutputError`
 whose message is written to be sent back to the model in the one repair attempt.
 """
 
@@ -174,14 +175,15 @@ def _matching_brace(text: str, start: int) -> int | None:
 
 
 def _loads_lenient(span: str) -> Any:
-    try:
-        return json.loads(span)
-    except json.JSONDecodeError:
-        pass
-    try:
-        return json.loads(_strip_trailing_commas(span))
-    except json.JSONDecodeError:
-        return None
+    """`strict=False` takes raw control characters inside strings: a grammar-constrained decoder
+    (llama.cpp's JSON grammar allows any character but `"` and `\\` in a string) writes newlines
+    there unescaped (measured with llama-cpp-python's server)."""
+    for text in (span, _strip_trailing_commas(span)):
+        try:
+            return json.loads(text, strict=False)
+        except json.JSONDecodeError:
+            continue
+    return None
 
 
 def _strip_trailing_commas(text: str) -> str:
