@@ -91,3 +91,20 @@ def test_reduce_plan_is_hierarchical() -> None:
     assert reduce_plan_calls(100, 4) == 25 + 7 + 2 + 1
     with pytest.raises(ValueError):
         reduce_plan_calls(3, 1)
+
+
+def test_every_priced_bedrock_model_has_a_context_window_its_budget_fits() -> None:
+    """The models of the price table (domain/summaries/cost.py) are the ones a deployment is
+    expected to pick: each has a known window, and its input budget plus the output fits it."""
+    from callrecap.domain.summaries.chunking import (
+        DEFAULT_MAX_OUTPUT_TOKENS,
+        context_window_for,
+        input_budget_for,
+    )
+    from callrecap.domain.summaries.cost import DEFAULT_PRICES
+
+    for model in DEFAULT_PRICES:
+        window = context_window_for(model)
+        assert window > 0, model
+        assert input_budget_for(model) + DEFAULT_MAX_OUTPUT_TOKENS < window, model
+        assert context_window_for(f"us.{model}") == window  # an inference profile id too

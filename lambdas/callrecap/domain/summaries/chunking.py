@@ -40,6 +40,7 @@ MODEL_INPUT_BUDGETS: tuple[tuple[str, int], ...] = (
     ("meta.llama4", 100_000),
     ("mistral.mistral-7b", 24_000),  # 32k
     ("mistral.mixtral", 24_000),  # 32k
+    ("mistral.mistral-small", 24_000),  # 32k
     ("mistral.", 100_000),  # large: 128k
     ("cohere.command-r", 100_000),  # 128k
     ("deepseek", 100_000),
@@ -68,6 +69,7 @@ MODEL_CONTEXT_WINDOWS: tuple[tuple[str, int], ...] = (
     ("meta.llama4", 128_000),
     ("mistral.mistral-7b", 32_000),
     ("mistral.mixtral", 32_000),
+    ("mistral.mistral-small", 32_000),
     ("mistral.", 128_000),
     ("cohere.command-r", 128_000),
     ("deepseek", 128_000),
