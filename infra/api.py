@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES
+from callrecap.contracts import API_ROUTES, APPROVAL_ROUTES, CALL_DATA_ROUTES
 from infra.functions import log_retention
 
 ACCESS_LOG_FORMAT = {
@@ -37,6 +37,7 @@ class Api(Construct):
         *,
         handler: lambda_.IFunction,
         call_data_handler: lambda_.IFunction,
+        approvals_handler: lambda_.IFunction,
         user_pool: cognito.IUserPool,
         client: cognito.IUserPoolClient,
         web_origin: str,
@@ -65,7 +66,12 @@ class Api(Construct):
         )
         integration = integrations.HttpLambdaIntegration("ApiIntegration", handler)
         call_data = integrations.HttpLambdaIntegration("CallDataIntegration", call_data_handler)
-        for routes, target in ((API_ROUTES, integration), (CALL_DATA_ROUTES, call_data)):
+        approvals = integrations.HttpLambdaIntegration("ApprovalsIntegration", approvals_handler)
+        for routes, target in (
+            (API_ROUTES, integration),
+            (CALL_DATA_ROUTES, call_data),
+            (APPROVAL_ROUTES, approvals),
+        ):
             for method, path in routes:
                 self.http_api.add_routes(
                     path=path,

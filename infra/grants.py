@@ -86,6 +86,16 @@ def grant_call_data(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IK
     grant_key(grantee, key, encrypt=False)
 
 
+def grant_approvals(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey) -> None:
+    """Read a call and its summaries; write an approved version and the call's approval marker in
+    one TransactWriteItems (which needs PutItem and UpdateItem on the table: DynamoDB's API
+    permissions reference); the table only, no index."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=[*TABLE_READ_ACTIONS, *TABLE_WRITE_ACTIONS], resources=[table.table_arn])
+    )
+    grant_key(grantee, key, encrypt=True)
+
+
 def grant_key(grantee: iam.IGrantable, key: kms.IKey, *, encrypt: bool) -> None:
     actions = [*KMS_DECRYPT, *(KMS_ENCRYPT if encrypt else ())]
     grantee.grant_principal.add_to_principal_policy(

@@ -167,13 +167,34 @@ class Pipeline(Construct):
 
     # ------------------------------------------------------------------ summarizer
 
+    @property
+    def prompt_environment(self) -> dict[EnvVar, str]:
+        """Where the prompt overrides are, and the deployment's section choices: what the
+        summarizer writes with and an approval is checked against."""
+        cfg = self._config
+        return {
+            EnvVar.PROMPT_BUCKET: self._storage.prompt_bucket.bucket_name,
+            EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
+            EnvVar.DISPOSITIONS: cfg.dispositions,
+            EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
+        }
+
+    def grant_prompt_overrides(self, fn: lambda_.Function, who: str) -> None:
+        """Read the prompt override objects under PROMPT_PREFIX (`who`: "<Role>: the <function>")."""
+        grant_prompt_read(fn, self._storage.prompt_bucket, self._storage.key, PROMPT_PREFIX)
+        acknowledge(
+            fn.role or fn,
+            f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self._bucket_cfn())}.Arn>/{PROMPT_PREFIX}*]",
+            f"{who} reads prompt override objects under {PROMPT_PREFIX} of the prompt bucket; their "
+            "names (one per template) are chosen by whoever overrides a prompt.",
+        )
+
     def _summarizer(self) -> tuple[lambda_.Function, sqs.Queue]:
         cfg = self._config
         env = {
             **self.common_env,
             EnvVar.LLM_PROVIDER: cfg.llm_provider.value,
-            EnvVar.PROMPT_BUCKET: self._storage.prompt_bucket.bucket_name,
-            EnvVar.PROMPT_PREFIX: PROMPT_PREFIX,
+            **self.prompt_environment,
             EnvVar.MAX_INPUT_TOKENS: str(cfg.max_input_tokens),
             EnvVar.SETTLE_SECONDS: str(cfg.final_summary_delay_seconds),
             EnvVar.THROTTLE_MAX_AGE_SECONDS: str(cfg.llm_throttle_max_age_seconds),
@@ -182,8 +203,6 @@ class Pipeline(Construct):
             EnvVar.REDACT_STORED_TRANSCRIPT: "true" if cfg.redact_stored_transcript else "false",
             EnvVar.PII_DETECTOR: cfg.pii_detector.value,
             EnvVar.SUMMARY_LANGUAGE: cfg.summary_language,
-            EnvVar.DISPOSITIONS: cfg.dispositions,
-            EnvVar.FOLLOW_UP_EMAIL: "true" if cfg.follow_up_email else "false",
         }
         # Resolved (every link names its model, as granted below), and always set: an empty chain
         # is the deployer's choice, not the Lambda's default.
@@ -199,13 +218,7 @@ class Pipeline(Construct):
             description="CallEnded / SummaryRequested -> versioned summary (LLM) -> CallSummarized",
         )
         self._grant_store(fn)
-        grant_prompt_read(fn, self._storage.prompt_bucket, self._storage.key, PROMPT_PREFIX)
-        acknowledge(
-            fn.role or fn,
-            f"AwsSolutions-IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(self._bucket_cfn())}.Arn>/{PROMPT_PREFIX}*]",
-            f"SummarizerRole: the summarizer reads prompt override objects under {PROMPT_PREFIX} of the "
-            "prompt bucket; their names (one per template) are chosen by whoever overrides a prompt.",
-        )
+        self.grant_prompt_overrides(fn, "SummarizerRole: the summarizer")
         grant_provider(fn, cfg)
         if cfg.pii_detector is PiiDetection.COMPREHEND:
             fn.add_to_role_policy(

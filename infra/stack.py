@@ -12,7 +12,7 @@ from callrecap.settings import EnvVar
 from infra.api import Api
 from infra.config import DeployConfig
 from infra.functions import FunctionFactory
-from infra.grants import grant_call_data, grant_table
+from infra.grants import grant_approvals, grant_call_data, grant_table
 from infra.ingestion import Ingestion
 from infra.live import LiveUpdates
 from infra.monitoring import Monitoring
@@ -79,11 +79,24 @@ class CallRecapStack(cdk.Stack):
             description="HTTP API, admins: export or delete one call's data",
         )
         grant_call_data(call_data_function, self.storage.table, self.storage.key)
+        approvals_function = self.factory.create(
+            self,
+            "ApprovalsFunction",
+            Function.APPROVALS,
+            environment={**viewer_env, **self.pipeline.prompt_environment},
+            description="HTTP API, wrap-up: an agent's corrected summary stored as an approved version",
+        )
+        grant_approvals(approvals_function, self.storage.table, self.storage.key)
+        self.pipeline.grant_prompt_overrides(
+            approvals_function, "ApprovalsFunctionRole: the approvals function"
+        )
+        self.pipeline.bus.grant_put_events_to(approvals_function)
         self.api = Api(
             self,
             "Api",
             handler=api_function,
             call_data_handler=call_data_function,
+            approvals_handler=approvals_function,
             user_pool=self.web.user_pool,
             client=self.web.client,
             extra_clients=[self.web.smoke_client],
@@ -99,6 +112,7 @@ class CallRecapStack(cdk.Stack):
             "Sweeper": self.pipeline.sweeper,
             "Api": api_function,
             "CallData": call_data_function,
+            "Approvals": approvals_function,
             "LiveConnect": self.live.connect_function,
         }
         if self.pipeline.lifecycle is not None:

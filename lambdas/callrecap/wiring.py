@@ -8,7 +8,9 @@ imported inside the builders so a function pays only for the adapters it uses.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from callrecap.domain.calls.access import AccessPolicy
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
         SummaryReader,
     )
     from callrecap.domain.privacy.pii import PiiEntity
+    from callrecap.domain.summaries.approving import Approvals
     from callrecap.domain.summaries.runs import QueuePolicy, SummaryService
     from callrecap.domain.summaries.sweeping import Sweeper
     from callrecap.domain.transcripts.ingest_batch import IngestDependencies
@@ -55,6 +58,19 @@ class ApiDependencies:
     """The token claim listing a supervisor's queues (settings.EnvVar.SUPERVISOR_QUEUES_CLAIM)."""
     live: LiveTickets | None = None
     """Tickets for the live-updates WebSocket (None: the deployment has none, pages poll)."""
+
+
+@dataclass(frozen=True)
+class ApprovalDependencies:
+    transcripts: CallReader
+    summaries: SummaryReader
+    publisher: EventPublisher
+    approvals: Callable[[], Approvals]
+    """The approvals with the section list as configured now (prompts are read per request, so an
+    S3 override of sections.toml is what the edit is checked against)."""
+    identity_claim: str = "username"
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
+    queues_claim: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,35 @@ def api() -> ApiDependencies:
         policy=AccessPolicy(settings.unassigned_calls_visible_to),
         queues_claim=settings.supervisor_queues_claim,
         live=_live_tickets(settings),
+    )
+
+
+def approvals() -> ApprovalDependencies:
+    """Reads, the approved version with its marker, and a publish: nothing else is written."""
+    from callrecap.adapters.dynamo.call_queries import CallQueries
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.prompt_source import build_prompt_source
+    from callrecap.domain.summaries.approving import Approvals
+    from callrecap.domain.summaries.prompts import FOLLOW_UP_EMAIL_SECTION
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    summaries = DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days)
+    publisher = _publisher(settings)
+    prompts = build_prompt_source(settings)
+    drop = () if settings.follow_up_email else (FOLLOW_UP_EMAIL_SECTION,)
+
+    def approvals_now() -> Approvals:
+        sections = prompts.get().configured(dispositions=settings.dispositions, drop=drop).sections
+        return Approvals(summaries, publisher, sections, clock=lambda: datetime.now(UTC))
+
+    return ApprovalDependencies(
+        transcripts=CallQueries(settings.table_name, ttl_days=settings.ttl_days),
+        summaries=summaries,
+        publisher=publisher,
+        approvals=approvals_now,
+        identity_claim=settings.agent_identity_claim,
+        policy=AccessPolicy(settings.unassigned_calls_visible_to),
+        queues_claim=settings.supervisor_queues_claim,
     )
 
 

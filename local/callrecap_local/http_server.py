@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, HTTP_API_PAYLOAD_LIMIT_BYTES
+from callrecap.contracts import API_ROUTES, APPROVAL_ROUTES, CALL_DATA_ROUTES, HTTP_API_PAYLOAD_LIMIT_BYTES
 from callrecap_local.lambda_events import http_api_event, http_api_response
 
 log = logging.getLogger("callrecap_local")
@@ -47,10 +47,13 @@ def _compile(template: str) -> re.Pattern[str]:
 
 
 ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (method, template, _compile(template)) for method, template in (*API_ROUTES, *CALL_DATA_ROUTES)
+    (method, template, _compile(template))
+    for method, template in (*API_ROUTES, *CALL_DATA_ROUTES, *APPROVAL_ROUTES)
 )
 CALL_DATA_ROUTE_KEYS = frozenset(f"{method} {template}" for method, template in CALL_DATA_ROUTES)
 """Served by the call_data function, as the deployed API integrates them."""
+APPROVAL_ROUTE_KEYS = frozenset(f"{method} {template}" for method, template in APPROVAL_ROUTES)
+"""Served by the approvals function."""
 
 
 def match_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
@@ -96,15 +99,18 @@ class LocalHttpServer(ThreadingHTTPServer):
         config: dict[str, Any],
         claims: dict[str, str] | None = None,
         invoke_call_data: Callable[[dict[str, Any]], Any] | None = None,
+        invoke_approvals: Callable[[dict[str, Any]], Any] | None = None,
         user_pool_id: str = "",
     ):
         """`claims`: the signed-in user the local API sees (default the local admin);
-        `invoke_call_data`: the function behind CALL_DATA_ROUTES (default: the api function);
+        `invoke_call_data`, `invoke_approvals`: the functions behind CALL_DATA_ROUTES and
+        APPROVAL_ROUTES (default: the api function);
         `user_pool_id`: the local (moto) user pool whose bearer tokens name the user instead."""
         super().__init__(address, _RequestHandler)
         self.claims = claims
         self.user_pool_id = user_pool_id
         self.invoke_call_data = invoke_call_data or invoke_api
+        self.invoke_approvals = invoke_approvals or invoke_api
         self.invoke_api = invoke_api
         self.ui_dir = ui_dir.resolve() if ui_dir else None
         self.config = config
@@ -227,9 +233,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             or self.server.claims,
         )
         try:
-            invoke = (
-                self.server.invoke_call_data if route_key in CALL_DATA_ROUTE_KEYS else self.server.invoke_api
-            )
+            if route_key in CALL_DATA_ROUTE_KEYS:
+                invoke = self.server.invoke_call_data
+            elif route_key in APPROVAL_ROUTE_KEYS:
+                invoke = self.server.invoke_approvals
+            else:
+                invoke = self.server.invoke_api
             result = invoke(event)
         except Exception:
             log.exception("api handler raised on %s", route_key)

@@ -113,7 +113,8 @@ class LocalPipeline(CallsOnTheStack):
         self.heat = PartitionHeat()
         """DynamoDB write units per partition per second while the stack runs (partition_heat.py)."""
         pipeline_lock = threading.Lock()  # see functions.py: handlers share non-thread-safe state
-        own_lock = (Function.API, Function.CALL_DATA, Function.LIVE_CONNECT)  # the page's requests
+        # The page's requests run beside the pipeline, each function under its own lock.
+        own_lock = (Function.API, Function.CALL_DATA, Function.APPROVALS, Function.LIVE_CONNECT)
         self.functions = {
             f: LocalFunction(
                 f,
@@ -405,6 +406,7 @@ class LocalPipeline(CallsOnTheStack):
                 (self.host, self.requested_port),
                 invoke_api=api.invoke,
                 invoke_call_data=self.functions[Function.CALL_DATA].invoke,
+                invoke_approvals=self.functions[Function.APPROVALS].invoke,
                 ui_dir=self.ui_dir,
                 config={"apiBase": "/api", "auth": None, "local": True, "viewer": self.viewer},
                 claims=self.viewer_claims,

@@ -18,6 +18,7 @@ class Function(StrEnum):
     SWEEPER = "sweeper"
     API = "api"
     CALL_DATA = "call_data"
+    APPROVALS = "approvals"
     CRM_HOOK_EXAMPLE = "crm_hook"
     LIVE_CONNECT = "live_connect"
 
@@ -29,6 +30,7 @@ FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
     Function.SWEEPER: 120,
     Function.API: 30,
     Function.CALL_DATA: 30,
+    Function.APPROVALS: 30,
     Function.CRM_HOOK_EXAMPLE: 30,
     Function.LIVE_CONNECT: 10,  # a WebSocket $connect: API Gateway waits for it before answering
 }
@@ -55,6 +57,7 @@ FUNCTION_MEMORY_MB: Final[dict[Function, int]] = {
     Function.SWEEPER: 512,
     Function.API: 512,
     Function.CALL_DATA: 512,
+    Function.APPROVALS: 512,
     Function.CRM_HOOK_EXAMPLE: 512,
     Function.LIVE_CONNECT: 256,
 }

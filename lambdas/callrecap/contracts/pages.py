@@ -27,6 +27,13 @@ CALL_DATA_ROUTES: Final[tuple[tuple[str, str], ...]] = (
 """Routes of the same HTTP API served by the call_data function, whose role may delete: the api
 function's role stays read-only."""
 
+APPROVAL_ROUTES: Final[tuple[tuple[str, str], ...]] = (
+    # the agent's corrected sections become an `approved` version (body {"sections": {...}})
+    ("POST", "/calls/{callId}/summaries/{version}/approve"),
+)
+"""Routes of the same HTTP API served by the approvals function, whose role may write a summary
+version and the call's approval marker (and nothing else)."""
+
 
 LIVE_TICKET_SECONDS: Final = 60
 """How long a ticket from `POST /calls/{callId}/live` may be used to open the WebSocket."""
@@ -60,6 +67,7 @@ a second; when many do, the stage throttles them and their pollers back off (doc
 
 __all__ = [
     "API_ROUTES",
+    "APPROVAL_ROUTES",
     "CALL_DATA_ROUTES",
     "HTTP_API_PAYLOAD_LIMIT_BYTES",
     "LIVE_MESSAGE_MAX_BYTES",

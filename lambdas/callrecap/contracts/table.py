@@ -76,6 +76,8 @@ class CallAttr(StrEnum):
     TOPIC = "topic"  # copied from the newest completed summary for the call list
     CRM_STATUS = "crmStatus"  # delivery status reported by the CRM hook
     LAST_WRITE_SEQ = "lastWriteSeq"  # highest segment writeSeq committed: the API cursor watermark
+    APPROVED_DRAFT_VERSION = "approvedDraftVersion"  # the newest version an agent approved (its draft)
+    APPROVED_VERSION = "approvedVersion"  # ... and the approved version that holds the agent's edit
 
 
 LIVE_CALLS_PK_PREFIX: Final = "LIVE#"

@@ -29,6 +29,8 @@ class CallStatus(StrEnum):
 class SummaryKind(StrEnum):
     INTERIM = "interim"
     FINAL = "final"
+    APPROVED = "approved"
+    """A final as the agent corrected and approved it at wrap-up (domain/summaries/approval.py)."""
 
 
 class SummaryStatus(StrEnum):
@@ -205,6 +207,14 @@ class Summary:
     """Final transcript turns the run summarized (0 for versions stored before it was recorded)."""
     pii_redactions: dict[str, int] = field(default_factory=dict)
     """PII replaced by tags before the provider saw the transcript, by type (domain.pii)."""
+    based_on: int = 0
+    """An approved version: the version the agent edited (0 otherwise)."""
+    approved_by: str = ""
+    """... who approved it (the token's identity claim)."""
+    corrections: dict[str, Any] = field(default_factory=dict)
+    """... what the agent changed (approval.corrections)."""
+    wrap_up_seconds: int = -1
+    """... seconds from the call's end to the approval (-1: not known)."""
 
 
 @dataclass(frozen=True)

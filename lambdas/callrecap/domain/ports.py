@@ -100,6 +100,18 @@ class SummaryStore(Protocol):
     def list_summaries(self, call_id: str) -> list[Summary]: ...
 
 
+class ApprovalRefused(RuntimeError):
+    """The draft was approved already (another tab, a repeated request) or a later one was."""
+
+
+class ApprovalStore(Protocol):
+    def store_approval(self, summary: Summary) -> Summary:
+        """Store `summary` (kind approved, `based_on` its draft) as the call's next version,
+        atomically with the call's approval marker, and return it with its version; raises
+        ApprovalRefused when its draft, or a later version, was approved already."""
+        ...
+
+
 class EventPublisher(Protocol):
     def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:
         """Put one event on the custom bus; `callId` and `schemaVersion` are in detail."""

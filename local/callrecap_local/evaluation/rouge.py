@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from callrecap.domain.summaries.similarity import f1 as _f1
+from callrecap.domain.summaries.similarity import lcs_length
 from callrecap_local.evaluation.porter import stem
 
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
@@ -37,14 +39,6 @@ class RougeScores:
         return {"rouge1": self.rouge1, "rouge2": self.rouge2, "rougeL": self.rougeL}
 
 
-def _f1(overlap: int, predicted: int, reference: int) -> float:
-    if overlap == 0 or predicted == 0 or reference == 0:
-        return 0.0
-    precision = overlap / predicted
-    recall = overlap / reference
-    return 2 * precision * recall / (precision + recall)
-
-
 def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
@@ -56,17 +50,7 @@ def rouge_n(prediction: Sequence[str], reference: Sequence[str], n: int) -> floa
     return _f1(overlap, sum(predicted.values()), sum(wanted.values()))
 
 
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Longest common subsequence, one row of the table at a time (O(len(b)) memory)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = [0] * (len(b) + 1)
-    for token in a:
-        current = [0]
-        for j, other in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if token == other else max(previous[j], current[j - 1]))
-        previous = current
-    return previous[-1]
+__all__ = ["METRICS", "RougeScores", "lcs_length", "rouge_l", "rouge_n", "score", "tokenize"]
 
 
 def rouge_l(prediction: Sequence[str], reference: Sequence[str]) -> float:

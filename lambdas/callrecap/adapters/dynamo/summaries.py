@@ -20,10 +20,11 @@ from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, to_item
 from callrecap.adapters.dynamo.summary_leases import SummaryLeases
 from callrecap.adapters.dynamo.summary_reads import DynamoSummaryReader, summary_sk
-from callrecap.adapters.dynamo.table import is_condition_failure
+from callrecap.adapters.dynamo.table import cancellation_codes, is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
 from callrecap.domain.models import Summary, SummaryKind, SummaryStatus
+from callrecap.domain.ports import ApprovalRefused
 from callrecap.domain.summaries.record import SummaryAttr, call_topic, summary_to_record
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,57 @@ class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
                 continue
             return claimed
         raise VersionConflictError(f"no free summary version for call {summary.call_id}")
+
+    def store_approval(self, summary: Summary) -> Summary:
+        """One transaction: the call's approval marker moves to this draft (only forward) and
+        the approved version is put (only new): two tabs approving one draft store one version."""
+        for _ in range(MAX_CLAIM_ATTEMPTS):
+            claimed = replace(summary, version=self.next_version(summary.call_id))
+            try:
+                self._call(
+                    "transact_write_items",
+                    TransactItems=[
+                        {"Update": self._approval_marker(claimed)},
+                        {
+                            "Put": {
+                                "TableName": self.table_name,
+                                "Item": self._summary_item(claimed),
+                                "ConditionExpression": "attribute_not_exists(#sk)",
+                                "ExpressionAttributeNames": {"#sk": c.SK},
+                            }
+                        },
+                    ],
+                )
+            except Exception as error:
+                reasons = cancellation_codes(error)
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise ApprovalRefused(
+                        f"version {summary.based_on} of call {summary.call_id} was approved already"
+                    ) from error
+                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    continue  # a summary run took that version meanwhile: the next one
+                raise
+            return claimed
+        raise VersionConflictError(f"no free summary version for call {summary.call_id}")
+
+    def _approval_marker(self, approved: Summary) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "Key": self._meta_key(approved.call_id),
+            "UpdateExpression": "SET #draft = :draft, #approved = :approved",
+            "ConditionExpression": (
+                "attribute_exists(#pk) AND (attribute_not_exists(#draft) OR #draft < :draft)"
+            ),
+            "ExpressionAttributeNames": {
+                "#pk": c.PK,
+                "#draft": CallAttr.APPROVED_DRAFT_VERSION.value,
+                "#approved": CallAttr.APPROVED_VERSION.value,
+            },
+            "ExpressionAttributeValues": {
+                ":draft": {"N": str(approved.based_on)},
+                ":approved": {"N": str(approved.version)},
+            },
+        }
 
     def put_summary(self, summary: Summary) -> None:
         self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))

@@ -28,6 +28,15 @@ def is_condition_failure(error: BaseException) -> bool:
     return error_code(error) == "ConditionalCheckFailedException"
 
 
+def cancellation_codes(error: BaseException) -> list[str]:
+    """Per item, why TransactWriteItems was cancelled ("None" for an item that was fine), from the
+    TransactionCanceledException's CancellationReasons (DynamoDB API reference); [] otherwise."""
+    if error_code(error) != "TransactionCanceledException":
+        return []
+    response = getattr(error, "response", {}) or {}
+    return [str(reason.get("Code", "None")) for reason in response.get("CancellationReasons", [])]
+
+
 class TableAdapter:
     """The single table through the low-level client; the client is created on first use."""
 

@@ -36,6 +36,10 @@ class SummaryAttr:
     FALLBACK_REASON = "fallbackReason"
     TURN_COUNT = "turnCount"
     PII_REDACTIONS = "piiRedactions"
+    BASED_ON = "basedOn"
+    APPROVED_BY = "approvedBy"
+    CORRECTIONS = "corrections"
+    WRAP_UP_SECONDS = "wrapUpSeconds"
 
 
 RAW_REPLY_MAX_CHARS = 20_000
@@ -78,6 +82,11 @@ def summary_to_record(summary: Summary) -> dict[str, Any]:
     if summary.fallback_from:
         record[SummaryAttr.FALLBACK_FROM] = summary.fallback_from
         record[SummaryAttr.FALLBACK_REASON] = summary.fallback_reason
+    if summary.kind is SummaryKind.APPROVED:
+        record[SummaryAttr.BASED_ON] = summary.based_on
+        record[SummaryAttr.APPROVED_BY] = summary.approved_by
+        record[SummaryAttr.CORRECTIONS] = dict(summary.corrections)
+        record[SummaryAttr.WRAP_UP_SECONDS] = summary.wrap_up_seconds
     return record
 
 
@@ -109,7 +118,24 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         pii_redactions={
             str(k): int(v) for k, v in dict(record.get(SummaryAttr.PII_REDACTIONS) or {}).items()
         },
+        based_on=int(record.get(SummaryAttr.BASED_ON, 0)),
+        approved_by=str(record.get(SummaryAttr.APPROVED_BY, "")),
+        corrections=_plain(dict(record.get(SummaryAttr.CORRECTIONS) or {})),
+        wrap_up_seconds=int(record.get(SummaryAttr.WRAP_UP_SECONDS, -1)),
     )
+
+
+def _plain(value: Any) -> Any:
+    """Numbers as stored (DynamoDB gives Decimals back) as int or float again."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 TOPIC_SECTION = "topic"

@@ -95,6 +95,11 @@ def summary_event_detail(summary: Summary) -> dict[str, Any]:
         ),
         # counts only, never the text: what was hidden from the model (domain.pii)
         **({"piiRedactions": dict(summary.pii_redactions)} if summary.pii_redactions else {}),
+        **(
+            {"basedOn": summary.based_on, "approvedBy": summary.approved_by}
+            if summary.kind is SummaryKind.APPROVED
+            else {}
+        ),
     }
 
 
