@@ -243,6 +243,15 @@ class LocalPipeline(CallsOnTheStack):
     def api_url(self) -> str:
         return f"{self.url}/api"
 
+    def sign_in_as(self, viewer: str) -> None:
+        """The user the local API sees from now on, as if another person signed in (`viewer` as
+        for the constructor: admin, supervisor, agent:<id>); a page reloaded afterwards is theirs."""
+        claims = local_claims(viewer)  # ValueError for anything else
+        self.viewer, self.viewer_claims = viewer, claims
+        if self._http is not None:
+            self._http.claims = claims
+            self._http.config["viewer"] = viewer
+
     def client(self, service: str) -> Any:
         """A boto3 client on the moto server (thread-safe; shared)."""
         with self._clients_lock:

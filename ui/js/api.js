@@ -1,9 +1,10 @@
 // The HTTP API (handlers/api.py). Responses are normalised here so views see one shape.
 
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, data = null) {
     super(message);
     this.status = status; // 0: network failure
+    this.data = data; // the error body: {message, error, field?, currentVersion?}
   }
 }
 
@@ -48,7 +49,7 @@ export class Api {
     }
     if (!response.ok) {
       const detail = data?.message || data?.error || response.statusText || "request failed";
-      throw new ApiError(`${detail} (HTTP ${response.status})`, response.status);
+      throw new ApiError(`${detail} (HTTP ${response.status})`, response.status, data);
     }
     return data ?? {};
   }
@@ -87,6 +88,22 @@ export class Api {
   /** A ticket to watch the live call over the WebSocket API: {url, ticket, expiresInSeconds}. */
   openLive(callId) {
     return this.#request("POST", `/calls/${encodeURIComponent(callId)}/live`, { body: {} });
+  }
+
+  /** The deployment's section list: what an approved summary may hold. */
+  async listSections() {
+    const data = await this.#request("GET", "/sections");
+    return data.sections ?? [];
+  }
+
+  /** Approve `version` with the agent's corrected sections: the approved version. */
+  async approveSummary(callId, version, sections) {
+    const data = await this.#request(
+      "POST",
+      `/calls/${encodeURIComponent(callId)}/summaries/${encodeURIComponent(version)}/approve`,
+      { body: { sections } },
+    );
+    return data.approved ?? data;
   }
 
   retrySummary(callId, version) {

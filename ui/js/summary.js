@@ -1,5 +1,6 @@
 // The summary panel: "Summarize now", the version history (interim…, final), the chosen
 // version's sections, and a failed version's error with a Retry button.
+import { ApprovalForm } from "./approve.js";
 import { badge, emptyState } from "./components.js";
 import { h, replaceChildren } from "./dom.js";
 import { formatTime, humanize, titleCase } from "./format.js";
@@ -7,9 +8,11 @@ import { formatTime, humanize, titleCase } from "./format.js";
 const ENUM_LIKE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 export class SummaryPanel {
-  /** @param {{onSummarize: () => Promise<void>, onRetry: (version: number) => Promise<void>}} actions */
+  /** @param {{onSummarize: () => Promise<void>, onRetry: (version: number) => Promise<void>,
+   *   onApprove: (version: number, sections: object) => Promise<object>, loadSections: () => Promise<object[]>}} actions */
   constructor(actions) {
     this.actions = actions;
+    this.editing = null; // the ApprovalForm while the agent reviews a version
     this.summaries = [];
     this.chosenVersion = null; // null: follow the newest version
     this.waitingAbove = null; // "Summarize now" pressed: waiting for a version above this one
@@ -122,6 +125,7 @@ export class SummaryPanel {
     // otherwise replace the version and Retry buttons and take keyboard focus away from them.
     this.#offerSummarize();
     const signature = JSON.stringify([summaries, this.chosenVersion, this.live, [...this.retrying]]);
+    if (this.editing) return; // a poll must not throw away the agent's edits (a 409 says if they are outdated)
     if (signature !== this.renderedSignature) {
       this.renderedSignature = signature;
       this.#render(newest);
@@ -166,6 +170,51 @@ export class SummaryPanel {
       "Copy email",
     );
     return h("div", { class: "email" }, body, copy);
+  }
+
+  /** The call's current summary (its newest completed final or approved version) once the call
+   * has ended: the one the agent approves at wrap-up. */
+  #reviewable(summary) {
+    if (this.live || !this.actions.onApprove) return false;
+    const current = this.summaries
+      .filter((s) => ["final", "approved"].includes(s.kind) && String(s.status).toUpperCase() === "COMPLETED")
+      .reduce((best, s) => (!best || Number(s.version) > Number(best.version) ? s : best), null);
+    return Boolean(current) && Number(current.version) === Number(summary.version);
+  }
+
+  async #review(summary, button) {
+    button.disabled = true;
+    try {
+      this.specs ??= await this.actions.loadSections();
+    } catch (error) {
+      button.disabled = false;
+      this.status.textContent = `The summary cannot be edited now: ${error.message}`;
+      return;
+    }
+    const version = Number(summary.version);
+    const form = new ApprovalForm(summary, this.specs, {
+      onApprove: (sections) => this.actions.onApprove(version, sections),
+      onCancel: () => this.#stopEditing(),
+      onDone: (approved) => {
+        this.status.textContent = `Approved: version ${approved.version} is the call's summary now.`;
+        this.chosenVersion = null;
+        this.#stopEditing();
+      },
+    });
+    this.editing = form;
+    const article = this.body.querySelector("article.summary");
+    const shown = article.querySelector("dl.sections");
+    if (shown) shown.replaceWith(form.element);
+    else article.append(form.element);
+    button.remove();
+    form.focus();
+  }
+
+  #stopEditing() {
+    this.editing = null;
+    this.renderedSignature = null;
+    this.update(this.summaries);
+    this.body.querySelector("h3")?.focus();
   }
 
   async #retry(version, button) {
@@ -326,6 +375,27 @@ export class SummaryPanel {
           { class: "callout callout--warn" },
           h("p", {}, "The transcript changed after this version was written; a newer one follows."),
           retry(),
+        ),
+      );
+    }
+    if (summary.kind === "approved") {
+      parts.push(
+        h(
+          "p",
+          { class: "small approved-note" },
+          `Approved by ${summary.approvedBy || "unknown"}`,
+          summary.basedOn ? ` from version ${summary.basedOn}` : "",
+          summary.createdAt ? ` at ${formatTime(summary.createdAt, { seconds: true })}` : "",
+          ".",
+        ),
+      );
+    }
+    if (this.#reviewable(summary)) {
+      parts.push(
+        h(
+          "button",
+          { type: "button", class: "btn btn--primary review", onclick: (event) => this.#review(summary, event.currentTarget) },
+          summary.kind === "approved" ? "Edit and approve again" : "Review and approve",
         ),
       );
     }

@@ -28,6 +28,7 @@ CALL_DATA_ROUTES: Final[tuple[tuple[str, str], ...]] = (
 function's role stays read-only."""
 
 APPROVAL_ROUTES: Final[tuple[tuple[str, str], ...]] = (
+    ("GET", "/sections"),  # the section list as configured: what an approved edit may hold
     # the agent's corrected sections become an `approved` version (body {"sections": {...}})
     ("POST", "/calls/{callId}/summaries/{version}/approve"),
 )

@@ -1,5 +1,6 @@
 """HTTP API, wrap-up (contracts.APPROVAL_ROUTES): the agent approves a call's summary, corrected.
 
+    GET  /sections                                     the section list an edit is checked against
     POST /calls/{callId}/summaries/{version}/approve   {"sections": {...}}
 
 The same access rules as every route (another agent's call is a 404); 400 names the section that
@@ -17,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConf
 
 from callrecap import wiring
 from callrecap.domain.calls.browsing import CallBrowser, InvalidRequest, NotFound
-from callrecap.domain.summaries.approval import InvalidEdit
+from callrecap.domain.summaries.approval import InvalidEdit, section_spec_view
 from callrecap.domain.summaries.approving import ApprovalConflict, ApprovalNotFound
 from callrecap.domain.summaries.record import summary_to_record
 from callrecap.handlers._container import Lazy
@@ -52,6 +53,13 @@ def _invalid_edit(failure: InvalidEdit) -> Response[Any]:
 def _conflict(failure: ApprovalConflict) -> Response[Any]:
     body = {"message": str(failure), "error": "Conflict", "currentVersion": failure.current}
     return Response(409, content_type="application/json", body=json.dumps(body))
+
+
+@app.get("/sections")
+def sections() -> dict[str, Any]:
+    """Each section's name, type, allowed values (the deployment's dispositions), whether it is
+    required and its bounds: the page builds its edit form from them."""
+    return {"sections": [section_spec_view(spec) for spec in dependencies().approvals().sections]}
 
 
 @app.post("/calls/<callId>/summaries/<version>/approve")

@@ -51,6 +51,12 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
       await api.retrySummary(callId, version);
       poller.now();
     },
+    loadSections: () => api.listSections(),
+    onApprove: async (version, sections) => {
+      const approved = await api.approveSummary(callId, version, sections);
+      poller.now();
+      return approved;
+    },
   });
 
   const page = h(

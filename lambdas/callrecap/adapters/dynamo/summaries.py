@@ -116,34 +116,62 @@ class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
                 )
             except Exception as error:
                 reasons = cancellation_codes(error)
-                if reasons and reasons[0] == "ConditionalCheckFailed":
+                if reasons and reasons[0] == "ConditionalCheckFailed" and self._approved_since(summary):
                     raise ApprovalRefused(
                         f"version {summary.based_on} of call {summary.call_id} was approved already"
                     ) from error
-                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    continue  # a summary run took that version meanwhile: the next one
+                if "ConditionalCheckFailed" in reasons:
+                    continue  # a summary run took that version (or a newer one) meanwhile: the next
                 raise
             return claimed
         raise VersionConflictError(f"no free summary version for call {summary.call_id}")
 
     def _approval_marker(self, approved: Summary) -> dict[str, Any]:
+        """The call record: its approval marker (only forward), and its summary pointers and topic
+        now name the approved version (only if no newer version got there first), so the call
+        list shows the agent's topic and a page polling the call sees the new version."""
+        names = {
+            "#pk": c.PK,
+            "#draft": CallAttr.APPROVED_DRAFT_VERSION.value,
+            "#approved": CallAttr.APPROVED_VERSION.value,
+            "#latest": CallAttr.LATEST_SUMMARY_VERSION.value,
+            "#status": CallAttr.LATEST_SUMMARY_STATUS.value,
+        }
+        values: dict[str, Any] = {
+            ":draft": {"N": str(approved.based_on)},
+            ":approved": {"N": str(approved.version)},
+            ":completed": {"S": SummaryStatus.COMPLETED.value},
+        }
+        sets = ["#draft = :draft", "#approved = :approved", "#latest = :approved", "#status = :completed"]
+        topic = call_topic(approved)
+        if topic is not None:
+            names["#topic"] = CallAttr.TOPIC.value
+            values[":topic"] = {"S": topic}
+            sets.append("#topic = :topic")
         return {
             "TableName": self.table_name,
             "Key": self._meta_key(approved.call_id),
-            "UpdateExpression": "SET #draft = :draft, #approved = :approved",
+            "UpdateExpression": "SET " + ", ".join(sets),
             "ConditionExpression": (
                 "attribute_exists(#pk) AND (attribute_not_exists(#draft) OR #draft < :draft)"
+                " AND (attribute_not_exists(#latest) OR #latest < :approved)"
             ),
-            "ExpressionAttributeNames": {
-                "#pk": c.PK,
-                "#draft": CallAttr.APPROVED_DRAFT_VERSION.value,
-                "#approved": CallAttr.APPROVED_VERSION.value,
-            },
-            "ExpressionAttributeValues": {
-                ":draft": {"N": str(approved.based_on)},
-                ":approved": {"N": str(approved.version)},
-            },
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
+
+    def _approved_since(self, approved: Summary) -> bool:
+        """The call's marker says its draft (or a later version) was approved already."""
+        response = self._call(
+            "get_item",
+            TableName=self.table_name,
+            Key=self._meta_key(approved.call_id),
+            ConsistentRead=True,
+            ProjectionExpression="#draft",
+            ExpressionAttributeNames={"#draft": CallAttr.APPROVED_DRAFT_VERSION.value},
+        )
+        marker = response.get("Item", {}).get(CallAttr.APPROVED_DRAFT_VERSION.value)
+        return marker is not None and int(marker["N"]) >= approved.based_on
 
     def put_summary(self, summary: Summary) -> None:
         self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))

@@ -20,8 +20,8 @@ from typing import Any
 
 from callrecap.adapters.aws_clients import budgeted_client, describe, error_code, is_transient
 from callrecap.contracts import SCHEMA_VERSION, FailureReason
-from callrecap.domain.models import SectionType
 from callrecap.domain.ports import DelegatedReply, DelegatedSummaryRequest, ProviderError
+from callrecap.domain.summaries.approval import section_spec_view
 from callrecap.domain.summaries.reply_schema import reply_schema
 
 TRANSIENT_CODES = frozenset(
@@ -81,16 +81,7 @@ def build_payload(request: DelegatedSummaryRequest) -> dict[str, Any]:
         "transcript": request.transcript,
         "prompt": {"system": request.system, "user": request.user},
         "sections": [
-            {
-                "name": spec.name,
-                "type": spec.type.value,
-                "instruction": spec.instruction,
-                "allowed": list(spec.allowed),
-                "required": spec.required,
-                "maxChars": spec.char_bound if spec.type is not SectionType.ENUM else 0,
-                "maxItems": spec.item_bound if spec.type is SectionType.LIST else 0,
-            }
-            for spec in request.sections
+            {**section_spec_view(spec), "instruction": spec.instruction} for spec in request.sections
         ],
         "schema": reply_schema(request.sections),
     }

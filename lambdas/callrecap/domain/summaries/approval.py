@@ -26,6 +26,18 @@ class InvalidEdit(ValueError):
         self.field = field
 
 
+def section_spec_view(spec: SectionSpec) -> dict[str, Any]:
+    """A section as the page's edit form needs it (bounds 0 where they do not apply)."""
+    return {
+        "name": spec.name,
+        "type": spec.type.value,
+        "allowed": list(spec.allowed),
+        "required": spec.required,
+        "maxChars": spec.char_bound if spec.type is not SectionType.ENUM else 0,
+        "maxItems": spec.item_bound if spec.type is SectionType.LIST else 0,
+    }
+
+
 def checked_sections(edited: Any, sections: Sequence[SectionSpec]) -> dict[str, Any]:
     """The edit as it will be stored, or InvalidEdit for its first problem."""
     if not isinstance(edited, Mapping):
