@@ -96,6 +96,14 @@ def grant_approvals(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IK
     grant_key(grantee, key, encrypt=True)
 
 
+def grant_wrap_up(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey) -> None:
+    """Read a summary version; UpdateItem the call record's release marker; the table only."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=[*TABLE_READ_ACTIONS, "dynamodb:UpdateItem"], resources=[table.table_arn])
+    )
+    grant_key(grantee, key, encrypt=True)
+
+
 def grant_key(grantee: iam.IGrantable, key: kms.IKey, *, encrypt: bool) -> None:
     actions = [*KMS_DECRYPT, *(KMS_ENCRYPT if encrypt else ())]
     grantee.grant_principal.add_to_principal_policy(

@@ -18,12 +18,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from callrecap import contracts
+from callrecap.choices import CrmSendOn
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar, PiiDetection, Settings
 from infra.config import DeployConfig
 from infra.final_summary_queue import final_summary_queue
 from infra.functions import FunctionFactory
-from infra.grants import grant_key, grant_prompt_read, grant_table
+from infra.grants import grant_key, grant_prompt_read, grant_table, grant_wrap_up
 from infra.nag import acknowledge
 from infra.routing import (
     ASYNC_MAX_EVENT_AGE,
@@ -35,6 +36,7 @@ from infra.routing import (
 from infra.storage import Storage, parked_queue
 from infra.summarizer_provider import grant_provider, provider_environment, providers
 from infra.summarizer_vpc import place_in_vpc
+from infra.wrap_up_queue import wrap_up_queue
 
 PROMPT_PREFIX = Settings(table_name="-").prompt_prefix
 """Prompt overrides live under the handlers' default key prefix of the prompt bucket."""
@@ -71,6 +73,23 @@ class Pipeline(Construct):
         self.summarizer, self.summarizer_dlq = self._summarizer()
         self.sweeper, self.sweeper_dlq = self._sweeper()
         self.crm_hook, self.crm_hook_dlq = self._crm_hook()
+        self.wrap_up: lambda_.Function | None = None
+        self.wrap_up_dlq: sqs.Queue | None = None
+        if config.crm_send_on is CrmSendOn.APPROVAL_OR_TIMEOUT:
+            self.wrap_up, self.wrap_up_dlq = self._wrap_up()
+
+    def _wrap_up(self) -> tuple[lambda_.Function, sqs.Queue]:
+        fn = self._factory.create(
+            self,
+            "WrapUp",
+            Function.WRAP_UP,
+            environment=self.common_env,
+            description="crmSendOn approval-or-timeout: a final nobody approved in time -> the CRM",
+        )
+        grant_wrap_up(fn, self._storage.table, self._storage.key)
+        self.bus.grant_put_events_to(fn)
+        _, dlq = wrap_up_queue(self, fn, self.bus, self._config)
+        return fn, dlq
 
     @property
     def dead_letter_queues(self) -> dict[str, sqs.Queue]:
@@ -83,6 +102,8 @@ class Pipeline(Construct):
         }
         if self.lifecycle_dlq is not None:
             queues["Lifecycle"] = self.lifecycle_dlq
+        if self.wrap_up_dlq is not None:
+            queues["WrapUp"] = self.wrap_up_dlq
         return queues
 
     def _grant_store(self, fn: lambda_.Function) -> None:
@@ -318,11 +339,13 @@ class Pipeline(Construct):
             grant_table(example, self._storage.table, self._storage.key, write=True, batch_read=False)
             park_failures(example, dlq)
             hook = example
-        pattern = contracts.crm_hook_pattern(include_interim=cfg.crm_include_interim)
+        pattern = contracts.crm_hook_pattern(
+            send_on=cfg.crm_send_on.value, include_interim=cfg.crm_include_interim
+        )
         events.Rule(
             self,
             "CrmHookRule",
-            description="CallSummarized (finals, unless crmIncludeInterim) -> CRM hook",
+            description=f"CallSummarized (crmSendOn {cfg.crm_send_on.value}) -> CRM hook",
             event_bus=self.bus,
             event_pattern=event_pattern(pattern),
             targets=[lambda_target(hook, dlq)],

@@ -117,6 +117,8 @@ class CallRecapStack(cdk.Stack):
         }
         if self.pipeline.lifecycle is not None:
             functions["Lifecycle"] = self.pipeline.lifecycle
+        if self.pipeline.wrap_up is not None:
+            functions["WrapUp"] = self.pipeline.wrap_up
         self.monitoring = Monitoring(
             self,
             "Monitoring",

@@ -11,6 +11,7 @@ from callrecap.choices import (
     AgentChannel,
     BedrockOutputMode,
     ChimeCallKey,
+    CrmSendOn,
     OpenAiResponseFormat,
     PiiDetection,
     Provider,
@@ -159,6 +160,11 @@ class DeployConfig:
     sweeper_interval_minutes: int = setting("sweeperIntervalMinutes", 5, number(1, 1440))
     crm_hook_arn: str = setting("crmHookArn", "")
     crm_include_interim: bool = setting("crmIncludeInterim", False, flag)
+    crm_send_on: CrmSendOn = setting("crmSendOn", CrmSendOn.FINAL, choice(CrmSendOn))
+    """Which summary the CRM gets: each final, only the agent's approval, or the approval if it
+    comes within wrapUpMinutes and the final otherwise (docs/summarization.md)."""
+    wrap_up_minutes: int = setting("wrapUpMinutes", 10, number(1, 15))
+    """approval-or-timeout: how long the agent has to approve (an SQS delay: 15 minutes at most)."""
     """Also send interim ("Summarize now") summaries to the CRM hook (default: finals only)."""
     # Web
     domain_name: str = setting("domainName", "")

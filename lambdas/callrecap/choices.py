@@ -43,6 +43,18 @@ class BedrockOutputMode(StrEnum):
     NONE = "none"
 
 
+class CrmSendOn(StrEnum):
+    """crmSendOn: which summary the CRM hook gets (docs/summarization.md, "When the CRM gets it")."""
+
+    FINAL = "final"
+    """Every final as it is written (the agent's approval, if any, is kept but not delivered)."""
+    APPROVAL = "approval"
+    """Only approved versions: nothing reaches the CRM until the agent approves."""
+    APPROVAL_OR_TIMEOUT = "approval-or-timeout"
+    """The approved version if the agent approves within wrapUpMinutes, else the final then; a
+    later approval is delivered as superseding it."""
+
+
 class PiiDetection(StrEnum):
     """What finds PII before the model: the rules alone, or Amazon Comprehend beside them."""
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         EventPublisher,
         SegmentRewriter,
         SummaryReader,
+        WrapUpStore,
     )
     from callrecap.domain.privacy.pii import PiiEntity
     from callrecap.domain.summaries.approving import Approvals
@@ -71,6 +72,12 @@ class ApprovalDependencies:
     identity_claim: str = "username"
     policy: AccessPolicy = field(default_factory=AccessPolicy)
     queues_claim: str = ""
+
+
+@dataclass(frozen=True)
+class WrapUpDependencies:
+    store: WrapUpStore
+    publisher: EventPublisher
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,17 @@ def approvals() -> ApprovalDependencies:
         identity_claim=settings.agent_identity_claim,
         policy=AccessPolicy(settings.unassigned_calls_visible_to),
         queues_claim=settings.supervisor_queues_claim,
+    )
+
+
+def wrap_up() -> WrapUpDependencies:
+    """A summary read, the call's release marker, and a publish."""
+    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+
+    settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
+    return WrapUpDependencies(
+        store=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
+        publisher=_publisher(settings),
     )
 
 

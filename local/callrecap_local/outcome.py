@@ -55,12 +55,20 @@ class CallOutcome:
         A final written before the last segments landed (CallEnded can overtake the stream) is
         not the end: the pipeline re-summarizes it, so waiting goes on.
         """
-        if self.summary_revision < self.transcript_revision:
+        if not self.summarized:
             return False
         if self.summary_status == FAILED:
             return True
         delivered = any(int(d.get("version", 0)) == self.summary_version for d in self.deliveries)
         return self.summary_status == COMPLETED and delivered
+
+    @property
+    def summarized(self) -> bool:
+        """The newest final covers the stored transcript and reached an end state (delivered or
+        not: with crmSendOn approval the CRM gets nothing until the agent approves)."""
+        if self.summary_revision < self.transcript_revision:
+            return False
+        return self.summary_status in (COMPLETED, FAILED)
 
     def _delivery_status(self) -> str | None:
         """Status of the CRM delivery of the newest final (else the call's crmStatus)."""

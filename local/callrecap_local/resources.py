@@ -18,6 +18,7 @@ from typing import Any
 
 from callrecap import contracts
 from callrecap.adapters.dynamo.schema import create_table
+from callrecap.choices import CrmSendOn
 from callrecap.contracts import Function
 
 TARGET_MAX_RECEIVES = 3
@@ -72,13 +73,37 @@ class LocalResources:
     def final_summary_queue_url(self) -> str:
         """The queue the summarizer consumes itself (CallEnded, stale requests) and puts a settling
         or throttled request back on (CALLRECAP_FINAL_SUMMARY_QUEUE_URL, as deployed)."""
-        return next((t.queue_url for t in self.targets if t.sqs_source and not t.queue_of), "")
+        return next((t.queue_url for t in self.targets if t.name.endswith("-final-summary")), "")
+
+
+WRAP_UP_SECONDS = 600
+"""wrapUpMinutes' default (10) as the wrap-up queue's delay; tests pass a few seconds."""
 
 
 def rule_targets(
-    prefix: str, bus_name: str, final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS
+    prefix: str,
+    bus_name: str,
+    final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS,
+    *,
+    crm_send_on: CrmSendOn = CrmSendOn.FINAL,
+    wrap_up_seconds: int = WRAP_UP_SECONDS,
 ) -> tuple[RuleTarget, ...]:
-    """The rules of the pipeline stack, with the same patterns (contracts) and targets."""
+    """The rules of the pipeline stack, with the same patterns (contracts) and targets, for the
+    deployment's crmSendOn (approval-or-timeout adds the wrap-up delay queue and its function)."""
+    wrap_up = (
+        (
+            RuleTarget(
+                f"{prefix}-wrap-up",
+                bus_name,
+                contracts.wrap_up_pattern(),
+                Function.WRAP_UP,
+                delay_seconds=wrap_up_seconds,
+                sqs_source=True,
+            ),
+        )
+        if crm_send_on is CrmSendOn.APPROVAL_OR_TIMEOUT
+        else ()
+    )
     return (
         RuleTarget(f"{prefix}-lifecycle", "default", contracts.chime_streaming_pattern(), Function.LIFECYCLE),
         RuleTarget(
@@ -104,7 +129,13 @@ def rule_targets(
             queue_of=f"{prefix}-final-summary",
             sqs_source=True,
         ),
-        RuleTarget(f"{prefix}-crm-hook", bus_name, contracts.crm_hook_pattern(), Function.CRM_HOOK_EXAMPLE),
+        RuleTarget(
+            f"{prefix}-crm-hook",
+            bus_name,
+            contracts.crm_hook_pattern(send_on=crm_send_on.value),
+            Function.CRM_HOOK_EXAMPLE,
+        ),
+        *wrap_up,
     )
 
 
@@ -113,6 +144,8 @@ def create_resources(
     prefix: str = "callrecap-local",
     *,
     final_summary_delay_seconds: int = FINAL_SUMMARY_DELAY_SECONDS,
+    crm_send_on: CrmSendOn = CrmSendOn.FINAL,
+    wrap_up_seconds: int = WRAP_UP_SECONDS,
 ) -> LocalResources:
     """Create everything in the (empty) moto server; `clients(service)` returns a boto3 client."""
     dynamodb, kinesis, events, sqs = (clients(s) for s in ("dynamodb", "kinesis", "events", "sqs"))
@@ -130,7 +163,14 @@ def create_resources(
     quarantine_url = sqs.create_queue(QueueName=f"{prefix}-quarantine")["QueueUrl"]
 
     targets: list[RuleTarget] = []
-    for target in rule_targets(prefix, bus_name, final_summary_delay_seconds):
+    chosen = rule_targets(
+        prefix,
+        bus_name,
+        final_summary_delay_seconds,
+        crm_send_on=crm_send_on,
+        wrap_up_seconds=wrap_up_seconds,
+    )
+    for target in chosen:
         if target.queue_of:  # a second rule into an existing queue
             shared = next(t for t in targets if t.name == target.queue_of)
             queue_url, dlq_url = shared.queue_url, shared.dlq_url

@@ -31,6 +31,7 @@ from typing import Any
 
 import boto3
 
+from callrecap.choices import CrmSendOn
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar
 from callrecap_local.aws_limits import enforced_aws_limits
@@ -43,7 +44,12 @@ from callrecap_local.moto_patches import transact_items_snapshot
 from callrecap_local.partition_heat import PartitionHeat, metered
 from callrecap_local.pollers import DeadLetter, KinesisShardPoller, QueuePoller, Timer, Worker
 from callrecap_local.replayer import Replay
-from callrecap_local.resources import FINAL_SUMMARY_DELAY_SECONDS, LocalResources, create_resources
+from callrecap_local.resources import (
+    FINAL_SUMMARY_DELAY_SECONDS,
+    WRAP_UP_SECONDS,
+    LocalResources,
+    create_resources,
+)
 from callrecap_local.stack_calls import CallsOnTheStack, LocalPipelineError
 
 log = logging.getLogger("callrecap_local")
@@ -85,6 +91,8 @@ class LocalPipeline(CallsOnTheStack):
         kinesis_batch_size: int = INGEST_BATCH_SIZE,
         kinesis_batch_window: float = INGEST_BATCH_WINDOW_SECONDS,
         final_summary_delay: int = FINAL_SUMMARY_DELAY_SECONDS,
+        crm_send_on: CrmSendOn = CrmSendOn.FINAL,
+        wrap_up_seconds: int = WRAP_UP_SECONDS,
         viewer: str = "admin",
         function_timeouts: Mapping[Function, float] | None = None,
         live_updates: bool = True,
@@ -107,6 +115,10 @@ class LocalPipeline(CallsOnTheStack):
         self.kinesis_batch_size = kinesis_batch_size
         self.kinesis_batch_window = kinesis_batch_window
         self.final_summary_delay = final_summary_delay
+        self.crm_send_on = crm_send_on
+        """crmSendOn: which summaries the CRM hook gets (approval-or-timeout adds the wrap-up queue)."""
+        self.wrap_up_seconds = wrap_up_seconds
+        """wrapUpMinutes, in seconds, so a test need not wait minutes."""
         self.live_updates = live_updates
         self.live: LocalLiveSocket | None = None
         """The live-updates WebSocket API (live_socket.py), while the page is served with it."""
@@ -167,7 +179,11 @@ class LocalPipeline(CallsOnTheStack):
             boto3.DEFAULT_SESSION = None  # a session cached earlier keeps its profile and files
             reset_all_handler_caches()
             self.resources = create_resources(
-                self.client, self.prefix, final_summary_delay_seconds=self.final_summary_delay
+                self.client,
+                self.prefix,
+                final_summary_delay_seconds=self.final_summary_delay,
+                crm_send_on=self.crm_send_on,
+                wrap_up_seconds=self.wrap_up_seconds,
             )
             settle = {EnvVar.SETTLE_SECONDS.value: str(self.final_summary_delay)}
             self._environment.set(

@@ -103,8 +103,11 @@ class CallsOnTheStack:
     def outcome(self, call_id: str) -> CallOutcome:
         return read_outcome(self.table(), call_id)
 
-    def wait_for(self, call_id: str, timeout: float = 120.0, poll: float = 0.25) -> tuple[str, CallOutcome]:
-        """Wait until the call has a final summary in an end state and its CRM hook delivery.
+    def wait_for(
+        self, call_id: str, timeout: float = 120.0, poll: float = 0.25, *, delivered: bool = True
+    ) -> tuple[str, CallOutcome]:
+        """Wait until the call has a final summary in an end state and its CRM hook delivery
+        (`delivered=False`: the final alone, for a stack whose crmSendOn waits for an approval).
 
         For a replayed call, also until every record was sent and handed to ingest, and the final
         covers the whole stored transcript (a final that CallEnded made before the last segments
@@ -116,7 +119,8 @@ class CallsOnTheStack:
         deadline = time.monotonic() + timeout
         while True:
             outcome = self.outcome(call_id)
-            if outcome.finished and self._delivered_to_ingest(call_id):
+            done = outcome.finished if delivered else outcome.summarized
+            if done and self._delivered_to_ingest(call_id):
                 return outcome.summary_status, outcome
             if time.monotonic() >= deadline:
                 return TIMEOUT, outcome

@@ -101,13 +101,36 @@ def stale_summary_pattern() -> dict[str, Any]:
     }
 
 
-def crm_hook_pattern(*, include_interim: bool = False) -> dict[str, Any]:
-    """Rule pattern (custom bus) of the events delivered to the CRM hook: final summaries only,
-    unless the deployment opts in to interim ones too (context `crmIncludeInterim`)."""
-    pattern: dict[str, Any] = {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_SUMMARIZED.value]}
-    if not include_interim:
-        pattern["detail"] = {"kind": ["final"]}
-    return pattern
+CRM_RELEASE_WRAP_UP_TIMEOUT: Final = "wrap-up-timeout"
+"""`detail.crmRelease` of a CallSummarized republished for a final whose wrap-up time ran out
+without an approval (crmSendOn approval-or-timeout): the one final event the CRM hook gets."""
+
+
+def crm_hook_pattern(*, send_on: str = "final", include_interim: bool = False) -> dict[str, Any]:
+    """Rule pattern (custom bus) of the events delivered to the CRM hook, by `crmSendOn`:
+    `final` the finals, `approval` the approved versions, `approval-or-timeout` the approved ones
+    and the finals released at their wrap-up timeout; interim ones too with `crmIncludeInterim`."""
+    by_choice: dict[str, list[dict[str, Any]]] = {
+        "final": [{"kind": ["final"], "crmRelease": [{"exists": False}]}],
+        "approval": [{"kind": ["approved"]}],
+        "approval-or-timeout": [{"kind": ["approved"]}, {"crmRelease": [CRM_RELEASE_WRAP_UP_TIMEOUT]}],
+    }
+    choices = by_choice[send_on]
+    if include_interim:
+        choices = [*choices, {"kind": ["interim"]}]
+    detail = choices[0] if len(choices) == 1 else {"$or": choices}
+    return {"source": [BUS_SOURCE], "detail-type": [BusEvent.CALL_SUMMARIZED.value], "detail": detail}
+
+
+def wrap_up_pattern() -> dict[str, Any]:
+    """Rule pattern (custom bus), crmSendOn approval-or-timeout: each final as written -> the
+    wrap-up delay queue (wrapUpMinutes) -> the wrap-up function, which releases it to the CRM
+    unless the agent approved the call meanwhile."""
+    return {
+        "source": [BUS_SOURCE],
+        "detail-type": [BusEvent.CALL_SUMMARIZED.value],
+        "detail": {"kind": ["final"], "crmRelease": [{"exists": False}]},
+    }
 
 
 __all__ = [
@@ -117,6 +140,7 @@ __all__ = [
     "CONNECT_AGENT_EVENT_TYPE",
     "CONNECT_CONTACT_DETAIL_TYPE",
     "CONNECT_SOURCE",
+    "CRM_RELEASE_WRAP_UP_TIMEOUT",
     "EVENTBRIDGE_ENTRY_LIMIT_BYTES",
     "EVENT_ENTRY_MAX_BYTES",
     "SCHEMA_VERSION",
@@ -129,4 +153,5 @@ __all__ = [
     "crm_hook_pattern",
     "stale_summary_pattern",
     "summary_requested_pattern",
+    "wrap_up_pattern",
 ]

@@ -19,6 +19,7 @@ class Function(StrEnum):
     API = "api"
     CALL_DATA = "call_data"
     APPROVALS = "approvals"
+    WRAP_UP = "wrap_up"
     CRM_HOOK_EXAMPLE = "crm_hook"
     LIVE_CONNECT = "live_connect"
 
@@ -31,6 +32,7 @@ FUNCTION_TIMEOUT_SECONDS: Final[dict[Function, int]] = {
     Function.API: 30,
     Function.CALL_DATA: 30,
     Function.APPROVALS: 30,
+    Function.WRAP_UP: 30,
     Function.CRM_HOOK_EXAMPLE: 30,
     Function.LIVE_CONNECT: 10,  # a WebSocket $connect: API Gateway waits for it before answering
 }
@@ -58,6 +60,7 @@ FUNCTION_MEMORY_MB: Final[dict[Function, int]] = {
     Function.API: 512,
     Function.CALL_DATA: 512,
     Function.APPROVALS: 512,
+    Function.WRAP_UP: 256,
     Function.CRM_HOOK_EXAMPLE: 512,
     Function.LIVE_CONNECT: 256,
 }

@@ -78,6 +78,7 @@ class CallAttr(StrEnum):
     LAST_WRITE_SEQ = "lastWriteSeq"  # highest segment writeSeq committed: the API cursor watermark
     APPROVED_DRAFT_VERSION = "approvedDraftVersion"  # the newest version an agent approved (its draft)
     APPROVED_VERSION = "approvedVersion"  # ... and the approved version that holds the agent's edit
+    CRM_RELEASED_VERSION = "crmReleasedVersion"  # the final released to the CRM at its wrap-up timeout
 
 
 LIVE_CALLS_PK_PREFIX: Final = "LIVE#"

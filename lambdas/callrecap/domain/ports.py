@@ -111,6 +111,19 @@ class ApprovalStore(Protocol):
         ApprovalRefused when its draft, or a later version, was approved already."""
         ...
 
+    def released_version(self, call_id: str) -> int:
+        """The final released to the CRM at its wrap-up timeout (0: none), read consistently."""
+        ...
+
+
+class WrapUpStore(Protocol):
+    def get_summary(self, call_id: str, version: int) -> Summary | None: ...
+
+    def release_final(self, call_id: str, version: int) -> bool:
+        """Mark `version` released to the CRM at its wrap-up timeout, unless the call has an
+        approval or a newer final was released; False when not released."""
+        ...
+
 
 class EventPublisher(Protocol):
     def publish(self, event: BusEvent, detail: Mapping[str, Any]) -> None:

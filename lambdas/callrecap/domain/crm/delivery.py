@@ -28,7 +28,7 @@ from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION, BusEvent
 from callrecap.domain.ports import DeliveryStore
 
 DELIVERED = "DELIVERED"
-KINDS = ("interim", "final")
+KINDS = ("interim", "final", "approved")
 
 
 class ContractViolation(ValueError):
@@ -44,6 +44,11 @@ class CallSummarized:
     provider: str
     model: str
     created_at: str
+    supersedes: int = 0
+    """An approved version delivered after its call's final was released at the wrap-up
+    timeout: the version the CRM got then, which this one replaces (0: none)."""
+    crm_release: str = ""
+    """`wrap-up-timeout` on the final released because nobody approved the call in time."""
 
 
 def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, Any]) -> CallSummarized:
@@ -72,6 +77,9 @@ def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, An
     for name in ("provider", "model", "createdAt"):
         if not isinstance(detail.get(name), str):
             problems.append(f"{name} must be a string")
+    supersedes = detail.get("supersedes", 0)
+    if isinstance(supersedes, bool) or not isinstance(supersedes, int) or supersedes < 0:
+        problems.append(f"supersedes must be a version number, got {supersedes!r}")
     if problems:
         raise ContractViolation(f"CallSummarized for {call_id!r} refused: " + "; ".join(problems))
     return CallSummarized(
@@ -82,6 +90,8 @@ def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, An
         provider=str(detail["provider"]),
         model=str(detail["model"]),
         created_at=str(detail["createdAt"]),
+        supersedes=int(detail.get("supersedes") or 0),
+        crm_release=str(detail.get("crmRelease") or ""),
     )
 
 
@@ -116,6 +126,8 @@ def delivery_record(summary: CallSummarized, event_id: str) -> dict[str, Any]:
         "model": summary.model,
         "summaryCreatedAt": summary.created_at,
         "deliveredAt": utc_now_iso(),
+        **({"supersedes": summary.supersedes} if summary.supersedes else {}),
+        **({"crmRelease": summary.crm_release} if summary.crm_release else {}),
     }
 
 

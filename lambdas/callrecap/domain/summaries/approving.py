@@ -113,7 +113,13 @@ class Approvals:
         return stored
 
     def _publish(self, summary: Summary) -> None:
-        self.publisher.publish(BusEvent.CALL_SUMMARIZED, summary_event_detail(summary))
+        """CallSummarized (kind approved); `supersedes` names the final the CRM got at its wrap-up
+        timeout when that came first (read after the approval was stored: domain/crm/wrap_up.py)."""
+        detail = summary_event_detail(summary)
+        released = self.summaries.released_version(summary.call_id)
+        if released:
+            detail["supersedes"] = released
+        self.publisher.publish(BusEvent.CALL_SUMMARIZED, detail)
         self.summaries.mark_published(summary.call_id, summary.version, iso(self.clock()))
 
     def _publish_if_unpublished(self, summary: Summary | None) -> None:
