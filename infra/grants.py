@@ -91,7 +91,10 @@ def grant_approvals(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IK
     one TransactWriteItems (which needs PutItem and UpdateItem on the table: DynamoDB's API
     permissions reference); the table only, no index."""
     grantee.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(actions=[*TABLE_READ_ACTIONS, *TABLE_WRITE_ACTIONS], resources=[table.table_arn])
+        iam.PolicyStatement(
+            actions=[*TABLE_READ_ACTIONS, *TABLE_BATCH_READ_ACTIONS, *TABLE_WRITE_ACTIONS],
+            resources=[table.table_arn],
+        )
     )
     grant_key(grantee, key, encrypt=True)
 

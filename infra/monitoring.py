@@ -16,6 +16,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from callrecap.contracts import APPROVAL_DIMENSIONS, METRICS_NAMESPACE, ApprovalMetric
+
 FIVE_MINUTES = cdk.Duration.minutes(5)
 
 
@@ -140,5 +142,33 @@ class Monitoring(Construct):
                 width=12,
             ),
         )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Wrap-up corrections (by model and prompt version)",
+                left=[approval_search(metric, "Sum") for metric in CORRECTION_COUNTS],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Wrap-up time (median, s)",
+                left=[approval_search(ApprovalMetric.WRAP_UP_SECONDS, "p50")],
+                width=12,
+            ),
+        )
         dashboard.add_widgets(cloudwatch.AlarmStatusWidget(alarms=list(self.alarms), width=24))
         self.dashboard = dashboard
+
+
+CORRECTION_COUNTS = (ApprovalMetric.APPROVED, ApprovalMetric.UNCHANGED, ApprovalMetric.DISPOSITION_CORRECTED)
+
+
+def approval_search(metric: ApprovalMetric, statistic: str) -> cloudwatch.MathExpression:
+    """Every series of `metric` the approvals function published, one per provider, model and
+    prompt hash (SEARCH over its dimensions, Powertools' `service` among them)."""
+    dimensions = ",".join(sorted((*APPROVAL_DIMENSIONS, "service")))
+    search = f'{{{METRICS_NAMESPACE},{dimensions}}} MetricName="{metric.value}"'
+    return cloudwatch.MathExpression(
+        expression=f"SEARCH('{search}', '{statistic}', 3600)",
+        using_metrics={},
+        label=metric.value,
+        period=cdk.Duration.hours(1),
+    )

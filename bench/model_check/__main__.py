@@ -112,7 +112,7 @@ def replay(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
 def callrecap(argv: list[str], env: Mapping[str, str], *, out: Path) -> dict[str, Any]:
     completed = run(argv, env)
     out.write_text(completed.stdout)
-    if completed.returncode not in (0, 1):
+    if completed.returncode not in (0, 1) or not completed.stdout.strip():
         raise SystemExit(f"callrecap {' '.join(argv)} failed: {completed.stderr.strip()[-500:]}")
     figures: dict[str, Any] = json.loads(completed.stdout)
     return figures

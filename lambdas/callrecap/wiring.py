@@ -253,11 +253,11 @@ def approvals() -> ApprovalDependencies:
 
 def wrap_up() -> WrapUpDependencies:
     """A summary read, the call's release marker, and a publish."""
-    from callrecap.adapters.dynamo.summaries import DynamoSummaryStore
+    from callrecap.adapters.dynamo.crm_release import DynamoCrmRelease
 
     settings = Settings.from_env(require=(EnvVar.TABLE_NAME, EnvVar.EVENT_BUS_NAME))
     return WrapUpDependencies(
-        store=DynamoSummaryStore(settings.table_name, ttl_days=settings.ttl_days),
+        store=DynamoCrmRelease(settings.table_name, ttl_days=settings.ttl_days),
         publisher=_publisher(settings),
     )
 

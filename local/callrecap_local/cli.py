@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("callrecap_local.cmd_serve", "run the local stack with the web page and API"),
     "eval": ("callrecap_local.cmd_eval", "score summaries against human references (ROUGE)"),
     "data": ("callrecap_local.cmd_data", "export or delete one call's data in a deployed stack"),
+    "quality": ("callrecap_local.cmd_quality", "summary quality from the agents' corrections, per model"),
     "crm-redrive": ("callrecap_local.cmd_crm_redrive", "put the CRM hook's failed events back on the bus"),
     "smoke": ("callrecap_local.cmd_smoke", "smoke-test a deployed stack with one sample call"),
 }

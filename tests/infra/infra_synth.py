@@ -27,6 +27,8 @@ MAIN_CONTEXT: dict[str, Any] = {
     "bedrockModelId": "amazon.nova-lite-v1:0",
     "bedrockRegion": "us-west-2",
     "llmFallback": f"bedrock:{FALLBACK_MODEL}, extractive",
+    "crmSendOn": "approval-or-timeout",  # the wrap-up queue and function too
+    "wrapUpMinutes": 5,
     "skipLayerBuild": True,
 }
 # A new Voice Connector, plain Transcribe with PII identification, a custom summarizer Lambda,

@@ -7,14 +7,14 @@ from typing import Any
 from infra_helpers import function_id, http_api_resources, resources
 from infra_synth import Synthesized
 
-from callrecap.contracts import API_ROUTES, CALL_DATA_ROUTES, Function
+from callrecap.contracts import API_ROUTES, APPROVAL_ROUTES, CALL_DATA_ROUTES, Function
 
 
 def test_api_has_exactly_the_contract_routes_each_behind_the_jwt_authorizer(main_synth: Synthesized) -> None:
     raw = main_synth.raw
     (authorizer_id,) = http_api_resources(raw, "AWS::ApiGatewayV2::Authorizer")
     routes = http_api_resources(raw, "AWS::ApiGatewayV2::Route").values()
-    expected = sorted(f"{m} {p}" for m, p in (*API_ROUTES, *CALL_DATA_ROUTES))
+    expected = sorted(f"{m} {p}" for m, p in (*API_ROUTES, *CALL_DATA_ROUTES, *APPROVAL_ROUTES))
     assert sorted(r["Properties"]["RouteKey"] for r in routes) == expected
     for route in routes:
         assert route["Properties"]["AuthorizationType"] == "JWT", route
@@ -61,7 +61,11 @@ def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized
         for i, v in http_api_resources(raw, "AWS::ApiGatewayV2::Integration").items()
     }
     assert sorted(integrations.values(), key=str) == sorted(
-        [{"Fn::GetAtt": [function_id(raw, f), "Arn"]} for f in (Function.API, Function.CALL_DATA)], key=str
+        [
+            {"Fn::GetAtt": [function_id(raw, f), "Arn"]}
+            for f in (Function.API, Function.CALL_DATA, Function.APPROVALS)
+        ],
+        key=str,
     )
     routes = http_api_resources(raw, "AWS::ApiGatewayV2::Route").values()
     by_route = {
@@ -70,6 +74,10 @@ def test_api_integrates_the_api_function_and_logs_access(main_synth: Synthesized
     for method, path in CALL_DATA_ROUTES:  # the deleting routes go to the call_data function only
         assert integrations[by_route[f"{method} {path}"]] == {
             "Fn::GetAtt": [function_id(raw, Function.CALL_DATA), "Arn"]
+        }
+    for method, path in APPROVAL_ROUTES:  # the writing routes go to the approvals function only
+        assert integrations[by_route[f"{method} {path}"]] == {
+            "Fn::GetAtt": [function_id(raw, Function.APPROVALS), "Arn"]
         }
     (stage,) = http_api_resources(raw, "AWS::ApiGatewayV2::Stage").values()
     assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]

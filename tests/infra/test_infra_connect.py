@@ -110,9 +110,28 @@ def test_the_crm_hook_gets_finals_only_unless_the_deployment_opts_in() -> None:
     from infra.config import parse_config
 
     assert parse_config({}).crm_include_interim is False
-    assert contracts.crm_hook_pattern()["detail"] == {"kind": ["final"]}
+    assert contracts.crm_hook_pattern()["detail"] == {"kind": ["final"], "crmRelease": [{"exists": False}]}
     assert parse_config({"crmIncludeInterim": "true"}).crm_include_interim is True
-    assert "detail" not in contracts.crm_hook_pattern(include_interim=True)
+    assert contracts.crm_hook_pattern(include_interim=True)["detail"] == {
+        "$or": [{"kind": ["final"], "crmRelease": [{"exists": False}]}, {"kind": ["interim"]}]
+    }
+
+
+def test_crm_send_on_chooses_what_the_crm_hook_rule_passes() -> None:
+    from callrecap import contracts
+    from infra.config import ConfigError, parse_config
+
+    assert parse_config({}).crm_send_on == "final"
+    assert contracts.crm_hook_pattern(send_on="approval")["detail"] == {"kind": ["approved"]}
+    assert contracts.crm_hook_pattern(send_on="approval-or-timeout")["detail"] == {
+        "$or": [{"kind": ["approved"]}, {"crmRelease": ["wrap-up-timeout"]}]
+    }
+    assert parse_config({"crmSendOn": "approval-or-timeout", "wrapUpMinutes": 15}).wrap_up_minutes == 15
+    import pytest
+
+    for bad in ({"crmSendOn": "later"}, {"wrapUpMinutes": 16}, {"wrapUpMinutes": 0}):
+        with pytest.raises(ConfigError):
+            parse_config(bad)
 
 
 def test_llm_fallback_is_checked_at_synth() -> None:

@@ -164,7 +164,7 @@ def test_alarms_cover_iterator_age_dlqs_summarizer_errors_and_quarantine(main_sy
     assert alarms_on("Errors", function_id(raw, Function.SUMMARIZER))
     queues = resources(raw, "AWS::SQS::Queue")
     dlqs = [k for k in queues if "Dlq" in k]
-    assert len(dlqs) == 6  # ingest, lifecycle, summarizer, final-summary queue, sweeper, CRM hook
+    assert len(dlqs) == 7  # ingest, lifecycle, summarizer, final-summary queue, sweeper, CRM hook, wrap-up
     for dlq in dlqs:
         depth = [
             a

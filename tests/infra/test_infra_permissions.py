@@ -147,15 +147,17 @@ SQS_EVENT_SOURCE_ACTIONS = frozenset(
 itself makes no SQS call for it (tests/infra/test_infra_pipeline checks the grant and its queue)."""
 
 
+EVENT_SOURCE_QUEUES = ("FinalSummaryQueue", "WrapUpQueue")
+"""The queues a function consumes through an SQS event source mapping."""
+
+
+def _on_an_event_source_queue(statement: dict) -> bool:
+    return all(any(q in str(resource) for q in EVENT_SOURCE_QUEUES) for resource in resources_of(statement))
+
+
 def _consumes_event_source_queue(statement: dict) -> bool:
-    """Grants of an SQS event source mapping (the final-summary delay queue), not the handler's."""
-    return set(actions_of(statement)) <= SQS_EVENT_SOURCE_ACTIONS and all(
-        "FinalSummaryQueue" in str(resource) for resource in resources_of(statement)
-    )
-
-
-def _on_the_final_summary_queue(statement: dict) -> bool:
-    return all("FinalSummaryQueue" in str(resource) for resource in resources_of(statement))
+    """Grants of an SQS event source mapping (the final-summary, wrap-up queues), not the handler's."""
+    return set(actions_of(statement)) <= SQS_EVENT_SOURCE_ACTIONS and _on_an_event_source_queue(statement)
 
 
 def granted_actions(raw: dict, function: Function) -> set[str]:
@@ -168,7 +170,7 @@ def granted_actions(raw: dict, function: Function) -> set[str]:
         if action.split(":")[0] in AUDITED_SERVICES or action in AUDITED_KMS_ACTIONS
         # The event source mapping's own grants may share a statement with the handler's
         # SendMessage on the same queue (CDK merges statements on one resource).
-        if not (_on_the_final_summary_queue(statement) and action in SQS_EVENT_SOURCE_ACTIONS)
+        if not (_on_an_event_source_queue(statement) and action in SQS_EVENT_SOURCE_ACTIONS)
     }
 
 

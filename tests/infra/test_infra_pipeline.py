@@ -136,7 +136,7 @@ def test_summarizer_rule_pattern_and_retries(main_synth: Synthesized) -> None:
 
 def test_crm_hook_rule_targets_the_example_hook_by_default(main_synth: Synthesized) -> None:
     rule = _rule_for(main_synth.raw, Function.CRM_HOOK_EXAMPLE)
-    assert rule["EventPattern"] == contracts.crm_hook_pattern()
+    assert rule["EventPattern"] == contracts.crm_hook_pattern(send_on="approval-or-timeout")
     (target,) = rule["Targets"]
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
     assert target["DeadLetterConfig"] == {"Arn": _dlq_arn(main_synth.raw, "PipelineCrmHookDlq")}

@@ -197,3 +197,24 @@ def test_failed_dialogs_are_counted_by_reason_and_the_rest_scored(
     assert figures["parsedWithoutRepair"] == 2 and figures["repaired"] == 0  # constrained: no repairs
     assert figures["outputFormats"] == {"json_schema": 4}
     assert figures["rouge"]["prediction"]["rouge1"] > 0.0
+
+
+def test_with_min_success_zero_every_failure_still_prints_the_figures(
+    tweetsumm: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A measurement of a model that fails everything (make model-check's `none` run) is a result."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "m")
+    import callrecap.adapters.llm.retry as retry
+
+    monkeypatch.setattr(retry.RetryPolicy, "delay", lambda self, attempt: 0.0)
+    argv = ["eval", str(tweetsumm), "--provider", "openai", "--limit", "2", "--json", "--min-success", "0"]
+    assert main(argv) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert (figures["scored"], figures["failed"], figures["successRatio"]) == (0, 2, 0.0)
+    assert figures["failedByReason"] == {"PROVIDER_ERROR": 2}

@@ -74,13 +74,29 @@ def handler_path(function: Function) -> str:
 
 METRICS_NAMESPACE: Final = "callrecap"
 
+
+class ApprovalMetric(StrEnum):
+    """What the approvals function publishes at each approval, by APPROVAL_DIMENSIONS (and the
+    `service` dimension Powertools adds): the dashboard's "Wrap-up corrections" reads them."""
+
+    APPROVED = "SummariesApproved"
+    UNCHANGED = "SummariesApprovedUnchanged"
+    DISPOSITION_CORRECTED = "DispositionsCorrected"
+    SECTIONS_CHANGED = "SectionsCorrected"
+    WRAP_UP_SECONDS = "WrapUpSeconds"
+
+
+APPROVAL_DIMENSIONS: Final = ("provider", "model", "promptHash")
+
 __all__ = [
+    "APPROVAL_DIMENSIONS",
     "FUNCTION_MEMORY_MB",
     "FUNCTION_TIMEOUT_SECONDS",
     "HANDLER_PACKAGE",
     "LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES",
     "LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES",
     "METRICS_NAMESPACE",
+    "ApprovalMetric",
     "Function",
     "handler_path",
 ]

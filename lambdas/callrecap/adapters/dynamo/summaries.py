@@ -18,8 +18,9 @@ from typing import Any
 
 from callrecap import contracts as c
 from callrecap.adapters.dynamo.codec import attr, to_item
+from callrecap.adapters.dynamo.crm_release import DynamoCrmRelease
 from callrecap.adapters.dynamo.summary_leases import SummaryLeases
-from callrecap.adapters.dynamo.summary_reads import DynamoSummaryReader, summary_sk
+from callrecap.adapters.dynamo.summary_reads import summary_sk
 from callrecap.adapters.dynamo.table import cancellation_codes, is_condition_failure
 from callrecap.adapters.dynamo.table_updates import UpdatingTable
 from callrecap.contracts import CallAttr
@@ -39,7 +40,7 @@ class VersionConflictError(RuntimeError):
 # --------------------------------------------------------------------------- the store
 
 
-class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
+class DynamoSummaryStore(DynamoCrmRelease, SummaryLeases, UpdatingTable):
     """SummaryRepository (domain.summary_runs) over the single table, low-level client."""
 
     # ----------------------------------------------------------------------- SummaryStore
@@ -172,36 +173,6 @@ class DynamoSummaryStore(DynamoSummaryReader, SummaryLeases, UpdatingTable):
         )
         marker = response.get("Item", {}).get(CallAttr.APPROVED_DRAFT_VERSION.value)
         return marker is not None and int(marker["N"]) >= approved.based_on
-
-    def released_version(self, call_id: str) -> int:
-        response = self._call(
-            "get_item",
-            TableName=self.table_name,
-            Key=self._meta_key(call_id),
-            ConsistentRead=True,
-            ProjectionExpression="#released",
-            ExpressionAttributeNames={"#released": CallAttr.CRM_RELEASED_VERSION.value},
-        )
-        released = response.get("Item", {}).get(CallAttr.CRM_RELEASED_VERSION.value)
-        return int(released["N"]) if released else 0
-
-    def release_final(self, call_id: str, version: int) -> bool:
-        """Conditional on the call record: no approval yet, no newer final released (the same one
-        again is fine: a redelivered timeout publishes again and the CRM hook drops the copy)."""
-        return self._update_meta(
-            call_id,
-            sets=["#released = :v"],
-            names={
-                "#pk": c.PK,
-                "#released": CallAttr.CRM_RELEASED_VERSION.value,
-                "#draft": CallAttr.APPROVED_DRAFT_VERSION.value,
-            },
-            values={":v": {"N": str(version)}},
-            condition=(
-                "attribute_exists(#pk) AND attribute_not_exists(#draft)"
-                " AND (attribute_not_exists(#released) OR #released <= :v)"
-            ),
-        )
 
     def put_summary(self, summary: Summary) -> None:
         self._call("put_item", TableName=self.table_name, Item=self._summary_item(summary))
