@@ -37,6 +37,8 @@ class CallOutcome:
     """... and as its typed reason (contracts.FailureReason; the JSON line's `failureReason`)."""
     summary_provider: str = ""
     summary_model: str = ""
+    approved_version: int = 0
+    """The newest version an agent approved at wrap-up (0: not approved)."""
     summary_revision: int = -1
     """The transcriptRevision the newest final summary covers (-1: no final yet)."""
     summary_version: int = 0
@@ -91,6 +93,8 @@ class CallOutcome:
             "model": self.summary_model,
             "failureReason": self.failure_reason,
             "error": self.summary_error,
+            "approval": "approved" if self.approved_version else "not approved",
+            "approvedVersion": self.approved_version or None,
         }
 
 
@@ -118,6 +122,8 @@ def read_outcome(table: Any, call_id: str) -> CallOutcome:
                 finals.append(item)
         elif sk.startswith(contracts.DELIVERY_SK_PREFIX):
             outcome.deliveries.append(item)
+    approved = [int(s.get("version", 0)) for s in outcome.summaries if str(s.get("kind", "")) == "approved"]
+    outcome.approved_version = max(approved, default=0)
     if not outcome.segments:
         outcome.segments = segment_items
     if finals:

@@ -34,10 +34,11 @@ def test_replay_command_prints_one_json_line_per_call(
     assert set(result) == {
         *("callId", "segments", "status", "sections", "crmHook"),
         *("agentId", "recordsQuarantined", "recordsIgnored"),
-        *("provider", "model", "failureReason", "error"),
+        *("provider", "model", "failureReason", "error", "approval", "approvedVersion"),
     }
     assert (result["callId"], result["segments"], result["status"]) == ("cli-call", 3, "COMPLETED")
     assert (result["provider"], result["failureReason"], result["error"]) == ("extractive", "", "")
+    assert (result["approval"], result["approvedVersion"]) == ("not approved", None)  # nobody reviewed it
     assert result["crmHook"]
 
 

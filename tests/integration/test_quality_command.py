@@ -56,6 +56,8 @@ def test_quality_after_three_approvals_and_the_export_as_an_eval_set(
         approve(stack, second, int(finals[second]["version"]), {**plain[second], "disposition": changed})
         approve(stack, third, int(finals[third]["version"]), {**plain[third], "topic": "A corrected topic"})
 
+        line = stack.outcome(first).as_json()  # what `replay --json` prints for the call
+        assert (line["approval"], line["approvedVersion"]) == ("approved", int(finals[first]["version"]) + 1)
         export = tmp_path / "approved.jsonl"
         table = stack.resources.table_name
         capsys.readouterr()  # what the stack's handlers logged so far
