@@ -18,7 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from callrecap import contracts
-from callrecap.choices import CrmSendOn
+from callrecap.choices import CrmSendOn, CrmTarget
 from callrecap.contracts import Function
 from callrecap.settings import EnvVar, PiiDetection, Settings
 from infra.config import DeployConfig
@@ -325,6 +325,10 @@ class Pipeline(Construct):
                 ),
             )
         else:
+            target_env: dict[EnvVar, str] = {EnvVar.CRM_TARGET: cfg.crm_target.value}
+            if cfg.crm_target is CrmTarget.WEBHOOK:
+                target_env[EnvVar.CRM_WEBHOOK_URL] = cfg.crm_webhook_url
+                target_env[EnvVar.CRM_WEBHOOK_SECRET_ARN] = cfg.crm_webhook_secret_arn
             example = self._factory.create(
                 self,
                 "CrmHookExample",
@@ -332,9 +336,16 @@ class Pipeline(Construct):
                 environment={
                     **self.common_env,
                     EnvVar.CRM_DELIVERY_TABLE_NAME: self._storage.table.table_name,
+                    **target_env,
                 },
-                description="Example CRM hook: receives CallSummarized and records the delivery",
+                description=f"CRM hook ({cfg.crm_target.value}): CallSummarized delivered once, recorded",
             )
+            if cfg.crm_target is CrmTarget.WEBHOOK:  # the signing secret, that one alone
+                example.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[cfg.crm_webhook_secret_arn]
+                    )
+                )
             # The example hook records deliveries in the table; it publishes nothing on the bus.
             grant_table(example, self._storage.table, self._storage.key, write=True, batch_read=False)
             park_failures(example, dlq)

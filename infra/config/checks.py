@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from callrecap.choices import CrmTarget
 from callrecap.contracts import PAGE_REQUESTS_PER_SECOND
 from callrecap.domain.privacy.pii import parse_entities
 from callrecap.domain.summaries.languages import is_language_code
@@ -35,6 +36,29 @@ def _disposition_problems(raw: str) -> list[str]:
     if len({v.lower() for v in values}) != len(values):
         problems.append("dispositions: a value is listed twice")
     problems.extend(f"dispositions: {v!r} is longer than 60 characters" for v in values if len(v) > 60)
+    return problems
+
+
+def _crm_target_problems(config: DeployConfig) -> list[str]:
+    """A built-in target needs its settings, and excludes a hook function of one's own."""
+    if config.crm_target is CrmTarget.EXAMPLE:
+        return [
+            f"{key} applies to crmTarget webhook"
+            for key, value in (
+                ("crmWebhookUrl", config.crm_webhook_url),
+                ("crmWebhookSecretArn", config.crm_webhook_secret_arn),
+            )
+            if value
+        ]
+    problems: list[str] = []
+    if config.crm_hook_arn:
+        problems.append("crmTarget webhook and crmHookArn exclude each other: the built-in hook or your own")
+    if not config.crm_webhook_url.startswith("https://") or len(config.crm_webhook_url) <= len("https://"):
+        problems.append(f"crmWebhookUrl must be an https:// URL, got {config.crm_webhook_url!r}")
+    if not limits.SECRET_ARN.match(config.crm_webhook_secret_arn):
+        problems.append(
+            f"crmWebhookSecretArn must be a Secrets Manager secret ARN, got {config.crm_webhook_secret_arn!r}"
+        )
     return problems
 
 
@@ -151,6 +175,7 @@ def cross_checks(config: DeployConfig) -> list[str]:
     problems.extend(f"llmFallback {config.llm_fallback!r}: {problem}" for problem in fallback_problems)
     if config.crm_hook_arn and not limits.LAMBDA_ARN.match(config.crm_hook_arn):
         problems.append(f"crmHookArn {config.crm_hook_arn!r} is not a Lambda function ARN")
+    problems.extend(_crm_target_problems(config))
     if config.openai_api_key_secret_arn and not limits.SECRET_ARN.match(config.openai_api_key_secret_arn):
         problems.append(
             f"openaiApiKeySecretArn {config.openai_api_key_secret_arn!r} is not a Secrets Manager ARN"

@@ -12,6 +12,7 @@ from callrecap.choices import (
     BedrockOutputMode,
     ChimeCallKey,
     CrmSendOn,
+    CrmTarget,
     OpenAiResponseFormat,
     PiiDetection,
     Provider,
@@ -160,6 +161,10 @@ class DeployConfig:
     sweeper_interval_minutes: int = setting("sweeperIntervalMinutes", 5, number(1, 1440))
     crm_hook_arn: str = setting("crmHookArn", "")
     crm_include_interim: bool = setting("crmIncludeInterim", False, flag)
+    crm_target: CrmTarget = setting("crmTarget", CrmTarget.EXAMPLE, choice(CrmTarget))
+    """Where the CRM hook delivers (docs/crm.md): example (records only) or webhook."""
+    crm_webhook_url: str = setting("crmWebhookUrl", "")
+    crm_webhook_secret_arn: str = setting("crmWebhookSecretArn", "")
     crm_send_on: CrmSendOn = setting("crmSendOn", CrmSendOn.FINAL, choice(CrmSendOn))
     """Which summary the CRM gets: each final, only the agent's approval, or the approval if it
     comes within wrapUpMinutes and the final otherwise (docs/summarization.md)."""

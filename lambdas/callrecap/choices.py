@@ -55,6 +55,14 @@ class CrmSendOn(StrEnum):
     later approval is delivered as superseding it."""
 
 
+class CrmTarget(StrEnum):
+    """crmTarget: where the CRM hook delivers (docs/crm.md). `example` records the delivery and
+    sends nothing (or use crmHookArn for a function of your own); `webhook` POSTs it, signed."""
+
+    EXAMPLE = "example"
+    WEBHOOK = "webhook"
+
+
 class PiiDetection(StrEnum):
     """What finds PII before the model: the rules alone, or Amazon Comprehend beside them."""
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from callrecap.choices import CrmTarget
 from callrecap.domain.calls.access import AccessPolicy
 from callrecap.settings import EnvVar, Settings, SettingsError
 
 if TYPE_CHECKING:
+    from callrecap.domain.crm.delivery import CrmSender
     from callrecap.domain.live.updates import LiveConnections, LiveFanout, LiveTickets
     from callrecap.domain.ports import (
         CallDataStore,
@@ -134,6 +136,8 @@ class SweeperDependencies:
 @dataclass(frozen=True)
 class CrmHookDependencies:
     deliveries: DeliveryStore
+    send: CrmSender | None = None
+    """The built-in target's sender (crmTarget); None: the example, which sends nothing."""
 
 
 def _transcripts(settings: Settings) -> Any:
@@ -348,4 +352,15 @@ def crm_hook() -> CrmHookDependencies:
     if not table:
         wanted = f"{EnvVar.CRM_DELIVERY_TABLE_NAME.value} or {EnvVar.TABLE_NAME.value}"
         raise SettingsError(f"invalid callrecap settings: {wanted} is required")
-    return CrmHookDependencies(deliveries=DynamoDeliveryStore(table, ttl_days=settings.ttl_days))
+    return CrmHookDependencies(
+        deliveries=DynamoDeliveryStore(table, ttl_days=settings.ttl_days), send=_crm_sender(settings)
+    )
+
+
+def _crm_sender(settings: Settings) -> CrmSender | None:
+    if settings.crm_target is not CrmTarget.WEBHOOK:
+        return None
+    from callrecap.adapters.crm.webhook_sender import WebhookSender
+    from callrecap.adapters.llm.openai import secret_api_key
+
+    return WebhookSender(settings.crm_webhook_url, secret_api_key(settings.crm_webhook_secret_arn))

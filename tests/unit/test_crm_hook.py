@@ -32,6 +32,9 @@ class FakeDeliveries:
     def release_delivery(self, call_id: str, version: int) -> None:
         self.records[(call_id, version)]["until"] = 0
 
+    def fail_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        self.records[(call_id, version)] = {**record, "status": "FAILED", "until": 0}
+
 
 @pytest.fixture
 def deliveries() -> Iterator[FakeDeliveries]:

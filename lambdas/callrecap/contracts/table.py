@@ -75,6 +75,7 @@ class CallAttr(StrEnum):
     FINAL_SUMMARY_REVISION = "finalSummaryRevision"  # transcriptRevision the final summary covers
     TOPIC = "topic"  # copied from the newest completed summary for the call list
     CRM_STATUS = "crmStatus"  # delivery status reported by the CRM hook
+    CRM_ERROR = "crmError"  # the CRM's own message when it refused the newest delivery ("" otherwise)
     LAST_WRITE_SEQ = "lastWriteSeq"  # highest segment writeSeq committed: the API cursor watermark
     APPROVED_DRAFT_VERSION = "approvedDraftVersion"  # the newest version an agent approved (its draft)
     APPROVED_VERSION = "approvedVersion"  # ... and the approved version that holds the agent's edit

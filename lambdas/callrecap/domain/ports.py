@@ -324,6 +324,11 @@ class DeliveryStore(Protocol):
         """Give a claim back after a failed CRM call, so a retry may claim it at once."""
         ...
 
+    def fail_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        """Mark the claimed delivery FAILED (the CRM refused it; `record["error"]` says why); a
+        later redelivery may claim it again."""
+        ...
+
 
 class CallReader(Protocol):
     def get_call(self, call_id: str) -> dict[str, Any] | None: ...

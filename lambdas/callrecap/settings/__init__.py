@@ -16,6 +16,7 @@ from callrecap.choices import (
     AgentChannel,
     BedrockOutputMode,
     ChimeCallKey,
+    CrmTarget,
     OpenAiResponseFormat,
     PiiDetection,
     Provider,
@@ -80,6 +81,9 @@ class Settings:
     """0: discovered from the server where it says, else the model's default budget."""
     openai_timeout_seconds: int = DEFAULT_OPENAI_TIMEOUT_SECONDS
     bedrock_output_mode: BedrockOutputMode = BedrockOutputMode.AUTO
+    crm_target: CrmTarget = CrmTarget.EXAMPLE
+    crm_webhook_url: str = ""
+    crm_webhook_secret_arn: str = ""
     prompt_bucket: str = ""
     prompt_prefix: str = "prompts/"
     prompts_dir: str = ""
@@ -170,6 +174,9 @@ class Settings:
             openai_context_tokens=get_int(EnvVar.OPENAI_CONTEXT_TOKENS, 0, 0),
             openai_timeout_seconds=get_int(EnvVar.OPENAI_TIMEOUT_SECONDS, DEFAULT_OPENAI_TIMEOUT_SECONDS, 1),
             bedrock_output_mode=get_choice(EnvVar.BEDROCK_OUTPUT_MODE, BedrockOutputMode.AUTO),
+            crm_target=get_choice(EnvVar.CRM_TARGET, CrmTarget.EXAMPLE),
+            crm_webhook_url=get(EnvVar.CRM_WEBHOOK_URL),
+            crm_webhook_secret_arn=get(EnvVar.CRM_WEBHOOK_SECRET_ARN),
             prompt_bucket=get(EnvVar.PROMPT_BUCKET),
             prompt_prefix=get(EnvVar.PROMPT_PREFIX, "prompts/"),
             prompts_dir=get(EnvVar.PROMPTS_DIR),
@@ -198,6 +205,7 @@ class Settings:
             live_key_id=get(EnvVar.LIVE_KEY_ID),
         )
         problems.extend(settings.live_problems())
+        problems.extend(settings.crm_problems())
         if EnvVar.LLM_PROVIDER in require or provider is not Provider.EXTRACTIVE or fallback:
             problems.extend(settings.provider_problems())
         if problems:
@@ -211,6 +219,26 @@ class Settings:
         if not self.redact_stored_transcript:
             return frozenset()
         return self.pii_redact_before_model or ALL_ENTITIES
+
+    def crm_problems(self) -> list[str]:
+        """A built-in CRM target's settings (checked at cold start; infra checks them at synth)."""
+        if self.crm_target is not CrmTarget.WEBHOOK:
+            return []
+        problems: list[str] = []
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.crm_webhook_url)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+            problems.append(
+                f"{EnvVar.CRM_WEBHOOK_URL.value} must be an https:// URL (http:// only to loopback), "
+                f"got {self.crm_webhook_url!r}"
+            )
+        if not self.crm_webhook_secret_arn.startswith("arn:aws"):
+            problems.append(
+                f"crmTarget webhook needs {EnvVar.CRM_WEBHOOK_SECRET_ARN.value} (a Secrets Manager ARN)"
+            )
+        return problems
 
     def live_problems(self) -> list[str]:
         """A live URL or endpoint that is not a WebSocket / HTTP URL (checked at cold start)."""

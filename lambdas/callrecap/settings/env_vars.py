@@ -30,6 +30,11 @@ class EnvVar(StrEnum):
     """openaiTimeoutSeconds: the socket timeout of one request (never past the run's time left)."""
     BEDROCK_OUTPUT_MODE = "CALLRECAP_BEDROCK_OUTPUT_MODE"
     """bedrockOutputMode: auto, output-config, tool or none."""
+    CRM_TARGET = "CALLRECAP_CRM_TARGET"
+    """crmTarget: example (records only) or webhook."""
+    CRM_WEBHOOK_URL = "CALLRECAP_CRM_WEBHOOK_URL"
+    CRM_WEBHOOK_SECRET_ARN = "CALLRECAP_CRM_WEBHOOK_SECRET_ARN"  # noqa: S105 (a variable name)
+    """Secrets Manager secret holding the webhook's signing secret (the secret string itself)."""
     PROMPT_BUCKET = "CALLRECAP_PROMPT_BUCKET"
     PROMPT_PREFIX = "CALLRECAP_PROMPT_PREFIX"
     PROMPTS_DIR = "CALLRECAP_PROMPTS_DIR"

@@ -20,6 +20,8 @@ from callrecap.contracts import CallAttr
 
 DELIVERED = "DELIVERED"
 IN_PROGRESS = "IN_PROGRESS"
+FAILED = "FAILED"
+ERROR_MAX_CHARS = 1_000
 CLAIM_UNTIL = "claimUntil"
 
 
@@ -48,10 +50,17 @@ class DynamoDeliveryStore(UpdatingTable):
                 "put_item",
                 TableName=self.table_name,
                 Item=to_item(item),
-                # Free, or claimed by an invocation that died (its claim expired) or gave it back.
-                ConditionExpression="attribute_not_exists(#sk) OR (#status = :busy AND #until < :now)",
+                # Free, claimed by an invocation that died (its claim expired) or gave it back, or
+                # refused by the CRM before (a redrive tries again).
+                ConditionExpression=(
+                    "attribute_not_exists(#sk) OR (#status = :busy AND #until < :now) OR #status = :failed"
+                ),
                 ExpressionAttributeNames={"#sk": c.SK, "#status": "status", "#until": CLAIM_UNTIL},
-                ExpressionAttributeValues={":busy": {"S": IN_PROGRESS}, ":now": {"N": str(int(now))}},
+                ExpressionAttributeValues={
+                    ":busy": {"S": IN_PROGRESS},
+                    ":now": {"N": str(int(now))},
+                    ":failed": {"S": FAILED},
+                },
             )
         except Exception as error:
             if not is_condition_failure(error):
@@ -61,13 +70,21 @@ class DynamoDeliveryStore(UpdatingTable):
         return "claimed"
 
     def complete_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        self._finish(call_id, version, record, DELIVERED, "")
+
+    def fail_delivery(self, call_id: str, version: int, record: Mapping[str, Any]) -> None:
+        self._finish(call_id, version, record, FAILED, str(record.get("error", ""))[:ERROR_MAX_CHARS])
+
+    def _finish(self, call_id: str, version: int, record: Mapping[str, Any], status: str, error: str) -> None:
+        """The delivery item in its end state, and the call record's crmStatus (and crmError,
+        the CRM's own message, empty once a delivery succeeds)."""
         item: dict[str, Any] = {
             c.PK: c.call_pk(call_id),
             c.SK: delivery_sk(version),
             "callId": call_id,
             "version": version,
             **record,
-            "status": DELIVERED,
+            "status": status,
         }
         expires = self._expiry_epoch()
         if expires is not None:
@@ -75,9 +92,9 @@ class DynamoDeliveryStore(UpdatingTable):
         self._call("put_item", TableName=self.table_name, Item=to_item(item))
         self._update_meta(
             call_id,
-            sets=["#crm = :crm"],
-            names={"#pk": c.PK, "#crm": CallAttr.CRM_STATUS.value},
-            values={":crm": {"S": DELIVERED}},
+            sets=["#crm = :crm", "#error = :error"],
+            names={"#pk": c.PK, "#crm": CallAttr.CRM_STATUS.value, "#error": CallAttr.CRM_ERROR.value},
+            values={":crm": {"S": status}, ":error": {"S": error}},
             condition="attribute_exists(#pk)",
         )
 

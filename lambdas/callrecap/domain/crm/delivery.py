@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callrecap.clock import utc_now_iso
 from callrecap.contracts import BUS_SOURCE, SCHEMA_VERSION, BusEvent
+from callrecap.domain.crm.webhook import CrmRejected
 from callrecap.domain.ports import DeliveryStore
 
 DELIVERED = "DELIVERED"
@@ -49,6 +50,9 @@ class CallSummarized:
     timeout: the version the CRM got then, which this one replaces (0: none)."""
     crm_release: str = ""
     """`wrap-up-timeout` on the final released because nobody approved the call in time."""
+    detail: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The event's detail as received: what a built-in target (webhook) sends on."""
+    event_id: str = ""
 
 
 def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, Any]) -> CallSummarized:
@@ -92,6 +96,7 @@ def parse_call_summarized(source: str, detail_type: str, detail: Mapping[str, An
         created_at=str(detail["createdAt"]),
         supersedes=int(detail.get("supersedes") or 0),
         crm_release=str(detail.get("crmRelease") or ""),
+        detail=dict(detail),
     )
 
 
@@ -141,8 +146,9 @@ def deliver_summary(
     send: CrmSender = send_to_crm,
     now: Callable[[], float] = time.time,
 ) -> tuple[CallSummarized, str]:
-    """Validate, then deliver once per (callId, version): (the summary, "delivered" | "duplicate")."""
-    summary = parse_call_summarized(source, detail_type, detail)
+    """Validate, then deliver once per (callId, version): (the summary, "delivered" | "duplicate" |
+    "rejected" (the CRM refused it: FAILED with its message))."""
+    summary = replace(parse_call_summarized(source, detail_type, detail), event_id=event_id)
     started = now()
     claim = store.claim_delivery(summary.call_id, summary.version, event_id, started, started + CLAIM_SECONDS)
     if claim == "delivered":
@@ -151,6 +157,13 @@ def deliver_summary(
         raise DeliveryInProgress(f"version {summary.version} of call {summary.call_id} is being delivered")
     try:
         answer = send(summary, idempotency_key(summary))
+    except CrmRejected as refused:
+        # The CRM refused this summary: retrying the same request cannot help. Kept FAILED with
+        # its message (the page shows it); `callrecap crm-redrive` may deliver it again later.
+        store.fail_delivery(
+            summary.call_id, summary.version, {**delivery_record(summary, event_id), "error": str(refused)}
+        )
+        return summary, "rejected"
     except Exception:
         store.release_delivery(summary.call_id, summary.version)
         raise
