@@ -1,0 +1,1 @@
+"""Built-in CRM targets (crmTarget): each sends a CallSummarized to the vendor its own way."""
