@@ -361,6 +361,6 @@ def _crm_sender(settings: Settings) -> CrmSender | None:
     if settings.crm_target is not CrmTarget.WEBHOOK:
         return None
     from callrecap.adapters.crm.webhook_sender import WebhookSender
-    from callrecap.adapters.llm.openai import secret_api_key
+    from callrecap.adapters.secrets import secret_reader
 
-    return WebhookSender(settings.crm_webhook_url, secret_api_key(settings.crm_webhook_secret_arn))
+    return WebhookSender(settings.crm_webhook_url, secret_reader(settings.crm_webhook_secret_arn))

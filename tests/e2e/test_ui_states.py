@@ -448,3 +448,19 @@ def test_the_follow_up_email_is_shown_as_written_with_a_copy_button(page: Any, f
     expect(summary).to_contain_text("Disposition")
     summary.get_by_role("button", name="Copy email").click()
     expect(page.locator("#summary-status")).to_contain_text("Email")
+
+
+def test_a_refused_crm_delivery_shows_the_crms_own_message(page: Any, fake: FakeApiServer) -> None:
+    """crmTarget webhook: a 4xx refusal is FAILED with the receiver's message (docs/crm.md)."""
+    fake.backend.add_call(
+        "refused",
+        status="ENDED",
+        endedAt="2025-01-01T10:01:00Z",
+        crmStatus="FAILED",
+        crmError="HTTP 422: <b>unknown field</b> disposition_answer",
+    )
+    page.goto(f"{fake.url}/#/calls/refused")
+    crm = page.locator("#crm-status")
+    expect(crm).to_contain_text("Failed")
+    expect(crm).to_contain_text("HTTP 422: <b>unknown field</b> disposition_answer")  # text, not markup
+    expect(crm.locator("b")).to_have_count(0)

@@ -26,12 +26,19 @@ ADAPTERS = "callrecap.adapters"
 PROVIDERS = "callrecap.adapters.llm"
 """Provider adapters are all imported by the factory; only the configured one is granted."""
 PROVIDER_MODULES = {
-    "bedrock": "callrecap.adapters.llm.bedrock",
-    "lambda": "callrecap.adapters.llm.lambda_provider",
-    "openai": "callrecap.adapters.llm.openai",
+    "bedrock": ("callrecap.adapters.llm.bedrock",),
+    "lambda": ("callrecap.adapters.llm.lambda_provider",),
+    "openai": ("callrecap.adapters.llm.openai", "callrecap.adapters.secrets"),  # its API key's secret
 }
-OPTIONAL_MODULES = frozenset({"callrecap.adapters.comprehend_pii"})
-"""Adapters only a configured option uses (piiDetector: comprehend); checked in their variant."""
+OPTIONAL_MODULES = frozenset(
+    {
+        "callrecap.adapters.comprehend_pii",
+        "callrecap.adapters.crm.webhook_sender",
+        "callrecap.adapters.secrets",
+    }
+)
+"""Adapters only a configured option uses (piiDetector: comprehend; crmTarget: webhook, whose
+secret read is checked by test_infra_crm_target.py); checked in their variant."""
 AUDITED_SERVICES = ("dynamodb", "events", "sqs", "s3", "bedrock", "lambda", "secretsmanager", "execute-api")
 """IAM prefixes whose grants must match the adapters' calls (kms and logs follow from these)."""
 AUDITED_KMS_ACTIONS = frozenset({"kms:GenerateMac", "kms:VerifyMac"})
@@ -125,7 +132,7 @@ def needed_actions(function: Function, provider: str) -> set[str]:
     used = adapter_modules(handler_module) | wired_adapter_modules(handler_module.rsplit(".", 1)[1])
     modules = {m for m in used if not m.startswith(PROVIDERS) and m not in OPTIONAL_MODULES}
     if any(m.startswith(PROVIDERS) for m in used):
-        modules.add(PROVIDER_MODULES[provider])
+        modules.update(PROVIDER_MODULES[provider])
     return {action for m in modules for call in aws_calls(m) for action in OPERATION_ACTIONS[call]}
 
 

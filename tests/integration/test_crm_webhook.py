@@ -22,11 +22,12 @@ from callrecap.adapters.crm.webhook_sender import WebhookSender
 from callrecap.adapters.dynamo.deliveries import DynamoDeliveryStore
 from callrecap.adapters.dynamo.schema import create_table
 from callrecap.adapters.dynamo.transcripts import DynamoTranscriptStore
-from callrecap.adapters.llm.openai import secret_api_key
-from callrecap.adapters.llm.retry import RetryPolicy
+from callrecap.adapters.http_retry import RetryPolicy
+from callrecap.adapters.secrets import secret_reader
 from callrecap.domain.models import CallDetails
 from callrecap.handlers import crm_hook
 from callrecap_local.lambda_events import LambdaContext
+from callrecap_local.moto_patches import transact_items_snapshot
 from tests.helpers.standin import Reply, Request, answering
 from tests.unit.test_crm_hook import event
 
@@ -57,12 +58,13 @@ def world() -> Iterator[Any]:
         )
         secrets = boto3.client("secretsmanager", region_name="us-east-1")
         arn = secrets.create_secret(Name="crm-webhook", SecretString=SECRET)["ARN"]
-        yield (
-            DynamoDeliveryStore(TABLE, client=client),
-            arn,
-            secrets,
-            DynamoTranscriptStore(TABLE, client=client),
-        )
+        with transact_items_snapshot():  # moto's conditional writes atomic, as the local stack runs it
+            yield (
+                DynamoDeliveryStore(TABLE, client=client),
+                arn,
+                secrets,
+                DynamoTranscriptStore(TABLE, client=client),
+            )
     crm_hook.set_dependencies(None)
 
 
@@ -71,7 +73,7 @@ def wire(world: Any, url: str) -> list[float]:
     sleeps: list[float] = []
     sender = WebhookSender(
         url,
-        secret_api_key(arn, client=secrets),
+        secret_reader(arn, client=secrets),
         retry=RetryPolicy(attempts=3, sleep=sleeps.append, rand=lambda: 0.5),
     )
     crm_hook.set_dependencies(crm_hook.CrmHookDependencies(deliveries=deliveries, send=sender))

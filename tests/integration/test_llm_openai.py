@@ -13,8 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from callrecap.adapters.http_retry import RetryPolicy
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider, parse_chat_completion, secret_api_key
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.domain.models import Turn
 from callrecap.domain.ports import ProviderError

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
+from callrecap.adapters.http_retry import RetryPolicy
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider
 from callrecap.adapters.llm.openai_formats import Negotiated, Step
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.adapters.prompt_files import load_prompt_set
 from callrecap.choices import OpenAiResponseFormat
 from callrecap.contracts import FailureReason

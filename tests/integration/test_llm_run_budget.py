@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from callrecap.adapters.http_retry import RetryPolicy
 from callrecap.adapters.llm.bedrock import BedrockProvider
 from callrecap.adapters.llm.openai import OpenAiCompatibleProvider
-from callrecap.adapters.llm.retry import RetryPolicy
 from callrecap.contracts import FailureReason
 from callrecap.domain.ports import ProviderError
 from callrecap.domain.summaries import run_budget

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from callrecap.adapters.llm.retry import RetryPolicy
+from callrecap.adapters.http_retry import RetryPolicy
 from callrecap.settings import EnvVar
 from callrecap_local.stack import LocalPipeline
 from tests.helpers.sections import complete

@@ -143,7 +143,7 @@ def test_when_every_dialog_fails_eval_fails_with_the_first_reason(
         port = probe.getsockname()[1]
     monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "m")
-    import callrecap.adapters.llm.retry as retry
+    import callrecap.adapters.http_retry as retry
 
     monkeypatch.setattr(retry.RetryPolicy, "delay", lambda self, attempt: 0.0)
     status = main(["eval", str(tweetsumm), "--provider", "openai", "--limit", "2", "--json"])
@@ -210,7 +210,7 @@ def test_with_min_success_zero_every_failure_still_prints_the_figures(
         port = probe.getsockname()[1]
     monkeypatch.setenv("CALLRECAP_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("CALLRECAP_OPENAI_MODEL", "m")
-    import callrecap.adapters.llm.retry as retry
+    import callrecap.adapters.http_retry as retry
 
     monkeypatch.setattr(retry.RetryPolicy, "delay", lambda self, attempt: 0.0)
     argv = ["eval", str(tweetsumm), "--provider", "openai", "--limit", "2", "--json", "--min-success", "0"]

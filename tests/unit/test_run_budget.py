@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from callrecap.adapters.aws_clients import RETRY_POLICIES, ClientPolicy, within_budget
-from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
+from callrecap.adapters.http_retry import RetryPolicy, call_with_retries
 from callrecap.domain.summaries import run_budget
 
 

@@ -134,6 +134,8 @@ export function mountCallDetail(container, { api, config, route, focusHeading })
           "span",
           { id: "crm-status" },
           crm ? badge(crm) : h("span", { class: "muted" }, live ? "None yet" : "Not delivered yet"),
+          // The CRM's own words when it refused the summary (docs/crm.md): as text, never markup.
+          call.crmError ? h("span", { class: "small crm-error" }, ` ${call.crmError}`) : null,
         ),
       ],
     ].filter(Boolean);

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from callrecap.adapters.llm.retry import RetryPolicy
+from callrecap.adapters.http_retry import RetryPolicy
 from callrecap.domain.crm.delivery import CallSummarized
 from callrecap.domain.crm.webhook import CrmBusy, CrmRejected, classify, webhook_request
 from callrecap.domain.summaries import run_budget

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from callrecap.adapters.http_retry import RetryPolicy, call_with_retries
 from callrecap.adapters.llm.openai_context import context_refusal, discover_context
 from callrecap.adapters.llm.openai_formats import (
     CONSTRAINED_STEPS,
@@ -29,7 +30,6 @@ from callrecap.adapters.llm.openai_formats import (
     rejects_format,
     response_format,
 )
-from callrecap.adapters.llm.retry import RetryPolicy, call_with_retries
 from callrecap.choices import OpenAiResponseFormat
 from callrecap.contracts import FailureReason
 from callrecap.domain.ports import ContextExceeded, LlmReply, ProviderError
@@ -249,24 +249,11 @@ def parse_chat_completion(response: dict[str, Any], model: str, *, max_output_to
 
 
 def secret_api_key(secret_arn: str, client: Any = None) -> KeySource:
-    """A key source reading the secret on first use (so a cold start without a call costs nothing)."""
+    """A key source reading the secret on first use (so a cold start without a call costs nothing):
+    the secret string, or its `apiKey`/`api_key` field when it is JSON (adapters/secrets.py)."""
+    from callrecap.adapters.secrets import secret_reader
 
-    def read() -> str:
-        sm = client
-        if sm is None:
-            from callrecap.adapters.aws_clients import new_client
+    return secret_reader(secret_arn, fields=API_KEY_FIELDS, client=client)
 
-            sm = new_client("secretsmanager")
-        value = str(sm.get_secret_value(SecretId=secret_arn).get("SecretString") or "").strip()
-        if value.startswith("{"):
-            try:
-                document = json.loads(value)
-            except json.JSONDecodeError:
-                return value
-            for field_name in ("apiKey", "api_key", "OPENAI_API_KEY", "key"):
-                if isinstance(document.get(field_name), str):
-                    return str(document[field_name])
-            raise ProviderError(f"secret {secret_arn} is JSON without an apiKey/api_key field")
-        return value
 
-    return read
+API_KEY_FIELDS = ("apiKey", "api_key", "OPENAI_API_KEY", "key")

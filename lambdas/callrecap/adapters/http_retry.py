@@ -1,4 +1,5 @@
-"""Exponential backoff with full jitter for the OpenAI-compatible provider (urllib, not botocore).
+"""Exponential backoff with full jitter for the HTTP clients that are not botocore (the
+OpenAI-compatible provider, the webhook CRM target).
 
 Full jitter (sleep a random time in [0, min(cap, base * 2**attempt)]) spreads the retries of many
 summarizer invocations that were throttled at the same moment, instead of retrying in lockstep.
