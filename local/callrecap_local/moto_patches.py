@@ -29,7 +29,10 @@ answers each request on its own thread and evaluates a ConditionExpression in Py
 writes, so two concurrent conditional writes to one item could both pass (two runs taking one
 summary lease, say). The patch serializes moto's DynamoDB writes (PutItem, UpdateItem,
 DeleteItem, BatchWriteItem, TransactWriteItems) with one lock, which makes each atomic as in
-DynamoDB; reads are left concurrent.
+DynamoDB. Queries take the same lock: moto deep-copies a query's items while an UpdateItem on
+another thread mutates one in place, and the copy then fails ("dictionary changed size during
+iteration", seen in CI under six concurrent approvals of one summary); so does GetItem, whose
+answer is built from the stored item. Scans and batch reads are left concurrent.
 
 One difference, deliberately better: moto swaps in the copied table object, which would also
 undo writes that other server threads made to other items during the transaction; the patch only
@@ -187,15 +190,18 @@ def _install() -> None:
     original_query = Table.query
     original_all_items = Table.all_items
 
+    write_lock = threading.RLock()
+
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = args[6] if len(args) > 6 else kwargs.get("index_name")  # moto passes it 7th
-        if index_name or hash_key is None:
-            return original_query(self, hash_key, *args, **kwargs)
-        state.query_hash = hash_key
-        try:
-            return original_query(self, hash_key, *args, **kwargs)
-        finally:
-            state.query_hash = None
+        with write_lock:  # moto deep-copies the results: no write may change them meanwhile
+            if index_name or hash_key is None:
+                return original_query(self, hash_key, *args, **kwargs)
+            state.query_hash = hash_key
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                state.query_hash = None
 
     def all_items(self: Any) -> list[Any]:
         hash_key = getattr(state, "query_hash", None)
@@ -242,8 +248,8 @@ def _install() -> None:
         with shard_lock(self):
             return original_put_record(self, *args, **kwargs)
 
-    write_lock = threading.RLock()
-    writes = ("put_item", "update_item", "delete_item", "batch_write_item")
+    writes = ("put_item", "update_item", "delete_item", "batch_write_item", "get_item")
+    # (get_item too: the response is built from the stored item, which a write may be changing)
     _saved["writes"] = {name: getattr(backend_class, name) for name in writes}
 
     def atomic(original: Any) -> Any:
