@@ -13,6 +13,7 @@ export class SummaryPanel {
   constructor(actions) {
     this.actions = actions;
     this.editing = null; // the ApprovalForm while the agent reviews a version
+    this.approvedVersion = null; // the version this page approved (announced once, by the form)
     this.summaries = [];
     this.chosenVersion = null; // null: follow the newest version
     this.waitingAbove = null; // "Summarize now" pressed: waiting for a version above this one
@@ -79,7 +80,8 @@ export class SummaryPanel {
     const newest = this.newestVersion;
     const newestSummary = summaries.find((s) => Number(s.version) === newest);
     const state = newestSummary ? `${newest}/${String(newestSummary.status).toUpperCase()}` : "";
-    if (this.loaded && state !== this.newestState && this.waitingAbove === null && newestSummary) {
+    const announced = Number(newestSummary?.version) === this.approvedVersion; // said so already
+    if (this.loaded && state !== this.newestState && this.waitingAbove === null && newestSummary && !announced) {
       // News nobody on this page asked for (e.g. the final summary after the call ended).
       const status = String(newestSummary.status).toUpperCase();
       const what = { PENDING: "is being written", FAILED: "failed", STALE: "is out of date" }[status] ?? "is ready";
@@ -196,9 +198,10 @@ export class SummaryPanel {
       onApprove: (sections) => this.actions.onApprove(version, sections),
       onCancel: () => this.#stopEditing(),
       onDone: (approved) => {
-        this.status.textContent = `Approved: version ${approved.version} is the call's summary now.`;
+        this.approvedVersion = Number(approved.version);
         this.chosenVersion = null;
         this.#stopEditing();
+        this.status.textContent = `Approved: version ${approved.version} is the call's summary now.`;
       },
     });
     this.editing = form;
