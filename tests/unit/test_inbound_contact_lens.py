@@ -166,11 +166,23 @@ def test_a_failed_summary_is_kept_as_failed_and_its_transcript_is_not_lost() -> 
     )
 
 
-def test_other_roles_are_kept_with_an_unknown_speaker_and_unknown_segments_are_counted() -> None:
-    system, ignored = parse(
-        event("SEGMENTS", Segments=[transcript("t-9", "SYSTEM", "Please hold.", 0, 900), {"Issue": {"x": 1}}])
+def test_supervisor_system_and_bot_are_named_speakers_and_unknown_segments_are_counted() -> None:
+    supervisor, system, bot, other, ignored = parse(
+        event(
+            "SEGMENTS",
+            Segments=[
+                transcript("t-6", "SUPERVISOR", "I can approve that credit.", 0, 900),
+                transcript("t-7", "SYSTEM", "Please hold.", 1000, 1900),
+                transcript("t-8", "CUSTOM_BOT", "Say billing or support.", 2000, 2900),
+                transcript("t-9", "OBSERVER", "Noted.", 3000, 3900),
+                {"Issue": {"x": 1}},
+            ],
+        )
     )
-    assert isinstance(system, Segment) and (system.speaker, system.channel) == (Speaker.UNKNOWN, "SYSTEM")
+    assert isinstance(supervisor, Segment) and supervisor.speaker is Speaker.SUPERVISOR
+    assert isinstance(system, Segment) and (system.speaker, system.channel) == (Speaker.SYSTEM, "SYSTEM")
+    assert isinstance(bot, Segment) and (bot.speaker, bot.channel) == (Speaker.BOT, "CUSTOM_BOT")
+    assert isinstance(other, Segment) and (other.speaker, other.channel) == (Speaker.UNKNOWN, "OBSERVER")
     assert isinstance(ignored, RecordIgnored) and "Issue" in ignored.what
 
 

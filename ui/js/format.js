@@ -89,7 +89,14 @@ export function titleCase(value) {
   return humanize(String(value).toLowerCase());
 }
 
-export const SPEAKER_LABELS = { AGENT: "Agent", CUSTOMER: "Customer", UNKNOWN: "Speaker" };
+export const SPEAKER_LABELS = {
+  AGENT: "Agent",
+  CUSTOMER: "Customer",
+  SUPERVISOR: "Supervisor",
+  SYSTEM: "System",
+  BOT: "Bot",
+  UNKNOWN: "Speaker",
+};
 
 export function speakerLabel(speaker) {
   return SPEAKER_LABELS[String(speaker || "").toUpperCase()] || titleCase(speaker || "Speaker");

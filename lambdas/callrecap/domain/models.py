@@ -18,6 +18,12 @@ from callrecap.contracts import CallAttr
 class Speaker(StrEnum):
     AGENT = "AGENT"
     CUSTOMER = "CUSTOMER"
+    SUPERVISOR = "SUPERVISOR"
+    """A supervisor who barged in (Contact Lens `ParticipantRole` SUPERVISOR)."""
+    SYSTEM = "SYSTEM"
+    """Prompts the contact flow played (Contact Lens SYSTEM)."""
+    BOT = "BOT"
+    """A Lex or other bot of the contact flow (Contact Lens CUSTOM_BOT)."""
     UNKNOWN = "UNKNOWN"
 
 

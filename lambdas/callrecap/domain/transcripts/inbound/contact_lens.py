@@ -53,8 +53,16 @@ SOURCE_CONTACT_LENS: Final = "contact-lens"
 EVENT_TYPES: Final = frozenset({"STARTED", "SEGMENTS", "COMPLETED", "FAILED"})
 VOICE: Final = "VOICE"
 
-_ROLES: Final[Mapping[str, Speaker]] = {"AGENT": Speaker.AGENT, "CUSTOMER": Speaker.CUSTOMER}
-"""SYSTEM, CUSTOM_BOT and SUPERVISOR turns are kept with their role as channel, speaker UNKNOWN."""
+_ROLES: Final[Mapping[str, Speaker]] = {
+    "AGENT": Speaker.AGENT,
+    "CUSTOMER": Speaker.CUSTOMER,
+    "SUPERVISOR": Speaker.SUPERVISOR,
+    "SYSTEM": Speaker.SYSTEM,
+    "CUSTOM_BOT": Speaker.BOT,
+}
+"""The participant roles of the segment-stream data model (Connect admin guide, "Data model for
+conversational analytics segment streams"), each a speaker of its own; any other role is kept
+with its name as channel, speaker UNKNOWN."""
 
 
 def is_contact_lens_event(record: JsonObject) -> bool:
