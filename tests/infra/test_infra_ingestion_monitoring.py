@@ -184,3 +184,15 @@ def test_alarms_cover_iterator_age_dlqs_summarizer_errors_and_quarantine(main_sy
 
 def test_a_dashboard_exists(main_synth: Synthesized) -> None:
     assert resources(main_synth.raw, "AWS::CloudWatch::Dashboard")
+
+
+def test_the_dashboard_charts_the_wrap_up_corrections_per_model_and_prompt(main_synth: Synthesized) -> None:
+    """The approvals function's metrics (contracts.ApprovalMetric), by a SEARCH over their dimensions."""
+    from callrecap.contracts import ApprovalMetric
+
+    ((_, dashboard),) = resources(main_synth.raw, "AWS::CloudWatch::Dashboard").items()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "Wrap-up corrections (by model and prompt version)" in body
+    for metric in (ApprovalMetric.APPROVED, ApprovalMetric.UNCHANGED, ApprovalMetric.DISPOSITION_CORRECTED):
+        assert metric.value in body
+    assert "SEARCH(" in body and "model,promptHash,provider,service" in body

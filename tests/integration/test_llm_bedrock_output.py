@@ -64,6 +64,17 @@ def portable_schema() -> dict[str, Any]:
     return without_length_bounds(reply_schema(load_prompt_set().sections))
 
 
+def forced_tool_request(model: str, tool: dict[str, Any]) -> dict[str, Any]:
+    """The Converse request of a forced tool (`toolChoice.tool`) whose tool is `tool`."""
+    return {
+        "modelId": model,
+        "system": ANY,
+        "messages": ANY,
+        "inferenceConfig": ANY,
+        "toolConfig": {"tools": [tool], "toolChoice": {"tool": {"name": SCHEMA_NAME}}},
+    }
+
+
 def test_models_with_structured_outputs_get_output_config(client: Any, chosen: ChosenModes) -> None:
     model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
     expected = {
@@ -95,15 +106,8 @@ def test_models_with_structured_outputs_get_output_config(client: Any, chosen: C
 def test_claude_3_is_forced_to_call_the_summary_tool(client: Any, chosen: ChosenModes) -> None:
     model = "anthropic.claude-3-haiku-20240307-v1:0"
     tool = {"toolSpec": {"name": SCHEMA_NAME, "description": ANY, "inputSchema": {"json": portable_schema()}}}
-    expected = {
-        "modelId": model,
-        "system": ANY,
-        "messages": ANY,
-        "inferenceConfig": ANY,
-        "toolConfig": {"tools": [tool], "toolChoice": {"tool": {"name": SCHEMA_NAME}}},
-    }
     with Stubber(client) as stub:
-        stub.add_response("converse", tool_response(GOOD), expected)
+        stub.add_response("converse", tool_response(GOOD), forced_tool_request(model, tool))
         result = summarize(TURNS, BedrockProvider(model, client=client, chosen=chosen), load_prompt_set())
         stub.assert_no_pending_responses()
     assert result.ok and result.sections == GOOD and result.output_format == "tool"
@@ -114,15 +118,8 @@ def test_a_pinned_tool_on_a_structured_output_model_is_strict(client: Any, chose
     model = "anthropic.claude-haiku-4-5-20251001-v1:0"
     pinned = BedrockProvider(model, client=client, chosen=chosen, output_mode=BedrockOutputMode.TOOL)
     tool = {"toolSpec": {"name": SCHEMA_NAME, "description": ANY, "inputSchema": ANY, "strict": True}}
-    expected = {
-        "modelId": model,
-        "system": ANY,
-        "messages": ANY,
-        "inferenceConfig": ANY,
-        "toolConfig": {"tools": [tool], "toolChoice": {"tool": {"name": SCHEMA_NAME}}},
-    }
     with Stubber(client) as stub:
-        stub.add_response("converse", tool_response(GOOD), expected)
+        stub.add_response("converse", tool_response(GOOD), forced_tool_request(model, tool))
         assert summarize(TURNS, pinned, load_prompt_set()).ok
         stub.assert_no_pending_responses()
 

@@ -80,7 +80,7 @@ class BedrockProvider:
         return budgeted_client("bedrock-runtime", region=self._region, profile=self._profile)
 
     def context_window(self) -> int:
-        """The model's known window (chunking.MODEL_CONTEXT_WINDOWS): Bedrock has no API that says."""
+        """The model's known window (chunking.MODEL_LIMITS): Bedrock has no API that says."""
         return context_window_for(self.model)
 
     def complete(

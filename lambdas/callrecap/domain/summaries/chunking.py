@@ -3,10 +3,10 @@
 Token counts are ESTIMATES: `ceil(characters / 4)`, the usual rule of thumb for English text
 with BPE tokenizers (Claude, Llama, GPT all land near 3.5-4.5 characters a token on call
 transcripts). It costs nothing and needs no tokenizer in the Lambda package; the budgets in
-`MODEL_INPUT_BUDGETS` are set well below each model's context window so the estimate's error
+`MODEL_LIMITS` are set well below each model's context window so the estimate's error
 (typically ±15%) cannot overflow it. Reported usage comes from the provider, not from here.
 
-The budget of a model is the first entry of `MODEL_INPUT_BUDGETS` whose key occurs in the model
+The budget of a model is the first entry of `MODEL_LIMITS` whose key occurs in the model
 id (so `us.anthropic.claude-3-haiku...` matches `anthropic.claude`), else
 `DEFAULT_MAX_INPUT_TOKENS`; `Settings.max_input_tokens` (CALLRECAP_MAX_INPUT_TOKENS) or the CLI's
 `--max-input-tokens` replaces it, e.g. to force map-reduce in a test.
@@ -26,60 +26,47 @@ CHARS_PER_TOKEN = 4
 DEFAULT_MAX_INPUT_TOKENS = 6_000
 """For models we know nothing about (e.g. a self-hosted 8k-context model behind `openai`)."""
 
-MODEL_INPUT_BUDGETS: tuple[tuple[str, int], ...] = (
-    # (substring of the model id, input tokens per call); first match wins, so specific first.
-    ("anthropic.claude-instant", 80_000),
-    ("anthropic.claude", 150_000),  # 200k context
-    ("amazon.nova-micro", 100_000),  # 128k
-    ("amazon.nova", 250_000),  # 300k
-    ("amazon.titan-text-premier", 24_000),  # 32k
-    ("amazon.titan-text", 6_000),  # 8k
-    ("meta.llama3-8b", 6_000),  # 8k
-    ("meta.llama3-70b", 6_000),  # 8k
-    ("meta.llama3", 100_000),  # 3.1+ : 128k
-    ("meta.llama4", 100_000),
-    ("mistral.mistral-7b", 24_000),  # 32k
-    ("mistral.mixtral", 24_000),  # 32k
-    ("mistral.mistral-small", 24_000),  # 32k
-    ("mistral.", 100_000),  # large: 128k
-    ("cohere.command-r", 100_000),  # 128k
-    ("deepseek", 100_000),
-    ("gpt-4o", 100_000),
-    ("gpt-4.1", 100_000),
-    ("gpt-3.5", 12_000),
+MODEL_LIMITS: tuple[tuple[str, int, int], ...] = (
+    # (substring of the model id, input tokens per call, context window in tokens from the
+    # model's card; 0: not known here); first match wins, so specific first.
+    ("anthropic.claude-instant", 80_000, 100_000),
+    ("anthropic.claude", 150_000, 200_000),
+    ("amazon.nova-micro", 100_000, 128_000),
+    ("amazon.nova", 250_000, 300_000),
+    ("amazon.titan-text-premier", 24_000, 32_000),
+    ("amazon.titan-text", 6_000, 8_000),
+    ("meta.llama3-8b", 6_000, 8_000),
+    ("meta.llama3-70b", 6_000, 8_000),
+    ("meta.llama3", 100_000, 128_000),  # 3.1+
+    ("meta.llama4", 100_000, 128_000),
+    ("mistral.mistral-7b", 24_000, 32_000),
+    ("mistral.mixtral", 24_000, 32_000),
+    ("mistral.mistral-small", 24_000, 32_000),
+    ("mistral.", 100_000, 128_000),  # large
+    ("cohere.command-r", 100_000, 128_000),
+    ("deepseek", 100_000, 128_000),
+    ("gpt-4o", 100_000, 0),
+    ("gpt-4.1", 100_000, 0),
+    ("gpt-3.5", 12_000, 0),
 )
+"""Input budgets are set well below each window so the chars/4 estimate cannot overflow it; the
+window is what a Bedrock provider reports as its context_window() (Bedrock has no endpoint that
+says), so the budget for input + output fits the model."""
 
 CONTEXT_MARGIN = 0.8
 """Share of a known context window (after the output) the estimated input may use: the chars/4
 estimate is off by about 15 % on call transcripts, and by more on a small model's tokenizer."""
 
-MODEL_CONTEXT_WINDOWS: tuple[tuple[str, int], ...] = (
-    # (substring of the model id, context window in tokens, from each model's card on Bedrock);
-    # first match wins. A provider reports these as its context_window() (Bedrock has no
-    # endpoint that says), so the budget for input + output fits the model.
-    ("anthropic.claude-instant", 100_000),
-    ("anthropic.claude", 200_000),
-    ("amazon.nova-micro", 128_000),
-    ("amazon.nova", 300_000),
-    ("amazon.titan-text-premier", 32_000),
-    ("amazon.titan-text", 8_000),
-    ("meta.llama3-8b", 8_000),
-    ("meta.llama3-70b", 8_000),
-    ("meta.llama3", 128_000),
-    ("meta.llama4", 128_000),
-    ("mistral.mistral-7b", 32_000),
-    ("mistral.mixtral", 32_000),
-    ("mistral.mistral-small", 32_000),
-    ("mistral.", 128_000),
-    ("cohere.command-r", 128_000),
-    ("deepseek", 128_000),
-)
+
+def _limits_of(model: str) -> tuple[int, int] | None:
+    model_id = model.lower()
+    return next(((budget, window) for key, budget, window in MODEL_LIMITS if key in model_id), None)
 
 
 def context_window_for(model: str) -> int:
-    """The known context window of `model` (MODEL_CONTEXT_WINDOWS), 0 when unknown."""
-    model_id = model.lower()
-    return next((tokens for key, tokens in MODEL_CONTEXT_WINDOWS if key in model_id), 0)
+    """The known context window of `model` (MODEL_LIMITS), 0 when unknown."""
+    limits = _limits_of(model)
+    return limits[1] if limits else 0
 
 
 DEFAULT_MAX_OUTPUT_TOKENS = 1_024
@@ -100,11 +87,8 @@ def input_budget_for(model: str, override: int = 0) -> int:
     """Input tokens allowed in one call to `model`; `override` > 0 wins (settings or CLI)."""
     if override > 0:
         return override
-    model_id = model.lower()
-    for key, tokens in MODEL_INPUT_BUDGETS:
-        if key in model_id:
-            return tokens
-    return DEFAULT_MAX_INPUT_TOKENS
+    limits = _limits_of(model)
+    return limits[0] if limits else DEFAULT_MAX_INPUT_TOKENS
 
 
 @dataclass(frozen=True)

@@ -120,22 +120,9 @@ def summary_from_record(record: Mapping[str, Any]) -> Summary:
         },
         based_on=int(record.get(SummaryAttr.BASED_ON, 0)),
         approved_by=str(record.get(SummaryAttr.APPROVED_BY, "")),
-        corrections=_plain(dict(record.get(SummaryAttr.CORRECTIONS) or {})),
+        corrections=dict(record.get(SummaryAttr.CORRECTIONS) or {}),
         wrap_up_seconds=int(record.get(SummaryAttr.WRAP_UP_SECONDS, -1)),
     )
-
-
-def _plain(value: Any) -> Any:
-    """Numbers as stored (DynamoDB gives Decimals back) as int or float again."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 TOPIC_SECTION = "topic"
